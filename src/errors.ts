@@ -1,0 +1,143 @@
+/**
+ * The error registry: every code Troupe raises, once, with its family, HTTP status and CLI exit
+ * code. Errors cross thread and socket boundaries as plain {@link ErrorRecord}s (postMessage
+ * loses class and code), and are rebuilt with {@link fromErrorRecord} on the other side.
+ * @module
+ */
+
+/** Families group codes by what the caller can do about them. */
+export type ErrorFamily = 'flow' | 'expression' | 'input' | 'not-found' | 'conflict' | 'store' | 'option' | 'task' | 'internal';
+
+interface CodeSpec {
+  readonly family: ErrorFamily;
+  readonly httpStatus: number;
+  readonly exitCode: number;
+  readonly summary: string;
+}
+
+/** Every error code, with what it means. Codes are stable forever: add, never rename. */
+export const ERROR_CODES = {
+  TROUPE_FLOW_INVALID: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'The flow does not follow the flow schema.' },
+  TROUPE_FLOW_SYNTAX: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'The flow source is not valid YAML.' },
+  TROUPE_FLOW_TOO_LARGE: { family: 'flow', httpStatus: 413, exitCode: 2, summary: 'The flow source is larger than the size cap.' },
+  TROUPE_FLOW_TOO_DEEP: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'The flow source nests collections deeper than the depth cap.' },
+  TROUPE_FLOW_DUPLICATE_KEY: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'A YAML mapping repeats a key.' },
+  TROUPE_FLOW_TOO_MANY_ALIASES: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'The flow source uses more YAML aliases than allowed.' },
+  TROUPE_FLOW_UNKNOWN_TYPE: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'A task or trigger names a type no plugin provides.' },
+  TROUPE_FLOW_NOT_FOUND: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'No flow is deployed under that namespace and id.' },
+  TROUPE_EXPR_SYNTAX: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'A template or expression cannot be parsed.' },
+  TROUPE_EXPR_UNDEFINED_VARIABLE: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'An expression names a variable or attribute that does not exist (strict variables).' },
+  TROUPE_EXPR_TYPE: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'An operator, filter or function got a value of the wrong type.' },
+  TROUPE_EXPR_UNKNOWN_FILTER: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'A template calls a filter that does not exist.' },
+  TROUPE_EXPR_UNKNOWN_FUNCTION: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'A template calls a function that does not exist.' },
+  TROUPE_EXPR_FORBIDDEN: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'A template tried to reach something outside its sandbox.' },
+  TROUPE_EXPR_LIMIT: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'A template exceeded an output, iteration or depth limit.' },
+  TROUPE_EXPR_EVALUATION: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'A filter or function failed while rendering.' },
+  TROUPE_INPUT_INVALID: { family: 'input', httpStatus: 422, exitCode: 1, summary: 'An execution input is missing or has a bad value.' },
+  TROUPE_EXECUTION_NOT_FOUND: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'No execution has that id.' },
+  TROUPE_STORE_LOCKED: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'Another process holds the data directory.' },
+  TROUPE_STORE_CORRUPT: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'A stored record cannot be decoded.' },
+  TROUPE_STORE_VERSION: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'The data directory was written by an incompatible version.' },
+  TROUPE_OPTION_INVALID: { family: 'option', httpStatus: 400, exitCode: 2, summary: 'An option passed to Troupe is unknown or has a bad value.' },
+  TROUPE_ENGINE_CLOSED: { family: 'conflict', httpStatus: 503, exitCode: 1, summary: 'The engine was used after close().' },
+  TROUPE_TASK_FAILED: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A task attempt failed.' },
+  TROUPE_TASK_TIMEOUT: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A task attempt ran past its timeout.' },
+  TROUPE_INTERNAL: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A bug in Troupe: please report it.' },
+} as const satisfies Record<string, CodeSpec>;
+
+/** A code from {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The plain form of an error that crosses a thread or socket boundary. */
+export interface ErrorRecord {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+  stack?: string;
+  cause?: ErrorRecord;
+}
+
+/** The one error class of Troupe; match on `code`, never on the message or the class. */
+export class TroupeError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TroupeError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Where in a flow's YAML an error was found. */
+export interface SourcePosition {
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The property path, e.g. `tasks[1].format`. */
+  path?: string;
+}
+
+/** An error in a flow's source, carrying file, line, column and path. */
+export class FlowError extends TroupeError {
+  readonly position: SourcePosition;
+
+  constructor(code: ErrorCode, message: string, position: SourcePosition = {}, details?: Record<string, unknown>) {
+    super(code, formatWithPosition(message, position), { ...details, ...position });
+    this.name = 'FlowError';
+    this.position = position;
+  }
+}
+
+/** An error raised while parsing or evaluating a template. */
+export class ExpressionError extends TroupeError {
+  constructor(code: ErrorCode, message: string, details?: { template?: string; position?: number } & Record<string, unknown>) {
+    super(code, message, details);
+    this.name = 'ExpressionError';
+  }
+}
+
+function formatWithPosition(message: string, p: SourcePosition): string {
+  const where = [p.file, p.line, p.column].filter((x) => x !== undefined).join(':');
+  return where ? `${where}: ${message}` : message;
+}
+
+/** Whether `code` is a registered error code. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}
+
+/**
+ * Converts anything thrown into a plain record that survives postMessage and msgpack.
+ * Unknown errors become TROUPE_INTERNAL with their message kept.
+ */
+export function toErrorRecord(err: unknown): ErrorRecord {
+  if (err instanceof TroupeError) {
+    const rec: ErrorRecord = { code: err.code, message: err.message };
+    if (err.details) rec.details = err.details;
+    if (err.stack) rec.stack = err.stack;
+    if (err.cause !== undefined) rec.cause = toErrorRecord(err.cause);
+    return rec;
+  }
+  if (err instanceof Error) {
+    const rec: ErrorRecord = { code: 'TROUPE_INTERNAL', message: err.message };
+    if (err.stack) rec.stack = err.stack;
+    return rec;
+  }
+  return { code: 'TROUPE_INTERNAL', message: String(err) };
+}
+
+/** Rebuilds a {@link TroupeError} from its plain record. */
+export function fromErrorRecord(rec: ErrorRecord): TroupeError {
+  const code = isErrorCode(rec.code) ? rec.code : 'TROUPE_INTERNAL';
+  const cause = rec.cause ? fromErrorRecord(rec.cause) : undefined;
+  const err = new TroupeError(code, rec.message, rec.details, cause ? { cause } : undefined);
+  if (rec.stack) err.stack = rec.stack;
+  return err;
+}
+
+/** The CLI exit code for an error. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof TroupeError ? ERROR_CODES[err.code].exitCode : ERROR_CODES.TROUPE_INTERNAL.exitCode;
+}

@@ -1,0 +1,56 @@
+/** The working context of one executor step and the primitives that change an execution. */
+import type { IdGenerator } from '../model/ids.js';
+import type { LogEntry, LogLevel } from '../model/log-entry.js';
+import { isTerminated, transition, type StateType } from '../model/state.js';
+import type { Effect } from './effects.js';
+import { setRunState, type ExecutionState, type Group, type RunEntry } from './state.js';
+import type { HostVars } from './run-vars.js';
+
+/** What the step needs from outside: the time of the message, ids, randomness, host variables. */
+export interface StepEnv extends HostVars {
+  nowMs: number;
+  newId: IdGenerator;
+  random: () => number;
+}
+
+/** The working context of one step. */
+export interface StepContext {
+  state: ExecutionState;
+  env: StepEnv;
+  date: string;
+  changed: Set<RunEntry>;
+  headerChanged: boolean;
+  effects: Effect[];
+  logs: LogEntry[];
+  dirty: Set<Group>;
+  visited: number;
+}
+
+/** Moves the execution to `type`. */
+export function setExecutionState(ctx: StepContext, type: StateType): void {
+  if (transition(ctx.state.header.state, type, ctx.date)) {
+    ctx.headerChanged = true;
+    if (isTerminated(type)) ctx.effects.push({ type: 'execution.ended', state: type });
+  }
+}
+
+/** Moves a run to `type`, marks it changed and its group dirty. */
+export function setState(ctx: StepContext, entry: RunEntry, type: StateType): void {
+  if (!setRunState(entry, type, ctx.date)) return;
+  if (type !== 'RUNNING' && type !== 'KILLING') ctx.state.inFlight.delete(entry.run.id);
+  ctx.changed.add(entry);
+  ctx.dirty.add(entry.group);
+}
+
+/** Appends a log line of the execution (on a task run when `entry` is given). */
+export function log(ctx: StepContext, level: LogLevel, message: string, entry?: RunEntry): void {
+  const { header } = ctx.state;
+  const line: LogEntry = { namespace: header.namespace, flowId: header.flowId, executionId: header.id, timestamp: ctx.date, level, message };
+  if (entry) {
+    line.taskId = entry.run.taskId;
+    line.taskRunId = entry.run.id;
+    line.attemptNumber = entry.run.attempts?.length ?? 0;
+  }
+  ctx.logs.push(line);
+}
+

@@ -1,0 +1,63 @@
+/** A new execution of a flow (Kestra's `Execution.newExecution`) and the actor state around it. */
+import type { Execution, ExecutionHeader, ExecutionTrigger, Label } from '../model/execution.js';
+import { CORRELATION_ID_LABEL } from '../model/execution.js';
+import type { Flow } from '../model/flow.js';
+import { createState, isoDate } from '../model/state.js';
+import { indexFlow } from './flow-index.js';
+import { createGroup, type ExecutionState } from './state.js';
+
+/** What a new execution is made of. */
+export interface NewExecution {
+  id: string;
+  nowMs: number;
+  inputs?: Record<string, unknown>;
+  labels?: Label[];
+  trigger?: ExecutionTrigger;
+  parentId?: string;
+}
+
+/** A new CREATED execution header: flow labels (non-system), the caller's, then the correlation id. */
+export function createExecution(flow: Flow, n: NewExecution): ExecutionHeader {
+  const date = isoDate(n.nowMs);
+  const labels: Label[] = [...flow.labels.filter((l) => !l.key.startsWith('system.')), ...(n.labels ?? [])];
+  if (!labels.some((l) => l.key === CORRELATION_ID_LABEL)) labels.push({ key: CORRELATION_ID_LABEL, value: n.id });
+  const header: ExecutionHeader = {
+    id: n.id,
+    namespace: flow.namespace,
+    flowId: flow.id,
+    flowRevision: flow.revision,
+    labels,
+    state: createState(date),
+    originalId: n.id,
+    deleted: false,
+    metadata: { attemptNumber: 1, originalCreatedDate: date },
+  };
+  if (n.inputs && Object.keys(n.inputs).length) header.inputs = n.inputs;
+  if (n.trigger) header.trigger = n.trigger;
+  if (n.parentId) header.parentId = n.parentId;
+  return header;
+}
+
+/** The actor state of a fresh execution: no runs yet, the top-level group ready. */
+export function createExecutionState(flow: Flow, header: ExecutionHeader): ExecutionState {
+  const state: ExecutionState = {
+    flow,
+    index: indexFlow(flow),
+    header,
+    runs: new Map(),
+    groups: new Map(),
+    nextSeq: 0,
+    outputs: {},
+    inFlight: new Set(),
+    timers: new Map(),
+    nextLogSeq: 0,
+  };
+  state.groups.set('', createGroup(null, flow.tasks.filter((t) => !t.disabled).map((task) => ({ task }))));
+  return state;
+}
+
+/** The execution in Kestra's shape (header plus taskRunList in creation order). */
+export function toExecution(state: ExecutionState): Execution {
+  const runs = [...state.runs.values()].sort((a, b) => a.seq - b.seq).map((e) => e.run);
+  return runs.length ? { ...state.header, taskRunList: runs } : { ...state.header };
+}

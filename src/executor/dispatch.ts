@@ -1,0 +1,112 @@
+/**
+ * Creating task runs and starting them (Kestra §2.3): `runIf` (falsy → SKIPPED, error → FAILED),
+ * flowables opened in the actor, runnables sent to the pool as a dispatch effect.
+ */
+import { isTruthy, renderObject, renderString } from '../expr/index.js';
+import { createState } from '../model/state.js';
+import type { TaskRun } from '../model/task-run.js';
+import { FLOWABLES, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
+import { createGroup, indexRun, type Group, type RunEntry } from './state.js';
+import { outputsFor, runVars } from './run-vars.js';
+import { recordOutputs } from './outputs-tree.js';
+import { log, setState, type StepContext } from './context.js';
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Rendering in a run's context, for flowable properties. */
+export function resolveContext(ctx: StepContext, entry: RunEntry): ResolveContext {
+  let vars: Record<string, unknown> | undefined;
+  const get = (): Record<string, unknown> => (vars ??= runVars(ctx.state, entry, ctx.env));
+  return {
+    render: (template) => renderString(template, get()),
+    renderObject: (value) => renderObject(value, get()),
+  };
+}
+
+/** Creates a run for `child` in `group` and starts it. */
+export function createRun(ctx: StepContext, group: Group, child: ResolvedChild, branch: 'normal' | 'errors'): RunEntry {
+  const { state } = ctx;
+  const run: TaskRun = {
+    id: ctx.env.newId(),
+    executionId: state.header.id,
+    namespace: state.header.namespace,
+    flowId: state.header.flowId,
+    taskId: child.task.id,
+    outputs: null,
+    state: createState(ctx.date),
+  };
+  if (group.parent) run.parentTaskRunId = group.parent.run.id;
+  if (child.value !== undefined) run.value = child.value;
+  const entry: RunEntry = { run, seq: state.nextSeq++, task: child.task, branch, group };
+  state.runs.set(run.id, entry);
+  indexRun(entry);
+  ctx.changed.add(entry);
+  const spec = child.task.kind === 'flowable' ? FLOWABLES.get(child.task.canonicalType) : undefined;
+  if (spec?.outputs) {
+    try {
+      run.outputs = spec.outputs(child.task, resolveContext(ctx, entry));
+      recordOutputs(state, entry);
+    } catch (e) {
+      log(ctx, 'WARN', `Unable to compute the outputs of the flowable task: ${messageOf(e)}`, entry);
+    }
+  }
+  dispatchRun(ctx, entry);
+  return entry;
+}
+
+/** Starts a CREATED run: runIf, then open a flowable or dispatch a runnable. */
+export function dispatchRun(ctx: StepContext, entry: RunEntry): void {
+  const { task } = entry;
+  if (task.runIf !== undefined) {
+    let run: boolean;
+    try {
+      run = isTruthy(renderString(task.runIf, runVars(ctx.state, entry, ctx.env)));
+    } catch (e) {
+      log(ctx, 'ERROR', `Unable to evaluate the runIf condition for task ${task.id}: ${messageOf(e)}`, entry);
+      setState(ctx, entry, 'FAILED');
+      return;
+    }
+    if (!run) {
+      setState(ctx, entry, 'SKIPPED');
+      return;
+    }
+  }
+  if (task.kind === 'flowable') {
+    openFlowable(ctx, entry);
+    return;
+  }
+  setState(ctx, entry, 'RUNNING');
+  ctx.state.inFlight.add(entry.run.id);
+  const vars = runVars(ctx.state, entry, ctx.env);
+  vars.outputs = outputsFor(task, ctx.state.outputs);
+  ctx.effects.push({ type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: (entry.run.attempts?.length ?? 0) + 1, task, vars });
+}
+
+function openFlowable(ctx: StepContext, entry: RunEntry): void {
+  const { task } = entry;
+  const spec = FLOWABLES.get(task.canonicalType);
+  if (!spec) {
+    log(ctx, 'ERROR', `The task type '${task.type}' is not supported by this version of Troupe`, entry);
+    setState(ctx, entry, 'FAILED');
+    return;
+  }
+  setState(ctx, entry, 'RUNNING');
+  let resolved: ResolvedChild[] | null;
+  try {
+    resolved = spec.children(task, resolveContext(ctx, entry), entry.run.outputs);
+  } catch (e) {
+    log(ctx, 'ERROR', `Unable to resolve state from the Flowable task: ${messageOf(e)}`, entry);
+    setState(ctx, entry, 'FAILED');
+    return;
+  }
+  const group = createGroup(entry, resolved);
+  if (resolved && spec.mode(task) === 'concurrent') {
+    const order = [...new Set(resolved.map((c) => c.value!))];
+    const tasks = resolved.filter((c) => c.value === order[0]).map((c) => c.task);
+    group.values = { order, tasks, progress: new Map(order.map((v) => [v, { created: 0, inProgress: 0, done: false }])), nextIndex: 0, active: 0, touched: new Set() };
+  }
+  ctx.state.groups.set(entry.run.id, group);
+  ctx.dirty.add(group);
+}

@@ -1,0 +1,36 @@
+/** What a step asks the runtime to do. The step itself performs no I/O. */
+import type { Task } from '../model/flow.js';
+import type { StateType } from '../model/state.js';
+
+/** Run one attempt of a runnable task in the pool. */
+export interface DispatchEffect {
+  type: 'task.dispatch';
+  taskRunId: string;
+  /** The attempt number to run (1-based). */
+  attemptNumber: number;
+  task: Task;
+  /** The render context for the task's properties (plain data). */
+  vars: Record<string, unknown>;
+}
+
+/** Abort a running attempt (kill, timeout). */
+export interface CancelEffect {
+  type: 'task.cancel';
+  taskRunId: string;
+}
+
+/** Deliver `timer.fired` with `timerId` at `atMs` (epoch ms); late rather than never. */
+export interface TimerEffect {
+  type: 'timer.start';
+  timerId: string;
+  atMs: number;
+}
+
+/** The execution reached a terminal state. */
+export interface EndedEffect {
+  type: 'execution.ended';
+  state: StateType;
+}
+
+/** Any effect. */
+export type Effect = DispatchEffect | CancelEffect | TimerEffect | EndedEffect;

@@ -1,0 +1,23 @@
+/** The end of an execution (Kestra §2.9): flow outputs rendered and typed, then the final state. */
+import { renderObject } from '../expr/index.js';
+import { isTerminated, type StateType } from '../model/state.js';
+import { log, setExecutionState, type StepContext } from './context.js';
+import { flowVars } from './run-vars.js';
+
+/** Ends the execution in `final`, after rendering the flow's outputs (a render failure makes it FAILED). */
+export function finishExecution(ctx: StepContext, final: StateType): void {
+  const { state } = ctx;
+  let outcome = final;
+  if (isTerminated(final) && state.flow.outputs.length > 0) {
+    try {
+      const raw: Record<string, unknown> = {};
+      for (const o of state.flow.outputs) raw[o.id] = o.value;
+      state.header.outputs = renderObject(raw, flowVars(state, ctx.env)) as Record<string, unknown>;
+      ctx.headerChanged = true;
+    } catch (e) {
+      log(ctx, 'ERROR', `Failed to render output values: ${e instanceof Error ? e.message : String(e)}`);
+      outcome = 'FAILED';
+    }
+  }
+  setExecutionState(ctx, outcome);
+}

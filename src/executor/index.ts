@@ -1,0 +1,14 @@
+/**
+ * @module executor
+ * The executor step: (flow, execution state with its indexes, one message) → (changed records,
+ * effects). Pure: no `node:*`, no clock, no randomness — time, ids and randomness come in StepEnv.
+ */
+export { step } from './step.js';
+export type { StepResult } from './step.js';
+export type { StepEnv } from './context.js';
+export type { Effect, DispatchEffect, CancelEffect, TimerEffect, EndedEffect } from './effects.js';
+export { createExecution, createExecutionState, toExecution } from './create.js';
+export type { NewExecution } from './create.js';
+export type { ExecutionState, RunEntry, Group } from './state.js';
+export { runVars, flowVars } from './run-vars.js';
+export type { HostVars } from './run-vars.js';

@@ -1,0 +1,133 @@
+/**
+ * Resolving one group: create the next children (sequential, parallel or concurrent), then derive
+ * the owner's state (Kestra's resolveState/guessFinalState, §2.4) from the group's counters.
+ * Work per call is bounded by what it creates, never by how many runs the execution holds.
+ */
+import type { Task } from '../model/flow.js';
+import type { StateType } from '../model/state.js';
+import { isTerminated } from '../model/state.js';
+import { FLOWABLES, type FlowableSpec, type ResolvedChild } from '../tasks/flowable/index.js';
+import { sequential } from '../tasks/flowable/sequential.js';
+import { childKey, type Branch, type Group } from './state.js';
+import { log, setState, type StepContext } from './context.js';
+import { createRun } from './dispatch.js';
+import { finishExecution } from './end.js';
+
+function enabled(list: Task[] | undefined): ResolvedChild[] {
+  return (list ?? []).filter((t) => !t.disabled).map((task) => ({ task }));
+}
+
+function inProgress(b: Branch): number {
+  return b.created - b.terminated;
+}
+
+/** Resolves a dirty group: nexts, then its owner's state. */
+export function processGroup(ctx: StepContext, group: Group): void {
+  ctx.visited += 1;
+  const { state } = ctx;
+  if (state.header.state.current !== 'RUNNING') return;
+  const parent = group.parent;
+  if (parent && parent.run.state.current !== 'RUNNING') return;
+  const spec = parent ? FLOWABLES.get(parent.task.canonicalType)! : sequential;
+  const task = parent?.task;
+  const errors = enabled(parent ? parent.task.errors : state.flow.errors);
+  const errorsActive = group.errors.created > 0 || (group.normal.counts.FAILED ?? 0) > 0;
+  const mode = task ? spec.mode(task) : 'sequential';
+  if (errorsActive) {
+    if (mode === 'parallel') createParallel(ctx, group, errors, group.errors, 0, 'errors');
+    else createSequential(ctx, group, errors, group.errors, 'errors');
+  } else if (group.resolved) {
+    if (mode === 'sequential') createSequential(ctx, group, group.resolved, group.normal, 'normal');
+    else if (mode === 'parallel') createParallel(ctx, group, group.resolved, group.normal, spec.concurrency(task!), 'normal', spec);
+    else createConcurrent(ctx, group, spec.concurrency(task!));
+  }
+  const final = resolveState(ctx, group, spec, errorsActive, errors.length);
+  if (final === undefined) return;
+  if (parent) setState(ctx, parent, final);
+  else finishExecution(ctx, final);
+}
+
+function createSequential(ctx: StepContext, group: Group, list: ResolvedChild[], b: Branch, branch: 'normal' | 'errors'): void {
+  if (inProgress(b) > 0 || b.created >= list.length) return;
+  createRun(ctx, group, list[b.created]!, branch);
+}
+
+function createParallel(ctx: StepContext, group: Group, list: ResolvedChild[], b: Branch, concurrent: number, branch: 'normal' | 'errors', spec?: FlowableSpec): void {
+  let slots = concurrent > 0 ? concurrent - inProgress(b) : Infinity;
+  if (slots <= 0) return;
+  if (spec?.eligible && group.parent) {
+    const parentTask = group.parent.task;
+    const done = (taskId: string): boolean => {
+      const e = group.byKey.get(childKey(taskId, undefined));
+      return !!e && isTerminated(e.run.state.current);
+    };
+    for (const child of list) {
+      if (slots <= 0) break;
+      if (group.byKey.has(childKey(child.task.id, child.value)) || !spec.eligible(parentTask, child, done)) continue;
+      createRun(ctx, group, child, branch);
+      slots -= 1;
+    }
+    return;
+  }
+  // Children of a parallel flowable are created in declaration order, so the next ones start at `created`.
+  const from = b.created;
+  const to = Math.min(list.length, from + slots);
+  for (let i = from; i < to; i++) createRun(ctx, group, list[i]!, branch);
+}
+
+/** ForEach with concurrencyLimit ≠ 1: each value's tasks in order, at most `limit` values in progress. */
+function createConcurrent(ctx: StepContext, group: Group, limit: number): void {
+  const values = group.values!;
+  const { tasks } = values;
+  for (const value of values.touched) {
+    const p = values.progress.get(value)!;
+    if (p.done || p.inProgress > 0) continue;
+    if (p.created < tasks.length) createRun(ctx, group, { task: tasks[p.created]!, value }, 'normal');
+    else {
+      p.done = true;
+      values.active -= 1;
+    }
+  }
+  values.touched.clear();
+  while ((limit === 0 || values.active < limit) && values.nextIndex < values.order.length) {
+    const value = values.order[values.nextIndex++]!;
+    values.active += 1;
+    if (tasks.length === 0) continue;
+    createRun(ctx, group, { task: tasks[0]!, value }, 'normal');
+  }
+}
+
+function guessFinalState(b: Branch): StateType {
+  const c = b.counts;
+  if (c.KILLED) return 'KILLED';
+  if (c.FAILED) return 'FAILED';
+  if (c.WARNING) return 'WARNING';
+  if (c.PAUSED) return 'PAUSED';
+  return 'SUCCESS';
+}
+
+function adjust(group: Group, spec: FlowableSpec, s: StateType): StateType {
+  const task = group.parent?.task;
+  if (!task) return s;
+  let out = spec.adjustState ? spec.adjustState(s) : s;
+  if (out === 'FAILED' && task.allowFailure) out = task.allowWarning ? 'SUCCESS' : 'WARNING';
+  if (out === 'WARNING' && task.allowWarning) out = 'SUCCESS';
+  return out;
+}
+
+function resolveState(ctx: StepContext, group: Group, spec: FlowableSpec, errorsActive: boolean, errorCount: number): StateType | undefined {
+  if (group.resolved === null) {
+    log(ctx, 'WARN', `No task found on flow '${ctx.state.flow.namespace}.${ctx.state.flow.id}', task '${group.parent!.task.id}'`, group.parent!);
+    return adjust(group, spec, 'FAILED');
+  }
+  const normal = group.normal;
+  let done: boolean;
+  if (errorsActive) {
+    // An errors branch never changes the outcome; without one, a failed child ends the owner at once (fail-fast).
+    done = errorCount > 0 ? group.errors.created === errorCount && inProgress(group.errors) === 0 : (normal.counts.FAILED ?? 0) > 0;
+  } else {
+    done = normal.created === group.resolved.length && inProgress(normal) === 0;
+  }
+  if (!done) return undefined;
+  return adjust(group, spec, guessFinalState(normal));
+}

@@ -1,0 +1,113 @@
+/**
+ * The render context of a task run, as Kestra builds it (§5.2): flow, execution, task, taskrun,
+ * parents/parent, outputs, inputs (with declared defaults), vars (unrendered), labels (system
+ * labels nested under `labels.system`), trigger, envs, globals and the execution's variables.
+ * Built by walking the run's ancestors only.
+ */
+import type { Task } from '../model/flow.js';
+import type { ExecutionState, RunEntry } from './state.js';
+
+/** Values that come from the host, not from the execution. */
+export interface HostVars {
+  envs?: Record<string, string>;
+  globals?: Record<string, unknown>;
+}
+
+function labelsMap(state: ExecutionState): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const system: Record<string, string> = {};
+  for (const { key, value } of state.header.labels) {
+    if (key.startsWith('system.')) {
+      const k = key.slice('system.'.length);
+      if (!Object.hasOwn(system, k)) system[k] = value;
+    } else if (!Object.hasOwn(out, key)) out[key] = value;
+  }
+  if (Object.keys(system).length) out.system = system;
+  return out;
+}
+
+function inputsWithDefaults(state: ExecutionState): Record<string, unknown> | undefined {
+  const inputs: Record<string, unknown> = { ...(state.header.inputs ?? {}) };
+  for (const input of state.flow.inputs) {
+    if (!Object.hasOwn(inputs, input.id) && input.defaults !== undefined) inputs[input.id] = input.defaults;
+  }
+  return Object.keys(inputs).length ? inputs : undefined;
+}
+
+function parentsOf(entry: RunEntry): Array<Record<string, unknown>> {
+  const parents: Array<Record<string, unknown>> = [];
+  for (let e = entry.group.parent; e; e = e.group.parent) {
+    const hasOutputs = !!e.run.outputs && Object.keys(e.run.outputs).length > 0;
+    if (e.run.value === undefined && !hasOutputs) continue;
+    const p: Record<string, unknown> = {};
+    if (e.run.value !== undefined) p.taskrun = { value: e.run.value };
+    if (hasOutputs) p.outputs = e.run.outputs;
+    parents.push(p);
+  }
+  return parents;
+}
+
+/** The flow-level context (no task): used for flow outputs and top-level rendering. */
+export function flowVars(state: ExecutionState, host: HostVars): Record<string, unknown> {
+  const { flow, header } = state;
+  const vars: Record<string, unknown> = { ...(header.variables ?? {}) };
+  vars.flow = { id: flow.id, namespace: flow.namespace, revision: flow.revision };
+  vars.execution = { id: header.id, startDate: header.state.histories[0]!.date, originalId: header.originalId };
+  vars.outputs = state.outputs;
+  const inputs = inputsWithDefaults(state);
+  if (inputs) vars.inputs = inputs;
+  vars.vars = flow.variables;
+  vars.labels = labelsMap(state);
+  if (header.trigger?.variables) vars.trigger = header.trigger.variables;
+  vars.envs = host.envs ?? {};
+  vars.globals = host.globals ?? {};
+  return vars;
+}
+
+/** The context for rendering `entry`'s task (`attemptsCount` = attempts before the current one). */
+export function runVars(state: ExecutionState, entry: RunEntry, host: HostVars): Record<string, unknown> {
+  const vars = flowVars(state, host);
+  const run = entry.run;
+  vars.task = { id: entry.task.id, type: entry.task.type };
+  const taskrun: Record<string, unknown> = { id: run.id, startDate: run.state.histories[0]!.date, attemptsCount: run.attempts?.length ?? 0 };
+  if (run.parentTaskRunId !== undefined) taskrun.parentId = run.parentTaskRunId;
+  if (run.value !== undefined) taskrun.value = run.value;
+  if (run.iteration !== undefined) taskrun.iteration = run.iteration;
+  vars.taskrun = taskrun;
+  const parents = parentsOf(entry);
+  if (parents.length) {
+    vars.parents = parents;
+    vars.parent = parents[0];
+  }
+  return vars;
+}
+
+const OUTPUT_REF = /\boutputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*(['"])(.*?)\2\s*\])|\boutputs\b/g;
+
+function collectStrings(value: unknown, out: string[], depth = 0): void {
+  if (typeof value === 'string') out.push(value);
+  else if (depth < 8 && value && typeof value === 'object') for (const v of Object.values(value)) collectStrings(v, out, depth + 1);
+}
+
+/**
+ * The part of the outputs tree a task's templates can reach. When every reference is
+ * `outputs.<id>` or `outputs['<id>']`, only those task ids are shipped to the pool; otherwise the
+ * whole tree (a template that uses outputs dynamically may read any of it).
+ */
+export function outputsFor(task: Task, outputs: Record<string, unknown>): Record<string, unknown> {
+  const strings: string[] = [];
+  collectStrings(task.props, strings);
+  const ids = new Set<string>();
+  for (const s of strings) {
+    if (!s.includes('{')) continue;
+    if (s.includes('currentEachOutput') || s.includes('render(')) return outputs;
+    for (const m of s.matchAll(OUTPUT_REF)) {
+      const id = m[1] ?? m[3];
+      if (id === undefined) return outputs;
+      ids.add(id);
+    }
+  }
+  const slice: Record<string, unknown> = {};
+  for (const id of ids) if (Object.hasOwn(outputs, id)) slice[id] = outputs[id];
+  return slice;
+}

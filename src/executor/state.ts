@@ -1,0 +1,130 @@
+/**
+ * The in-memory state of one execution and the indexes the step needs: runs by id, and for each
+ * parent run (or the top level) a {@link Group} with per-branch counts by state, so that resolving
+ * the next task runs and a flowable's state never scans the execution's task runs.
+ */
+import type { ExecutionHeader } from '../model/execution.js';
+import type { Flow, Task } from '../model/flow.js';
+import type { TaskRun } from '../model/task-run.js';
+import { isTerminated, transition, type StateType } from '../model/state.js';
+import type { FlowIndex } from './flow-index.js';
+import type { ResolvedChild } from '../tasks/flowable/spec.js';
+
+/** Per-branch counters of a group. */
+export interface Branch {
+  /** How many runs were created in this branch. */
+  created: number;
+  /** How many of them are terminated. */
+  terminated: number;
+  /** Count of runs by current state. */
+  counts: Partial<Record<StateType, number>>;
+}
+
+/** Progress of one loop value in a concurrent ForEach. */
+export interface ValueProgress {
+  created: number;
+  inProgress: number;
+  done: boolean;
+}
+
+/** The children of one flowable run (or of the flow itself, key ''), with their counters. */
+export interface Group {
+  key: string;
+  parent: RunEntry | null;
+  normal: Branch;
+  errors: Branch;
+  /** Runs by `taskId` + NUL + `value`. */
+  byKey: Map<string, RunEntry>;
+  /** The normal children as resolved when the flowable opened (null: Switch without a match). */
+  resolved: ResolvedChild[] | null;
+  /** Concurrent loops: per loop value progress, and which values changed since the last pass. */
+  values?: { order: string[]; tasks: Task[]; progress: Map<string, ValueProgress>; nextIndex: number; active: number; touched: Set<string> };
+}
+
+/** One task run with its place in the indexes. */
+export interface RunEntry {
+  run: TaskRun;
+  /** Position in taskRunList. */
+  seq: number;
+  task: Task;
+  branch: 'normal' | 'errors';
+  group: Group;
+}
+
+/** Everything one execution actor holds. */
+export interface ExecutionState {
+  flow: Flow;
+  index: FlowIndex;
+  header: ExecutionHeader;
+  runs: Map<string, RunEntry>;
+  groups: Map<string, Group>;
+  nextSeq: number;
+  /** Outputs keyed as Kestra's `Execution.outputs()`: taskId → (loop values →) outputs. */
+  outputs: Record<string, unknown>;
+  /** Ids of runnable runs dispatched and not yet finished. */
+  inFlight: Set<string>;
+  /** Pending timers: id → what they do. */
+  timers: Map<string, { kind: 'retry'; taskRunId: string; atMs: number }>;
+  nextLogSeq: number;
+}
+
+/** The key of a run inside its group. */
+export function childKey(taskId: string, value: string | undefined): string {
+  return value === undefined ? taskId : `${taskId}\u0000${value}`;
+}
+
+function emptyBranch(): Branch {
+  return { created: 0, terminated: 0, counts: {} };
+}
+
+/** A new empty group for `parent` (null: the top level). */
+export function createGroup(parent: RunEntry | null, resolved: ResolvedChild[] | null): Group {
+  return { key: parent ? parent.run.id : '', parent, normal: emptyBranch(), errors: emptyBranch(), byKey: new Map(), resolved };
+}
+
+/** The group of a run's children, if the run is an opened flowable. */
+export function groupOf(state: ExecutionState, entry: RunEntry | null): Group | undefined {
+  return state.groups.get(entry ? entry.run.id : '');
+}
+
+function count(branch: Branch, type: StateType, delta: number): void {
+  branch.counts[type] = (branch.counts[type] ?? 0) + delta;
+  if (isTerminated(type)) branch.terminated += delta;
+}
+
+/** Adds a new run to its group's indexes. */
+export function indexRun(entry: RunEntry): void {
+  const branch = entry.group[entry.branch];
+  branch.created += 1;
+  count(branch, entry.run.state.current, 1);
+  entry.group.byKey.set(childKey(entry.run.taskId, entry.run.value), entry);
+  const values = entry.group.values;
+  if (values && entry.branch === 'normal' && entry.run.value !== undefined) {
+    const p = values.progress.get(entry.run.value);
+    if (p) {
+      p.created += 1;
+      if (!isTerminated(entry.run.state.current)) p.inProgress += 1;
+    }
+  }
+}
+
+/**
+ * Moves a run to `type` at `date`, keeping its group's counters true.
+ * @returns whether the state changed
+ */
+export function setRunState(entry: RunEntry, type: StateType, date: string): boolean {
+  const before = entry.run.state.current;
+  if (!transition(entry.run.state, type, date)) return false;
+  const branch = entry.group[entry.branch];
+  count(branch, before, -1);
+  count(branch, type, 1);
+  const values = entry.group.values;
+  if (values && entry.branch === 'normal' && entry.run.value !== undefined) {
+    const p = values.progress.get(entry.run.value);
+    if (p) {
+      p.inProgress += (isTerminated(type) ? 0 : 1) - (isTerminated(before) ? 0 : 1);
+      values.touched.add(entry.run.value);
+    }
+  }
+  return true;
+}

@@ -1,0 +1,133 @@
+/**
+ * The executor step: a pure function from (execution state, one message) to the changed records
+ * and the effects to run. It never scans the execution's task runs: a change marks its run's
+ * group dirty, and only dirty groups (the changed run's parent, then each ancestor whose state
+ * changes in turn) are resolved, through the per-group counters of ./state.ts.
+ */
+import type { ExecutionMessage, TaskResultMessage } from '../protocol/execution-messages.js';
+import type { LogEntry } from '../model/log-entry.js';
+import { isoDate, isTerminated, type StateType } from '../model/state.js';
+import type { Effect } from './effects.js';
+import { childKey, type ExecutionState, type Group, type RunEntry } from './state.js';
+import { setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
+import { nextRetryAtMs, retryPolicyFor } from './retry.js';
+import { recordOutputs } from './outputs-tree.js';
+import { dispatchRun } from './dispatch.js';
+import { processGroup } from './resolve.js';
+
+/** What one step changed and asks for. */
+export interface StepResult {
+  /** Runs whose record changed (each once), in the order first changed. */
+  changedRuns: RunEntry[];
+  headerChanged: boolean;
+  effects: Effect[];
+  logs: LogEntry[];
+  /** Groups resolved during the step: the work done, which must not grow with the execution. */
+  visited: number;
+}
+
+/** Applies one message to an execution. */
+export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv): StepResult {
+  const ctx: StepContext = { state, env, date: isoDate(env.nowMs), changed: new Set(), headerChanged: false, effects: [], logs: [], dirty: new Set(), visited: 0 };
+  switch (msg.type) {
+    case 'execution.start':
+      start(ctx);
+      break;
+    case 'task.result':
+      applyResult(ctx, msg);
+      break;
+    case 'timer.fired':
+      fireTimer(ctx, msg.timerId);
+      break;
+    case 'execution.kill':
+      kill(ctx);
+      break;
+    case 'execution.resume':
+      break;
+  }
+  drain(ctx);
+  return { changedRuns: [...ctx.changed], headerChanged: ctx.headerChanged, effects: ctx.effects, logs: ctx.logs, visited: ctx.visited };
+}
+
+/** Resolves dirty groups until none is left. */
+function drain(ctx: StepContext): void {
+  while (ctx.dirty.size > 0) {
+    const group = ctx.dirty.values().next().value as Group;
+    ctx.dirty.delete(group);
+    processGroup(ctx, group);
+  }
+}
+
+function start(ctx: StepContext): void {
+  if (ctx.state.header.state.current !== 'CREATED') return;
+  setExecutionState(ctx, 'RUNNING');
+  ctx.dirty.add(ctx.state.groups.get('')!);
+}
+
+function isStale(entry: RunEntry | undefined, msg: TaskResultMessage): entry is undefined {
+  if (!entry || entry.run.state.current !== 'RUNNING') return true;
+  return msg.attemptNumber !== (entry.run.attempts?.length ?? 0) + 1;
+}
+
+function applyResult(ctx: StepContext, msg: TaskResultMessage): void {
+  const entry = ctx.state.runs.get(msg.taskRunId);
+  if (isStale(entry, msg)) return;
+  const { run, task } = entry;
+  const previousAttempts = run.attempts?.length ?? 0;
+  run.attempts = [...(run.attempts ?? []), msg.attempt];
+  if (msg.outputs) {
+    run.outputs = msg.outputs;
+    recordOutputs(ctx.state, entry);
+  }
+  for (const line of msg.logs) ctx.logs.push(line);
+  ctx.changed.add(entry);
+  const raw = msg.attempt.state.current;
+  if (raw === 'FAILED' && scheduleRetry(ctx, entry)) return;
+  let final: StateType = raw;
+  if (task.retry?.warningOnRetry && previousAttempts > 1 && final === 'SUCCESS') final = 'WARNING';
+  if (task.allowFailure && final === 'FAILED') final = 'WARNING';
+  if (task.allowWarning && final === 'WARNING') final = 'SUCCESS';
+  setState(ctx, entry, final);
+}
+
+/** Puts a failed run into RETRYING with a timer, when its retry policy allows another attempt. */
+function scheduleRetry(ctx: StepContext, entry: RunEntry): boolean {
+  const { state } = ctx;
+  const policy = retryPolicyFor(entry.task, state.index, state.flow);
+  if (!policy || policy.behavior !== 'RETRY_FAILED_TASK') return false;
+  const atMs = nextRetryAtMs(policy, entry.run, ctx.env.random);
+  if (atMs === undefined) return false;
+  setState(ctx, entry, 'FAILED');
+  setState(ctx, entry, 'RETRYING');
+  const timerId = `retry:${entry.run.id}:${entry.run.attempts?.length ?? 0}`;
+  state.timers.set(timerId, { kind: 'retry', taskRunId: entry.run.id, atMs });
+  ctx.effects.push({ type: 'timer.start', timerId, atMs });
+  return true;
+}
+
+function fireTimer(ctx: StepContext, timerId: string): void {
+  const timer = ctx.state.timers.get(timerId);
+  if (!timer) return;
+  ctx.state.timers.delete(timerId);
+  const entry = ctx.state.runs.get(timer.taskRunId);
+  if (!entry || entry.run.state.current !== 'RETRYING' || isTerminated(ctx.state.header.state.current)) return;
+  setState(ctx, entry, 'CREATED');
+  dispatchRun(ctx, entry);
+}
+
+function kill(ctx: StepContext): void {
+  const { state } = ctx;
+  if (isTerminated(state.header.state.current)) return;
+  setExecutionState(ctx, 'KILLING');
+  for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
+  // A kill happens once per execution: visiting every run here keeps the hot path free of it.
+  for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current)) setState(ctx, entry, 'KILLED');
+  for (const id of state.timers.keys()) state.timers.delete(id);
+  setExecutionState(ctx, 'KILLED');
+  ctx.dirty.clear();
+}
+
+/** Finds a run in a group by task id and loop value. */
+export function findChild(group: Group, taskId: string, value?: string): RunEntry | undefined {
+  return group.byKey.get(childKey(taskId, value));
+}

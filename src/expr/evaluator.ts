@@ -1,0 +1,337 @@
+/**
+ * The tree-walking evaluator: runs a parsed template over plain data into an {@link Output}.
+ * Strict variables: a missing root variable or attribute throws TROUPE_EXPR_UNDEFINED_VARIABLE,
+ * except under `is defined`, `??`, `???` and the `default` filter. Nothing from the data is ever
+ * called; `{% set %}` writes only into the evaluator's own scope maps.
+ */
+import { ExpressionError, TroupeError } from '../errors.js';
+import type { Args, Expr, Node } from './ast.js';
+import type { EvalContext } from './context.js';
+import { exprError, lineAt, shorten, undefinedError } from './diagnostics.js';
+import { FILTERS } from './filters/index.js';
+import { FUNCTIONS } from './functions/index.js';
+import type { ResolvedRenderOptions } from './limits.js';
+import { arithmetic, compare, contains, negate, range, truthy, valuesEqual } from './operators.js';
+import type { Output } from './output.js';
+import { StringOutput } from './output.js';
+import { getAttribute, readOwn } from './sandbox.js';
+import { TESTS } from './tests.js';
+import { printValue } from './format.js';
+import { isMap, toPlain, typeName } from './values.js';
+
+/** Counters shared by a render and the renders nested in it through render(). */
+export interface RenderState {
+  iterations: number;
+  depth: number;
+}
+
+/** Compiles a nested template (injected to avoid an import cycle with the cache). */
+export type Compile = (source: string) => { readonly nodes: Node[] };
+
+/** Evaluates one template; one instance per render (nested renders get their own). */
+export class Evaluator implements EvalContext {
+  private readonly scopes: Array<Map<string, unknown>>;
+
+  constructor(
+    readonly template: string,
+    readonly variables: Readonly<Record<string, unknown>>,
+    readonly options: ResolvedRenderOptions,
+    private readonly state: RenderState,
+    private readonly compile: Compile,
+    parentScopes: Array<Map<string, unknown>> = [],
+  ) {
+    this.scopes = [...parentScopes, new Map()];
+  }
+
+  lookup(name: string): unknown {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const scope = this.scopes[i] as Map<string, unknown>;
+      if (scope.has(name)) return scope.get(name);
+    }
+    return readOwn(this.variables, name);
+  }
+
+  renderNested(source: string): string {
+    if (!source.includes('{')) return source;
+    const nested = new Evaluator(source, this.variables, this.options, this.state, this.compile, this.scopes);
+    const out = new StringOutput(this.options.limits.maxOutputChars);
+    nested.run(this.compile(source).nodes, out, 0);
+    return out.result();
+  }
+
+  tick(n: number): void {
+    this.state.iterations += n;
+    if (this.state.iterations > this.options.limits.maxIterations) {
+      throw this.limit(`Template exceeds the limit of ${this.options.limits.maxIterations} loop iterations`, 0);
+    }
+  }
+
+  checkString(s: string): string {
+    if (s.length > this.options.limits.maxOutputChars) {
+      throw this.limit(`A string of ${s.length} characters exceeds the limit of ${this.options.limits.maxOutputChars}`, 0);
+    }
+    return s;
+  }
+
+  private limit(message: string, pos: number): ExpressionError {
+    return exprError('TROUPE_EXPR_LIMIT', message, this.template, pos);
+  }
+
+  private enter(pos: number): void {
+    if (++this.state.depth > this.options.limits.maxDepth) {
+      throw this.limit(`Template evaluation exceeds the depth limit of ${this.options.limits.maxDepth}`, pos);
+    }
+  }
+
+  /** Runs nodes into `out`. */
+  run(nodes: Node[], out: Output, pos: number): void {
+    this.enter(pos);
+    for (const node of nodes) {
+      switch (node.kind) {
+        case 'text':
+          out.text(node.text);
+          break;
+        case 'print':
+          out.value(this.eval(node.expr));
+          break;
+        case 'if': {
+          const branch = node.branches.find((b) => truthy(this.eval(b.cond)));
+          const body = branch ? branch.body : node.otherwise;
+          if (body) this.run(body, out, node.pos);
+          break;
+        }
+        case 'for':
+          this.runFor(node, out);
+          break;
+        case 'set':
+          this.assign(node.name, this.eval(node.value));
+          break;
+        case 'filterBlock': {
+          const inner = new StringOutput(this.options.limits.maxOutputChars);
+          this.run(node.body, inner, node.pos);
+          let value: unknown = inner.result();
+          for (const f of node.filters) value = this.applyFilter(f.name, value, f.args, f.pos);
+          out.value(value);
+          break;
+        }
+      }
+    }
+    this.state.depth--;
+  }
+
+  private assign(name: string, value: unknown): void {
+    for (let i = this.scopes.length - 1; i >= 1; i--) {
+      const scope = this.scopes[i] as Map<string, unknown>;
+      if (scope.has(name)) {
+        scope.set(name, value);
+        return;
+      }
+    }
+    (this.scopes[this.scopes.length - 1] as Map<string, unknown>).set(name, value);
+  }
+
+  private runFor(node: Extract<Node, { kind: 'for' }>, out: Output): void {
+    const iterable = this.eval(node.iterable);
+    let items: Array<[unknown, unknown]>;
+    if (iterable === null || iterable === undefined) items = [];
+    else if (Array.isArray(iterable)) items = iterable.map((v, i) => [i, v]);
+    else if (isMap(iterable)) items = Object.keys(iterable).map((k) => [k, readOwn(iterable, k)]);
+    else throw exprError('TROUPE_EXPR_TYPE', `Cannot iterate over a ${typeName(iterable)} in a for loop`, this.template, node.iterable.pos);
+    if (items.length === 0) {
+      if (node.otherwise) this.run(node.otherwise, out, node.pos);
+      return;
+    }
+    const scope = new Map<string, unknown>();
+    this.scopes.push(scope);
+    try {
+      const length = items.length;
+      const byEntry = isMap(iterable);
+      items.forEach(([key, value], index) => {
+        this.tick(1);
+        if (node.keyVar !== undefined) {
+          scope.set(node.keyVar, key);
+          scope.set(node.valueVar, value);
+        } else {
+          scope.set(node.valueVar, byEntry ? { key, value } : value);
+        }
+        scope.set('loop', { index, length, first: index === 0, last: index === length - 1, revindex: length - index - 1 });
+        this.run(node.body, out, node.pos);
+      });
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** Evaluates an expression (strict). */
+  eval(expr: Expr): unknown {
+    this.enter(expr.pos);
+    const v = this.evalInner(expr);
+    this.state.depth--;
+    return v;
+  }
+
+  /** Evaluates, turning a strict-variables failure into `undefined`. */
+  private evalLenient(expr: Expr): unknown {
+    const depth = this.state.depth;
+    try {
+      return this.eval(expr);
+    } catch (err) {
+      this.state.depth = depth;
+      if (err instanceof TroupeError && err.code === 'TROUPE_EXPR_UNDEFINED_VARIABLE') return undefined;
+      throw err;
+    }
+  }
+
+  private evalInner(e: Expr): unknown {
+    switch (e.kind) {
+      case 'literal':
+        return e.value;
+      case 'interp':
+        return this.checkString(e.parts.map((p) => (typeof p === 'string' ? p : printValue(this.eval(p)))).join(''));
+      case 'var': {
+        const v = this.lookup(e.name);
+        if (v === undefined) throw undefinedError(e.name, this.template, e.pos);
+        return v;
+      }
+      case 'attr':
+        return this.evalAttr(e);
+      case 'list':
+        return e.items.map((x) => this.eval(x));
+      case 'map': {
+        const entries = e.entries.map(([k, v]): [string, unknown] => [printValue(this.eval(k)), this.eval(v)]);
+        return Object.fromEntries(entries);
+      }
+      case 'unary': {
+        const v = this.eval(e.operand);
+        return e.op === 'not' ? !truthy(v) : e.op === '-' ? this.wrap(() => negate(v), e.pos) : v;
+      }
+      case 'binary':
+        return this.evalBinary(e);
+      case 'ternary':
+        return truthy(this.eval(e.cond)) ? this.eval(e.then) : this.eval(e.otherwise);
+      case 'test':
+        return this.evalTest(e);
+      case 'filter': {
+        const input = e.name === 'default' ? this.evalLenient(e.input) : this.eval(e.input);
+        return this.applyFilter(e.name, input, e.args, e.pos);
+      }
+      case 'call':
+        return this.callFunction(e.name, e.args, e.pos);
+    }
+  }
+
+  private evalAttr(e: Extract<Expr, { kind: 'attr' }>): unknown {
+    const obj = this.eval(e.object);
+    const key = this.eval(e.key);
+    const v = this.wrap(() => getAttribute(obj, key), e.pos);
+    if (v === undefined) throw undefinedError(printValue(key), this.template, e.pos);
+    return v;
+  }
+
+  private evalBinary(e: Extract<Expr, { kind: 'binary' }>): unknown {
+    switch (e.op) {
+      case 'and':
+        return truthy(this.eval(e.left)) && truthy(this.eval(e.right));
+      case 'or':
+        return truthy(this.eval(e.left)) || truthy(this.eval(e.right));
+      case '??': {
+        const left = this.evalLenient(e.left);
+        return left === null || left === undefined ? this.eval(e.right) : left;
+      }
+      case '???': {
+        const left = this.evalLenient(e.left);
+        return left === undefined ? this.eval(e.right) : left;
+      }
+      default:
+        break;
+    }
+    const a = this.eval(e.left);
+    const b = this.eval(e.right);
+    switch (e.op) {
+      case '==':
+        return valuesEqual(a, b);
+      case '!=':
+        return !valuesEqual(a, b);
+      case '<':
+      case '>':
+      case '<=':
+      case '>=':
+        return this.wrap(() => compare(e.op as '<', a, b), e.pos);
+      case 'contains':
+        return this.wrap(() => contains(a, b), e.pos);
+      case '~':
+        return this.checkString(printValue(a) + printValue(b));
+      case '..': {
+        const list = this.wrap(() => range(a, b, 1, this.options.limits.maxRangeSize), e.pos);
+        this.tick(list.length);
+        return list;
+      }
+      default: {
+        const r = this.wrap(() => arithmetic(e.op as '+', a, b), e.pos);
+        return typeof r === 'string' ? this.checkString(r) : r;
+      }
+    }
+  }
+
+  private evalTest(e: Extract<Expr, { kind: 'test' }>): boolean {
+    let result: boolean;
+    if (e.name === 'defined') {
+      result = this.evalLenient(e.operand) !== undefined;
+    } else {
+      const test = TESTS.get(e.name);
+      if (!test) throw exprError('TROUPE_EXPR_UNKNOWN_FILTER', `Unknown test '${e.name}' (${this.where(e.pos)})`, this.template, e.pos);
+      const value = this.eval(e.operand);
+      const { positional } = this.evalArgs(e.args);
+      result = this.wrap(() => test(value, positional), e.pos);
+    }
+    return e.negated ? !result : result;
+  }
+
+  private evalArgs(args: Args): { positional: unknown[]; named: Record<string, unknown> } {
+    const named = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of args.named) named[k] = this.eval(v);
+    return { positional: args.positional.map((a) => this.eval(a)), named };
+  }
+
+  private applyFilter(name: string, input: unknown, args: Args, pos: number): unknown {
+    const filter = FILTERS.get(name);
+    if (!filter) throw exprError('TROUPE_EXPR_UNKNOWN_FILTER', `Unknown filter '${name}' (${this.where(pos)})`, this.template, pos);
+    const { positional, named } = this.evalArgs(args);
+    const out = this.wrap(() => filter(input, positional, named, this), pos);
+    return typeof out === 'string' ? this.checkString(out) : out;
+  }
+
+  private callFunction(name: string, args: Args, pos: number): unknown {
+    const { positional, named } = this.evalArgs(args);
+    const host = this.options.functions[name];
+    if (host) {
+      return this.wrap(() => host(positional.map((a) => toPlain(a)), toPlain(named) as Record<string, unknown>, this), pos);
+    }
+    const fn = FUNCTIONS.get(name);
+    if (!fn) throw exprError('TROUPE_EXPR_UNKNOWN_FUNCTION', `Unknown function '${name}' (${this.where(pos)})`, this.template, pos);
+    const out = this.wrap(() => fn(positional, named, this), pos);
+    return typeof out === 'string' ? this.checkString(out) : out;
+  }
+
+  private where(pos: number): string {
+    return `${shorten(this.template)}:${lineAt(this.template, pos)}`;
+  }
+
+  /**
+   * Runs an operation, adding the template and line to errors raised without them, and turning
+   * anything else thrown (a bug or a host function's failure) into TROUPE_EXPR_EVALUATION.
+   */
+  private wrap<T>(fn: () => T, pos: number): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ExpressionError && err.details?.['template'] !== undefined) throw err;
+      if (err instanceof TroupeError && err.code !== 'TROUPE_EXPR_EVALUATION' && !err.code.startsWith('TROUPE_EXPR_')) throw err;
+      const code = err instanceof TroupeError ? err.code : 'TROUPE_EXPR_EVALUATION';
+      const message = err instanceof Error ? err.message : String(err);
+      const wrapped = exprError(code, `${message} (${this.where(pos)})`, this.template, pos);
+      if (err instanceof Error) Object.defineProperty(wrapped, 'cause', { value: err });
+      throw wrapped;
+    }
+  }
+}

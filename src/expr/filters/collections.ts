@@ -1,0 +1,111 @@
+/**
+ * Collection filters: default, first/last, keys/values, length, join, chunk, flatten, sorting,
+ * slicing and merging. Lists and maps in, fresh lists and maps out (inputs are never mutated).
+ */
+import { ExpressionError } from '../../errors.js';
+import { arg, type FilterFn } from '../context.js';
+import { printValue } from '../format.js';
+import { readOwn } from '../sandbox.js';
+import { isEmpty } from '../tests.js';
+import { isMap, isNumber, num, typeName } from '../values.js';
+
+function typeError(message: string): ExpressionError {
+  return new ExpressionError('TROUPE_EXPR_TYPE', message);
+}
+
+function intArg(v: unknown, what: string): number {
+  if (isNumber(v) && Number.isInteger(num(v))) return num(v);
+  throw typeError(`${what} must be an integer, got ${typeName(v)}`);
+}
+
+function list(input: unknown, filter: string): unknown[] {
+  if (Array.isArray(input)) return input;
+  throw typeError(`Filter '${filter}' needs a list, got ${typeName(input)}`);
+}
+
+/** Natural order for sort/rsort: numbers, then strings; mixed kinds are a type error. */
+function naturalCompare(a: unknown, b: unknown): number {
+  if (isNumber(a) && isNumber(b)) return num(a) - num(b);
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  throw typeError(`Cannot sort ${typeName(a)} with ${typeName(b)}`);
+}
+
+function sliceBounds(length: number, from: unknown, to: unknown): [number, number] {
+  const start = from === undefined || from === null ? 0 : intArg(from, 'slice fromIndex');
+  const end = to === undefined || to === null ? length : intArg(to, 'slice toIndex');
+  if (start < 0 || end > length || start > end) {
+    throw new ExpressionError('TROUPE_EXPR_EVALUATION', `slice bounds [${start}, ${end}) are outside 0..${length}`);
+  }
+  return [start, end];
+}
+
+/** Collection filters by name. */
+export const COLLECTION_FILTERS: Array<[string, FilterFn]> = [
+  ['default', (input, a, n) => (isEmpty(input) ? arg(a, n, 0, 'default') ?? null : input)],
+  ['first', (input) => {
+    if (typeof input === 'string') return input.length ? input[0] : null;
+    if (Array.isArray(input)) return input.length ? input[0] : null;
+    if (isMap(input)) { const k = Object.keys(input)[0]; return k === undefined ? null : readOwn(input, k); }
+    return input ?? null;
+  }],
+  ['last', (input) => {
+    if (typeof input === 'string') return input.length ? input[input.length - 1] : null;
+    if (Array.isArray(input)) return input.length ? input[input.length - 1] : null;
+    if (isMap(input)) { const k = Object.keys(input).at(-1); return k === undefined ? null : readOwn(input, k); }
+    return input ?? null;
+  }],
+  ['keys', (input) => {
+    if (input === null || input === undefined) return null;
+    if (Array.isArray(input)) return input.map((_, i) => i);
+    if (isMap(input)) return Object.keys(input);
+    throw typeError(`Filter 'keys' needs a map or list, got ${typeName(input)}`);
+  }],
+  ['values', (input) => {
+    if (input === null || input === undefined) return null;
+    if (isMap(input)) return Object.keys(input).map((k) => readOwn(input, k));
+    throw typeError(`Filter 'values' needs a map, got ${typeName(input)}`);
+  }],
+  ['length', (input) => {
+    if (input === null || input === undefined) return 0;
+    if (typeof input === 'string' || Array.isArray(input)) return input.length;
+    if (isMap(input)) return Object.keys(input).length;
+    return 1;
+  }],
+  ['join', (input, a, n) => {
+    if (input === null || input === undefined) return null;
+    const sep = arg(a, n, 0, 'separator');
+    const items = isMap(input) ? Object.values(input) : list(input, 'join');
+    return items.map((x) => printValue(x)).join(sep === undefined || sep === null ? '' : printValue(sep));
+  }],
+  ['chunk', (input, a, n) => {
+    const items = list(input, 'chunk');
+    const size = intArg(arg(a, n, 0, 'size'), 'chunk size');
+    if (size < 1) throw typeError('chunk size must be at least 1');
+    const out: unknown[][] = [];
+    for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+    return out;
+  }],
+  ['flatten', (input) => list(input, 'flatten').flatMap((x) => (Array.isArray(x) ? x : [x]))],
+  ['sort', (input) => [...list(input, 'sort')].sort(naturalCompare)],
+  ['rsort', (input) => [...list(input, 'rsort')].sort((x, y) => naturalCompare(y, x))],
+  ['reverse', (input) => {
+    if (input === null || input === undefined) return null;
+    if (typeof input === 'string') return [...input].reverse().join('');
+    return [...list(input, 'reverse')].reverse();
+  }],
+  ['slice', (input, a, n) => {
+    if (input === null || input === undefined) return null;
+    if (typeof input === 'string' || Array.isArray(input)) {
+      const [s, e] = sliceBounds(input.length, arg(a, n, 0, 'fromIndex'), arg(a, n, 1, 'toIndex'));
+      return input.slice(s, e);
+    }
+    throw typeError(`Filter 'slice' needs a list or string, got ${typeName(input)}`);
+  }],
+  ['merge', (input, a, n) => {
+    const other = arg(a, n, 0, 'items');
+    if (isMap(input) && isMap(other)) return { ...input, ...other };
+    if (Array.isArray(input)) return Array.isArray(other) ? [...input, ...other] : isMap(other) ? [...input, ...Object.values(other)] : [...input, other];
+    throw typeError(`Filter 'merge' needs two maps or a list, got ${typeName(input)} and ${typeName(other)}`);
+  }],
+];

@@ -1,0 +1,84 @@
+/**
+ * The three render modes of Kestra (§5.3): string, typed and object render.
+ */
+import { ExpressionError } from '../errors.js';
+import { compileTemplate } from './cache.js';
+import { exprError } from './diagnostics.js';
+import { Evaluator } from './evaluator.js';
+import { resolveRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './limits.js';
+import { StringOutput, TypedOutput, type Output } from './output.js';
+import { isMap } from './values.js';
+
+function run(source: string, context: Record<string, unknown>, options: ResolvedRenderOptions, out: Output): void {
+  const { nodes } = compileTemplate(source);
+  const evaluator = new Evaluator(source, context, options, { iterations: 0, depth: 0 }, compileTemplate);
+  try {
+    evaluator.run(nodes, out, 0);
+  } catch (err) {
+    // Errors raised outside an expression (output size) get the template attached here.
+    if (err instanceof ExpressionError && err.details?.['template'] === undefined) throw exprError(err.code, err.message, source, 0);
+    throw err;
+  }
+}
+
+/**
+ * Renders a template to a string: maps and lists print as compact JSON, null as nothing.
+ * A source without `{` is returned as-is.
+ * @example renderString('Hello {{ inputs.name }}', { inputs: { name: 'World' } }) // 'Hello World'
+ */
+export function renderString(source: string, context: Record<string, unknown>, options?: RenderOptions): string {
+  if (!source.includes('{')) return source;
+  return renderStringWith(source, context, resolveRenderOptions(options));
+}
+
+function renderStringWith(source: string, context: Record<string, unknown>, options: ResolvedRenderOptions): string {
+  if (!source.includes('{')) return source;
+  const out = new StringOutput(options.limits.maxOutputChars);
+  run(source, context, options, out);
+  return out.result();
+}
+
+/**
+ * Typed render: a template that is a single `{{ expr }}` yields the value itself (map, list,
+ * number, boolean, null); otherwise the pieces are combined as Kestra does (strings concatenate).
+ */
+export function renderTyped(source: string, context: Record<string, unknown>, options?: RenderOptions): unknown {
+  if (!source.includes('{')) return source;
+  const resolved = resolveRenderOptions(options);
+  const out = new TypedOutput(resolved.limits.maxOutputChars);
+  run(source, context, resolved, out);
+  return out.result();
+}
+
+/**
+ * Renders every string inside a value (map keys too), recursively; other scalars are returned
+ * unchanged. Maps come back as fresh plain objects, never the input objects.
+ */
+export function renderObject(value: unknown, context: Record<string, unknown>, options?: RenderOptions): unknown {
+  const resolved = resolveRenderOptions(options);
+  return renderValue(value, context, resolved, 0);
+}
+
+function renderValue(value: unknown, context: Record<string, unknown>, options: ResolvedRenderOptions, depth: number): unknown {
+  if (typeof value === 'string') return renderStringWith(value, context, options);
+  if (depth > options.limits.maxDepth * 5) {
+    throw new ExpressionError('TROUPE_EXPR_LIMIT', `Value to render nests deeper than ${options.limits.maxDepth * 5} levels`);
+  }
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, context, options, depth + 1));
+  if (isMap(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [renderStringWith(k, context, options), renderValue(v, context, options, depth + 1)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Kestra's TruthUtils: false for null/undefined, `false`, and the strings `false`, `0`, `-0` and
+ * `` (after String()); true otherwise.
+ */
+export function isTruthy(rendered: unknown): boolean {
+  if (rendered === null || rendered === undefined || rendered === false) return false;
+  const s = String(rendered).trim();
+  return !(s === 'false' || s === '0' || s === '-0' || s === '');
+}

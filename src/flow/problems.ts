@@ -1,0 +1,56 @@
+/**
+ * Problems found in a flow source, collected so that one pass reports all of them, then thrown as
+ * one {@link FlowError}.
+ */
+import { FlowError, type ErrorCode } from '../errors.js';
+
+/** One problem of a flow, with its 1-based position and property path. */
+export interface FlowProblem {
+  code: ErrorCode;
+  message: string;
+  line: number;
+  column: number;
+  /** The property path, e.g. `tasks[1].format`; empty for the flow itself. */
+  path: string;
+}
+
+/** Where a node sits in the source: 1-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Collects the problems of one flow. */
+export class Problems {
+  readonly list: FlowProblem[] = [];
+
+  /** Records a problem; `code` defaults to TROUPE_FLOW_INVALID. */
+  add(at: Position, path: string, message: string, code: ErrorCode = 'TROUPE_FLOW_INVALID'): void {
+    this.list.push({ code, message, line: at.line, column: at.column, path });
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+}
+
+/** The text of one problem, `path: message` (`message` alone for the flow itself). */
+export function describeProblem(p: FlowProblem): string {
+  return p.path ? `${p.path}: ${p.message}` : p.message;
+}
+
+/**
+ * Builds the error thrown for a list of problems: the first problem gives the error its position,
+ * every problem gets its own line, and `details.errors` holds them all.
+ * The code is the problems' common code when they share one, else TROUPE_FLOW_INVALID.
+ */
+export function problemsToError(problems: readonly FlowProblem[], file?: string): FlowError {
+  const [first, ...rest] = problems;
+  if (!first) throw new Error('problemsToError needs at least one problem');
+  const code = problems.every((p) => p.code === first.code) ? first.code : 'TROUPE_FLOW_INVALID';
+  const where = (p: FlowProblem): string => [file, p.line, p.column].filter((x) => x !== undefined).join(':');
+  const lines = [describeProblem(first), ...rest.map((p) => `${where(p)}: ${describeProblem(p)}`)];
+  const position = { ...(file === undefined ? {} : { file }), line: first.line, column: first.column, path: first.path };
+  const errors = problems.map((p) => ({ code: p.code, message: describeProblem(p), line: p.line, column: p.column, path: p.path }));
+  return new FlowError(code, lines.join('\n'), position, { errors });
+}

@@ -1,0 +1,101 @@
+/**
+ * Reads flow YAML defensively: a size cap, a depth pre-scan, a linear duplicate-key check and an
+ * alias-expansion cap run before anything recurses over the document.
+ */
+import { LineCounter, parseDocument } from 'yaml';
+import type { ErrorCode } from '../errors.js';
+import { findExcessiveDepth } from './depth-guard.js';
+import { findDuplicateKeys } from './duplicate-keys.js';
+import type { FlowProblem } from './problems.js';
+import { AliasCycleError, buildTree, type YNode } from './yaml-tree.js';
+
+/** Limits applied while reading a flow source. */
+export interface ReadLimits {
+  /** Largest accepted source, in UTF-8 bytes. */
+  maxBytes: number;
+  /** Deepest accepted nesting of collections. */
+  maxDepth: number;
+  /** Largest accepted alias expansion, as the yaml package counts it. */
+  maxAliasCount: number;
+}
+
+/** The limits used when none are given. */
+export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
+  maxBytes: 10 * 1024 * 1024,
+  maxDepth: 100,
+  maxAliasCount: 100,
+});
+
+/** The tree of a YAML source, or the problems that stop it being read. */
+export type ReadResult = { ok: true; root: YNode } | { ok: false; problems: FlowProblem[] };
+
+const fail = (code: ErrorCode, message: string, line = 1, column = 1): ReadResult => ({
+  ok: false,
+  problems: [{ code, message, line, column, path: '' }],
+});
+
+/** Reads `source` into a positioned tree, refusing hostile documents with their own codes. */
+export function readYaml(source: string, limits: ReadLimits): ReadResult {
+  const bytes = utf8Length(source, limits.maxBytes);
+  if (bytes > limits.maxBytes) {
+    return fail('TROUPE_FLOW_TOO_LARGE', `flow source is larger than ${limits.maxBytes} bytes; split the flow or raise maxBytes`);
+  }
+  const deep = findExcessiveDepth(source, limits.maxDepth);
+  if (deep) {
+    return fail('TROUPE_FLOW_TOO_DEEP', `collections are nested deeper than ${limits.maxDepth} levels`, deep.line, deep.column);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const { line, col } = lines.linePos(e.pos[0]);
+        return { code: 'TROUPE_FLOW_SYNTAX', message: `invalid YAML: ${e.message}`, line, column: col, path: '' };
+      }),
+    };
+  }
+  const duplicates = findDuplicateKeys(doc, lines);
+  if (duplicates.length > 0) {
+    return {
+      ok: false,
+      problems: duplicates.map((d) => ({
+        code: 'TROUPE_FLOW_DUPLICATE_KEY',
+        message: `duplicate key '${d.key}'; each key may appear once in a mapping`,
+        line: d.line,
+        column: d.column,
+        path: '',
+      })),
+    };
+  }
+  try {
+    doc.toJS({ maxAliasCount: limits.maxAliasCount });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      return fail('TROUPE_FLOW_TOO_MANY_ALIASES', `aliases expand to more than ${limits.maxAliasCount} nodes; write the values out or use fewer aliases`);
+    }
+    throw err;
+  }
+  try {
+    return { ok: true, root: buildTree(doc, lines) };
+  } catch (err) {
+    if (err instanceof AliasCycleError) return fail('TROUPE_FLOW_SYNTAX', err.message, err.at.line, err.at.column);
+    throw err;
+  }
+}
+
+/** The UTF-8 length of `s`, counting no further than just past `stopAfter`. */
+function utf8Length(s: string, stopAfter: number): number {
+  if (s.length > stopAfter) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length && n <= stopAfter; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i += 1;
+    } else n += 3;
+  }
+  return n;
+}

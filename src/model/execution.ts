@@ -1,0 +1,43 @@
+/** Kestra's Execution header and labels, in the JSON shape Kestra writes. */
+import type { State } from './state.js';
+import type { TaskRun } from './task-run.js';
+
+/** An execution label. */
+export interface Label {
+  key: string;
+  value: string;
+}
+
+/** What started an execution (a subflow's parent, a schedule, a webhook). */
+export interface ExecutionTrigger {
+  id: string;
+  type: string;
+  variables?: Record<string, unknown>;
+  logFile?: string;
+}
+
+/** An Execution in Kestra's shape; `taskRunList` is assembled from the task-run records. */
+export interface Execution {
+  id: string;
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+  taskRunList?: TaskRun[];
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  labels: Label[];
+  variables?: Record<string, unknown>;
+  state: State;
+  parentId?: string;
+  originalId: string;
+  trigger?: ExecutionTrigger;
+  deleted: boolean;
+  metadata: { attemptNumber: number; originalCreatedDate: string };
+  scheduleDate?: string;
+}
+
+/** The execution without its task runs: what the store keeps in the header record. */
+export type ExecutionHeader = Omit<Execution, 'taskRunList'>;
+
+/** The system label that links an execution to the root of its tree. */
+export const CORRELATION_ID_LABEL = 'system.correlationId';

@@ -1,0 +1,58 @@
+/**
+ * Messages an execution actor handles, one at a time. They cross the pool→shard and
+ * main→shard boundaries as plain data, each a discriminated union on `type`.
+ */
+import type { Metric, TaskRunAttempt } from '../model/task-run.js';
+import type { LogEntry } from '../model/log-entry.js';
+import type { StateType } from '../model/state.js';
+import type { ErrorRecord } from '../errors.js';
+
+/** Start a new execution whose header was just created. */
+export interface StartMessage {
+  type: 'execution.start';
+}
+
+/** The outcome of one attempt of a runnable task, from the pool. */
+export interface TaskResultMessage {
+  type: 'task.result';
+  taskRunId: string;
+  /** The attempt number this result is for (1-based); a stale or duplicate result is ignored. */
+  attemptNumber: number;
+  /** The attempt as run, with its raw final state (SUCCESS, FAILED, KILLED, WARNING). */
+  attempt: TaskRunAttempt;
+  outputs: Record<string, unknown> | null;
+  logs: LogEntry[];
+  metrics?: Metric[];
+  error?: ErrorRecord;
+}
+
+/** A timer the actor asked for has fired. */
+export interface TimerFiredMessage {
+  type: 'timer.fired';
+  timerId: string;
+}
+
+/** Kill the execution: KILLING, then KILLED; in-flight attempts are aborted. */
+export interface KillMessage {
+  type: 'execution.kill';
+}
+
+/** Resume a paused execution, with optional `onResume` inputs. */
+export interface ResumeMessage {
+  type: 'execution.resume';
+  inputs?: Record<string, unknown>;
+}
+
+/** Any message an execution actor handles. */
+export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage;
+
+/** Creators for execution messages. */
+export const executionMessages = {
+  start: (): StartMessage => ({ type: 'execution.start' }),
+  kill: (): KillMessage => ({ type: 'execution.kill' }),
+  timerFired: (timerId: string): TimerFiredMessage => ({ type: 'timer.fired', timerId }),
+  resume: (inputs?: Record<string, unknown>): ResumeMessage => (inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' }),
+};
+
+/** Final states a runnable attempt may report. */
+export type AttemptOutcome = Extract<StateType, 'SUCCESS' | 'FAILED' | 'KILLED' | 'WARNING'>;

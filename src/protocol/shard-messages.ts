@@ -1,0 +1,39 @@
+/** The main ↔ shard boundary: every message, as a discriminated union on `type`. */
+import type { ErrorRecord } from '../errors.js';
+import type { Execution, Label } from '../model/execution.js';
+import type { StateType } from '../model/state.js';
+import type { ExecutionMessage, TaskResultMessage } from './execution-messages.js';
+import type { TaskJob } from './pool-messages.js';
+
+/** What a shard thread is started with (workerData). */
+export interface ShardInit {
+  shardIndex: number;
+  dataDir: string;
+  noSync: boolean;
+  envs: Record<string, string>;
+  globals: Record<string, unknown>;
+}
+
+/** A flow revision as shipped to a shard, parsed there once and cached. */
+export interface FlowRef {
+  namespace: string;
+  id: string;
+  revision: number;
+  source: string;
+}
+
+export type ToShard =
+  | { type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; nowMs: number }
+  | { type: 'task.results'; results: Array<{ executionId: string; result: TaskResultMessage }> }
+  | { type: 'execution.message'; executionId: string; message: ExecutionMessage }
+  | { type: 'shard.close' };
+
+export type FromShard =
+  | { type: 'execution.created'; executionId: string }
+  | { type: 'execution.rejected'; executionId: string; error: ErrorRecord }
+  | { type: 'execution.ended'; executionId: string; state: StateType; execution: Execution; shardThreadId: number }
+  | { type: 'task.jobs'; jobs: TaskJob[] }
+  | { type: 'task.cancels'; taskRunIds: string[] }
+  | { type: 'shard.stats'; liveActors: number; batches: number; steps: number; visited: number }
+  | { type: 'shard.failed'; error: ErrorRecord }
+  | { type: 'shard.closed' };

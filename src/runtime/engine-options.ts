@@ -1,0 +1,56 @@
+/** Engine options: validated once at the boundary, defaults applied in one place, then frozen. */
+import { resolve } from 'node:path';
+import { TroupeError } from '../errors.js';
+
+/** Options of {@link Engine.open}. */
+export interface EngineOptions {
+  /** The data directory: LMDB file, lock, internal storage. Created if missing. */
+  dataDir: string;
+  /**
+   * Shard threads hosting execution actors.
+   * @default 1
+   */
+  shards?: number;
+  /**
+   * Threads of the task pool.
+   * @default the machine's available parallelism
+   */
+  poolThreads?: number;
+  /**
+   * Skip fsync (tests and throwaway runs only: a crash may lose acknowledged changes).
+   * @default false
+   */
+  noSync?: boolean;
+  /** `envs` render variable (Kestra's `KESTRA_`-prefixed environment, prefix stripped, lower-cased). */
+  envs?: Record<string, string>;
+  /** `globals` render variable. */
+  globals?: Record<string, unknown>;
+}
+
+/** Options with every default applied. */
+export type ResolvedEngineOptions = Readonly<Required<EngineOptions>>;
+
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'noSync', 'envs', 'globals']);
+
+function positiveInt(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new TroupeError('TROUPE_OPTION_INVALID', `options.${name} must be a positive integer, got ${JSON.stringify(v)}`, { option: name });
+  return v;
+}
+
+/** Validates engine options (unknown keys are errors) and applies defaults. */
+export function resolveEngineOptions(options: EngineOptions, cores: number): ResolvedEngineOptions {
+  if (!options || typeof options !== 'object') throw new TroupeError('TROUPE_OPTION_INVALID', 'Engine.open() needs an options object with a dataDir');
+  for (const key of Object.keys(options)) {
+    if (!KEYS.has(key)) throw new TroupeError('TROUPE_OPTION_INVALID', `Unknown engine option '${key}': expected one of ${[...KEYS].join(', ')}`, { option: key });
+  }
+  if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new TroupeError('TROUPE_OPTION_INVALID', 'options.dataDir must be a non-empty path', { option: 'dataDir' });
+  return Object.freeze({
+    dataDir: resolve(options.dataDir),
+    shards: positiveInt('shards', options.shards, 1),
+    poolThreads: positiveInt('poolThreads', options.poolThreads, Math.max(1, cores)),
+    noSync: options.noSync === true,
+    envs: { ...(options.envs ?? {}) },
+    globals: { ...(options.globals ?? {}) },
+  });
+}

@@ -1,0 +1,276 @@
+/**
+ * The Engine: Troupe embedded in a process. The main thread holds the flow registry, the router
+ * and the task pool; execution actors live in shard threads; results of the pool are relayed to
+ * the owning shard in batches. The main thread never holds an execution's context.
+ */
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { TroupeError, fromErrorRecord } from '../errors.js';
+import { parseFlow } from '../flow/index.js';
+import type { Execution, Label } from '../model/execution.js';
+import { isTerminated } from '../model/state.js';
+import type { LogEntry } from '../model/log-entry.js';
+import { TaskPool } from '../pool/task-pool.js';
+import type { TaskResultMessage } from '../protocol/execution-messages.js';
+import type { FromShard, ShardInit, ToShard } from '../protocol/shard-messages.js';
+import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
+import { executionToJson, type ExecutionJson } from './execution-json.js';
+import { newId } from './shard.js';
+import { threadEntry } from './thread-entry.js';
+import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
+import { shardOf } from './router.js';
+
+interface ShardHandle {
+  worker: Worker;
+  index: number;
+  threadId: number;
+  pendingResults: Array<{ executionId: string; result: TaskResultMessage }>;
+  flushScheduled: boolean;
+  closed?: () => void;
+}
+
+interface Waiter {
+  resolve: (e: ExecutionJson) => void;
+  reject: (e: Error) => void;
+}
+
+/** Options of {@link Engine.execute}. */
+export interface ExecuteOptions {
+  labels?: Label[];
+}
+
+/**
+ * Troupe's engine, in-process.
+ * @example
+ * const engine = await Engine.open({ dataDir: './data' });
+ * await engine.deploy(yamlSource);
+ * const id = await engine.execute('company.team', 'hello');
+ * const execution = await engine.waitFor(id);
+ * await engine.close();
+ */
+export class Engine {
+  readonly #options: ResolvedEngineOptions;
+  readonly #store: Store;
+  readonly #lock: DataDirLock;
+  readonly #pool: TaskPool;
+  readonly #shards: ShardHandle[] = [];
+  readonly #created = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+  readonly #waiters = new Map<string, Waiter[]>();
+  #closed = false;
+  #failure: Error | undefined;
+
+  private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
+    this.#options = options;
+    this.#store = store;
+    this.#lock = lock;
+    this.#pool = new TaskPool({ threads: options.poolThreads });
+  }
+
+  /**
+   * Opens the engine on a data directory (created if missing), which it locks against other processes.
+   * @param options where the data lives and how many threads to run
+   */
+  static async open(options: EngineOptions): Promise<Engine> {
+    const resolved = resolveEngineOptions(options, availableParallelism());
+    mkdirSync(resolved.dataDir, { recursive: true });
+    const lock = acquireDataDirLock(resolved.dataDir);
+    let store: Store;
+    try {
+      store = openStore({ dataDir: resolved.dataDir, noSync: resolved.noSync });
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+    const engine = new Engine(resolved, store, lock);
+    await engine.#startShards();
+    return engine;
+  }
+
+  async #startShards(): Promise<void> {
+    const entry = threadEntry(import.meta.url, './shard-thread.js');
+    const started: Array<Promise<void>> = [];
+    for (let index = 0; index < this.#options.shards; index++) {
+      const init: ShardInit = { shardIndex: index, dataDir: this.#options.dataDir, noSync: this.#options.noSync, envs: this.#options.envs, globals: this.#options.globals };
+      const worker = new Worker(entry, { workerData: init, name: `troupe-shard-${index}` });
+      const handle: ShardHandle = { worker, index, threadId: worker.threadId, pendingResults: [], flushScheduled: false };
+      worker.on('message', (msg: FromShard) => this.#onShardMessage(handle, msg));
+      worker.on('error', (err) => this.#fail(err));
+      started.push(new Promise((resolve) => worker.once('online', () => resolve())));
+      this.#shards.push(handle);
+    }
+    await Promise.all(started);
+  }
+
+  #fail(err: Error): void {
+    this.#failure ??= err;
+    for (const [, c] of this.#created) c.reject(err);
+    this.#created.clear();
+    for (const [, ws] of this.#waiters) for (const w of ws) w.reject(err);
+    this.#waiters.clear();
+  }
+
+  #onShardMessage(shard: ShardHandle, msg: FromShard): void {
+    switch (msg.type) {
+      case 'execution.created':
+        this.#created.get(msg.executionId)?.resolve();
+        this.#created.delete(msg.executionId);
+        break;
+      case 'execution.rejected':
+        this.#created.get(msg.executionId)?.reject(fromErrorRecord(msg.error));
+        this.#created.delete(msg.executionId);
+        break;
+      case 'execution.ended': {
+        const json = executionToJson(msg.execution, Date.now());
+        for (const w of this.#waiters.get(msg.executionId) ?? []) w.resolve(json);
+        this.#waiters.delete(msg.executionId);
+        this.lastEndedOnThread = msg.shardThreadId;
+        break;
+      }
+      case 'task.jobs':
+        for (const job of msg.jobs) {
+          void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
+        }
+        break;
+      case 'task.cancels':
+        for (const id of msg.taskRunIds) this.#pool.cancel(id);
+        break;
+      case 'shard.failed':
+        this.#fail(fromErrorRecord(msg.error));
+        break;
+      case 'shard.stats':
+        break;
+      case 'shard.closed':
+        shard.closed?.();
+        break;
+    }
+  }
+
+  /** Queues a pool result for its shard; one postMessage carries every result of a turn. */
+  #relay(shard: ShardHandle, executionId: string, result: TaskResultMessage): void {
+    shard.pendingResults.push({ executionId, result });
+    if (shard.flushScheduled) return;
+    shard.flushScheduled = true;
+    setImmediate(() => {
+      shard.flushScheduled = false;
+      const results = shard.pendingResults;
+      shard.pendingResults = [];
+      this.#post(shard, { type: 'task.results', results });
+    });
+  }
+
+  #post(shard: ShardHandle, msg: ToShard): void {
+    if (!this.#closed) shard.worker.postMessage(msg);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TroupeError('TROUPE_ENGINE_CLOSED', 'The engine is closed: open a new one with Engine.open()');
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** The thread id of the shard that last reported an ended execution (for tests and figures). */
+  lastEndedOnThread: number | undefined;
+
+  /** Thread ids of the shard threads. */
+  get shardThreadIds(): number[] {
+    return this.#shards.map((s) => s.threadId);
+  }
+
+  /**
+   * Deploys a flow from its YAML source. A changed source gets the next revision; the same source
+   * keeps its revision.
+   * @throws FlowError (TROUPE_FLOW_*) when the flow is invalid
+   */
+  async deploy(source: string, options: { file?: string } = {}): Promise<FlowRecord> {
+    this.#assertOpen();
+    const flow = parseFlow(source, options.file !== undefined ? { file: options.file } : {});
+    const latest = this.#store.getFlow(flow.namespace, flow.id);
+    if (latest && latest.source === source) return latest;
+    const record: FlowRecord = { namespace: flow.namespace, id: flow.id, revision: (latest?.revision ?? 0) + 1, source, updated: new Date().toISOString() };
+    await this.#store.putFlow(record);
+    return record;
+  }
+
+  /** Every deployed flow, latest revisions. */
+  listFlows(): FlowRecord[] {
+    return this.#store.listFlows();
+  }
+
+  /**
+   * Starts an execution of the latest revision of a flow.
+   * @returns the execution id, once its creation is durable
+   */
+  async execute(namespace: string, flowId: string, inputs?: Record<string, unknown>, options: ExecuteOptions = {}): Promise<string> {
+    this.#assertOpen();
+    const flow = this.#store.getFlow(namespace, flowId);
+    if (!flow) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${flowId}' is deployed`, { namespace, flowId });
+    const executionId = newId();
+    const shard = this.#shards[shardOf(executionId, this.#shards.length)]!;
+    const created = new Promise<void>((resolve, reject) => this.#created.set(executionId, { resolve, reject }));
+    this.#post(shard, {
+      type: 'execution.create',
+      executionId,
+      flow: { namespace: flow.namespace, id: flow.id, revision: flow.revision, source: flow.source },
+      ...(inputs ? { inputs } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
+      nowMs: Date.now(),
+    });
+    await created;
+    return executionId;
+  }
+
+  /** Waits until an execution has ended, and returns it in Kestra's JSON shape. */
+  waitFor(executionId: string): Promise<ExecutionJson> {
+    this.#assertOpen();
+    const stored = this.#store.readHeader(executionId);
+    if (stored && isTerminated(stored.state.current)) return Promise.resolve(this.get(executionId)!);
+    if (!stored && !this.#created.has(executionId)) {
+      return Promise.reject(new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `No execution has the id '${executionId}'`, { executionId }));
+    }
+    return new Promise((resolve, reject) => {
+      const list = this.#waiters.get(executionId) ?? [];
+      list.push({ resolve, reject });
+      this.#waiters.set(executionId, list);
+    });
+  }
+
+  /** An execution as stored, in Kestra's JSON shape; undefined when unknown. */
+  get(executionId: string): ExecutionJson | undefined {
+    this.#assertOpen();
+    const execution: Execution | undefined = this.#store.readExecution(executionId);
+    return execution ? executionToJson(execution, Date.now()) : undefined;
+  }
+
+  /** The log lines of an execution, in order. */
+  logs(executionId: string): LogEntry[] {
+    this.#assertOpen();
+    return this.#store.readLogs(executionId);
+  }
+
+  /** Kills an execution: KILLING, then KILLED; running attempts are aborted. */
+  kill(executionId: string): void {
+    this.#assertOpen();
+    const shard = this.#shards[shardOf(executionId, this.#shards.length)]!;
+    this.#post(shard, { type: 'execution.message', executionId, message: { type: 'execution.kill' } });
+  }
+
+  /** Stops the shards and the pool, closes the store and releases the data dir. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await Promise.all(
+      this.#shards.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closed = resolve;
+            s.worker.postMessage({ type: 'shard.close' } satisfies ToShard);
+          }),
+      ),
+    );
+    this.#closed = true;
+    await Promise.all(this.#shards.map((s) => s.worker.terminate()));
+    await this.#pool.close();
+    await this.#store.close();
+    this.#lock.release();
+    this.#fail(new TroupeError('TROUPE_ENGINE_CLOSED', 'The engine was closed while waiting'));
+  }
+}

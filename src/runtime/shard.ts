@@ -1,0 +1,229 @@
+/**
+ * A shard: many execution actors in one thread. Each actor handles its mailbox one message at a
+ * time through the pure executor step; the shard groups every record a drain changed into one
+ * LMDB transaction, waits until it is durable, and only then lets the effects out (dispatches,
+ * acknowledgements, completion events, timers): persist, then act.
+ */
+import { threadId } from 'node:worker_threads';
+import { getRandomValues } from 'node:crypto';
+import { toErrorRecord } from '../errors.js';
+import { parseFlow } from '../flow/index.js';
+import type { Flow } from '../model/flow.js';
+import type { Label } from '../model/execution.js';
+import { idFromBytes } from '../model/ids.js';
+import { isTerminated, isoDate, transition } from '../model/state.js';
+import { createExecution, createExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv } from '../executor/index.js';
+import type { ExecutionMessage } from '../protocol/execution-messages.js';
+import type { FlowRef, FromShard, ShardInit, ToShard } from '../protocol/shard-messages.js';
+import type { TaskJob } from '../protocol/pool-messages.js';
+import type { ChangeBatch, Store } from '../store/index.js';
+
+interface Actor {
+  state: ExecutionState;
+  mailbox: ExecutionMessage[];
+  /** Acknowledge creation once the first commit is durable. */
+  ackCreated: boolean;
+  ended: boolean;
+}
+
+/** A new random id (22 base62 characters). */
+export function newId(): string {
+  return idFromBytes(getRandomValues(new Uint8Array(16)));
+}
+
+/** The actors of one shard thread and their group commit. */
+export class Shard {
+  readonly #init: ShardInit;
+  readonly #store: Store;
+  readonly #send: (msg: FromShard) => void;
+  readonly #actors = new Map<string, Actor>();
+  readonly #ready = new Set<Actor>();
+  readonly #flows = new Map<string, Flow>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  #scheduled = false;
+  #draining = false;
+  #closed = false;
+  readonly stats = { batches: 0, steps: 0, visited: 0 };
+
+  constructor(init: ShardInit, store: Store, send: (msg: FromShard) => void) {
+    this.#init = init;
+    this.#store = store;
+    this.#send = send;
+  }
+
+  /** Live actors in memory. */
+  get liveActors(): number {
+    return this.#actors.size;
+  }
+
+  /** Handles a message from the main thread. */
+  handle(msg: ToShard): void {
+    switch (msg.type) {
+      case 'execution.create':
+        this.#create(msg.executionId, msg.flow, msg.inputs, msg.labels, msg.nowMs);
+        break;
+      case 'task.results':
+        for (const { executionId, result } of msg.results) this.#enqueue(executionId, result);
+        break;
+      case 'execution.message':
+        this.#enqueue(msg.executionId, msg.message);
+        break;
+      case 'shard.close':
+        void this.#close();
+        break;
+    }
+  }
+
+  #flow(ref: FlowRef): Flow {
+    const key = `${ref.namespace}\u0000${ref.id}\u0000${ref.revision}`;
+    let flow = this.#flows.get(key);
+    if (!flow) {
+      flow = { ...parseFlow(ref.source), revision: ref.revision };
+      this.#flows.set(key, flow);
+    }
+    return flow;
+  }
+
+  #create(executionId: string, ref: FlowRef, inputs: Record<string, unknown> | undefined, labels: Label[] | undefined, nowMs: number): void {
+    try {
+      const flow = this.#flow(ref);
+      const header = createExecution(flow, { id: executionId, nowMs, ...(inputs ? { inputs } : {}), ...(labels ? { labels } : {}) });
+      const actor: Actor = { state: createExecutionState(flow, header), mailbox: [{ type: 'execution.start' }], ackCreated: true, ended: false };
+      this.#actors.set(executionId, actor);
+      this.#ready.add(actor);
+      this.#schedule();
+    } catch (e) {
+      this.#send({ type: 'execution.rejected', executionId, error: toErrorRecord(e) });
+    }
+  }
+
+  #enqueue(executionId: string, message: ExecutionMessage): void {
+    const actor = this.#actors.get(executionId);
+    if (!actor) return; // a result for an execution that has ended and left memory: stale, ignored
+    actor.mailbox.push(message);
+    this.#ready.add(actor);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#draining || this.#closed) return;
+    this.#scheduled = true;
+    setImmediate(() => void this.#drain());
+  }
+
+  #env(): StepEnv {
+    return { nowMs: Date.now(), newId, random: Math.random, envs: this.#init.envs, globals: this.#init.globals };
+  }
+
+  /** Runs every ready actor's mailbox, commits once, then releases the effects. */
+  async #drain(): Promise<void> {
+    this.#scheduled = false;
+    this.#draining = true;
+    const batch: ChangeBatch = { headers: [], taskRuns: [], logs: [] };
+    const runs = new Map<RunEntry, string>();
+    const headers = new Set<Actor>();
+    const jobs: TaskJob[] = [];
+    const cancels: string[] = [];
+    const timers: Array<{ actor: Actor; timerId: string; atMs: number }> = [];
+    const ended: Actor[] = [];
+    const created: Actor[] = [];
+    for (const actor of this.#ready) {
+      const { state } = actor;
+      if (actor.ackCreated) {
+        created.push(actor);
+        actor.ackCreated = false;
+        headers.add(actor);
+      }
+      for (let msg = actor.mailbox.shift(); msg; msg = actor.mailbox.shift()) {
+        let result;
+        try {
+          result = step(state, msg, this.#env());
+        } catch (e) {
+          this.#failActor(actor, e, batch);
+          headers.add(actor);
+          if (!actor.ended) ended.push(actor);
+          actor.ended = true;
+          break;
+        }
+        this.stats.steps += 1;
+        this.stats.visited += result.visited;
+        for (const entry of result.changedRuns) runs.set(entry, state.header.id);
+        if (result.headerChanged) headers.add(actor);
+        for (const entry of result.logs) batch.logs.push({ executionId: state.header.id, seq: state.nextLogSeq++, entry });
+        for (const effect of result.effects) {
+          if (effect.type === 'task.dispatch') {
+            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars });
+          } else if (effect.type === 'task.cancel') cancels.push(effect.taskRunId);
+          else if (effect.type === 'timer.start') timers.push({ actor, timerId: effect.timerId, atMs: effect.atMs });
+          else if (effect.type === 'execution.ended' && !actor.ended) {
+            actor.ended = true;
+            ended.push(actor);
+          }
+        }
+      }
+    }
+    this.#ready.clear();
+    for (const actor of headers) batch.headers.push(actor.state.header);
+    for (const [entry, executionId] of runs) batch.taskRuns.push({ executionId, record: { seq: entry.seq, taskRun: entry.run } });
+    if (batch.headers.length || batch.taskRuns.length || batch.logs.length) {
+      try {
+        await this.#store.writeBatch(batch);
+      } catch (e) {
+        // Nothing of this batch is durable: no effect may leave. The engine fails its waiters.
+        this.#send({ type: 'shard.failed', error: toErrorRecord(e) });
+        this.#closed = true;
+        this.#draining = false;
+        return;
+      }
+      this.stats.batches += 1;
+    }
+    // Durable from here on: let the effects out.
+    for (const actor of created) this.#send({ type: 'execution.created', executionId: actor.state.header.id });
+    if (jobs.length) this.#send({ type: 'task.jobs', jobs });
+    if (cancels.length) this.#send({ type: 'task.cancels', taskRunIds: cancels });
+    for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
+    for (const actor of ended) {
+      const { header } = actor.state;
+      this.#send({ type: 'execution.ended', executionId: header.id, state: header.state.current, execution: toExecution(actor.state), shardThreadId: threadId });
+    }
+    for (const actor of [...ended, ...headers]) this.#release(actor);
+    this.#draining = false;
+    if (this.#ready.size) this.#schedule();
+  }
+
+  /** An exception in a step fails that execution, is logged on it, and never stops the shard. */
+  #failActor(actor: Actor, err: unknown, batch: ChangeBatch): void {
+    const { header } = actor.state;
+    const date = isoDate(Date.now());
+    actor.mailbox.length = 0;
+    transition(header.state, 'FAILED', date);
+    const message = `Internal error while executing the flow: ${err instanceof Error ? err.message : String(err)}`;
+    batch.logs.push({ executionId: header.id, seq: actor.state.nextLogSeq++, entry: { namespace: header.namespace, flowId: header.flowId, executionId: header.id, timestamp: date, level: 'ERROR', message } });
+  }
+
+  /** Drops an ended actor from memory once nothing of it is in flight. */
+  #release(actor: Actor): void {
+    const { state } = actor;
+    if (actor.ended && isTerminated(state.header.state.current) && state.inFlight.size === 0 && actor.mailbox.length === 0) {
+      this.#actors.delete(state.header.id);
+    }
+  }
+
+  #startTimer(actor: Actor, timerId: string, atMs: number): void {
+    const id = actor.state.header.id;
+    const handle = setTimeout(() => {
+      this.#timers.delete(`${id}\u0000${timerId}`);
+      this.#enqueue(id, { type: 'timer.fired', timerId });
+    }, Math.max(0, atMs - Date.now()));
+    this.#timers.set(`${id}\u0000${timerId}`, handle);
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#timers.values()) clearTimeout(t);
+    while (this.#draining) await new Promise((r) => setImmediate(r));
+    this.#send({ type: 'shard.stats', liveActors: this.#actors.size, ...this.stats });
+    await this.#store.close();
+    this.#send({ type: 'shard.closed' });
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The LMDB store of a data dir: {@link openStore} and the handle it returns. Values are msgpack
+ * records with shared structures (see codec.ts); keys follow layout.ts.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { asBinary, open, type RootDatabase } from 'lmdb';
+import { TroupeError } from '../errors.js';
+import type { Execution, ExecutionHeader } from '../model/execution.js';
+import type { LogEntry } from '../model/log-entry.js';
+import { isTerminated } from '../model/state.js';
+import { corruptFileError } from './codec.js';
+import { checkLmdbFile } from './file-check.js';
+import { flowKey, flowRevisionsNewestFirst, seqKey, seqRange, storePath, type SeqKey } from './layout.js';
+import { openRecordDbs, readFormatVersion, type RecordDbs } from './open-dbs.js';
+import { RecordTable } from './record-table.js';
+import type {
+  ChangeBatch,
+  ExecutionFilter,
+  FlowRecord,
+  OutboxEntry,
+  SeqTable,
+  Store,
+  StoreOptions,
+  StoreStats,
+  TaskRunRecord,
+} from './types.js';
+
+/** One put (bytes) or delete (no bytes) of a write. */
+interface Write {
+  table: RecordTable;
+  key: unknown;
+  bytes?: Buffer;
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['dataDir', 'readOnly', 'noSync']);
+
+function validateOptions(options: StoreOptions): void {
+  for (const k of Object.keys(options)) {
+    if (!OPTION_KEYS.has(k)) throw new TroupeError('TROUPE_OPTION_INVALID', `openStore: unknown option "${k}"`, { option: k });
+  }
+  if (typeof options.dataDir !== 'string' || options.dataDir === '') {
+    throw new TroupeError('TROUPE_OPTION_INVALID', 'openStore: options.dataDir must be a non-empty string', { option: 'dataDir' });
+  }
+}
+
+/** Whether an error from lmdb-js's open says the file is not a usable LMDB environment. */
+function isLmdbFileError(err: unknown): boolean {
+  return err instanceof Error && /MDB_(INVALID|CORRUPTED|PAGE_NOTFOUND|VERSION_MISMATCH|BAD_TXN)/.test(err.message);
+}
+
+function openEnvironment(file: string, options: StoreOptions): RootDatabase {
+  checkLmdbFile(file);
+  try {
+    return open({ path: file, readOnly: options.readOnly === true, noSync: options.noSync === true, maxDbs: 12 });
+  } catch (err) {
+    if (isLmdbFileError(err)) throw corruptFileError(file, err);
+    throw err;
+  }
+}
+
+/**
+ * Opens (creating when absent) the store of a data dir. Several threads of one process may each
+ * open the same data dir; another process must not (see {@link acquireDataDirLock}).
+ * @param options the data dir, and `readOnly` / `noSync` (tests only)
+ * @returns the store handle; close it with {@link Store.close}
+ * @throws TroupeError TROUPE_STORE_VERSION when the data dir has another format version,
+ *   TROUPE_STORE_CORRUPT when its LMDB file is not readable, TROUPE_OPTION_INVALID on bad options
+ * @example
+ * const store = openStore({ dataDir: '/var/lib/troupe' });
+ * await store.writeBatch({ headers: [header], taskRuns: [], logs: [] });
+ * const execution = store.readExecution(header.id);
+ * await store.close();
+ */
+export function openStore(options: StoreOptions): Store {
+  validateOptions(options);
+  const file = storePath(options.dataDir);
+  if (options.readOnly) {
+    if (!existsSync(file)) {
+      throw new TroupeError('TROUPE_OPTION_INVALID', `openStore: ${file} does not exist; a readOnly store must already exist`, { file });
+    }
+  } else {
+    mkdirSync(options.dataDir, { recursive: true });
+  }
+  const root = openEnvironment(file, options);
+  try {
+    readFormatVersion(root, file, options.readOnly === true);
+    return new LmdbStore(options.dataDir, file, root, openRecordDbs(root, file), options.readOnly === true);
+  } catch (err) {
+    void root.close();
+    throw err;
+  }
+}
+
+function withoutTaskRunList(header: ExecutionHeader): ExecutionHeader {
+  if (!('taskRunList' in header)) return header;
+  const { taskRunList: _omitted, ...rest } = header as Execution;
+  return rest;
+}
+
+/** The header and its task runs in Kestra's key order (taskRunList after flowRevision). */
+function assembleExecution(header: ExecutionHeader, taskRuns: TaskRunRecord[]): Execution {
+  if (taskRuns.length === 0) return { ...header };
+  const { id, namespace, flowId, flowRevision, ...rest } = header;
+  return { id, namespace, flowId, flowRevision, taskRunList: taskRuns.map((r) => r.taskRun), ...rest };
+}
+
+class LmdbStore implements Store {
+  readonly dataDir: string;
+  readonly #file: string;
+  readonly #root: RootDatabase;
+  readonly #dbs: RecordDbs;
+  readonly #readOnly: boolean;
+  readonly #stats: StoreStats = { transactions: 0, records: 0, bytes: 0 };
+  #closed: Promise<void> | undefined;
+
+  constructor(dataDir: string, file: string, root: RootDatabase, dbs: RecordDbs, readOnly: boolean) {
+    this.dataDir = dataDir;
+    this.#readOnly = readOnly;
+    this.#file = file;
+    this.#root = root;
+    this.#dbs = dbs;
+  }
+
+  async writeBatch(batch: ChangeBatch): Promise<void> {
+    const { executions, taskruns, logs, outbox } = this.#writable();
+    const writes: Write[] = [];
+    for (const h of batch.headers) writes.push({ table: executions, key: h.id, bytes: executions.encode(withoutTaskRunList(h)) });
+    for (const t of batch.taskRuns) {
+      writes.push({ table: taskruns, key: seqKey(t.executionId, t.record.seq), bytes: taskruns.encode(t.record) });
+    }
+    for (const l of batch.logs) writes.push({ table: logs, key: seqKey(l.executionId, l.seq), bytes: logs.encode(l.entry) });
+    for (const o of batch.outboxPut ?? []) {
+      writes.push({ table: outbox, key: seqKey(o.executionId, o.entry.seq), bytes: outbox.encode(o.entry) });
+    }
+    for (const d of batch.outboxDelete ?? []) writes.push({ table: outbox, key: seqKey(d.executionId, d.seq) });
+    if (writes.length > 0) await this.#commit(writes);
+  }
+
+  async putFlow(rec: FlowRecord): Promise<void> {
+    const { flows } = this.#writable();
+    await this.#commit([{ table: flows, key: flowKey(rec.namespace, rec.id, rec.revision), bytes: flows.encode(rec) }]);
+  }
+
+  getFlow(namespace: string, id: string, revision?: number): FlowRecord | undefined {
+    const { flows } = this.#dbs;
+    if (revision !== undefined) return flows.get(flowKey(namespace, id, revision)) as FlowRecord | undefined;
+    return flows.range(flowRevisionsNewestFirst(namespace, id), 1)[0] as FlowRecord | undefined;
+  }
+
+  listFlows(): FlowRecord[] {
+    return this.#dbs.flows.range({}) as FlowRecord[];
+  }
+
+  readExecution(id: string): Execution | undefined {
+    const header = this.readHeader(id);
+    return header && assembleExecution(header, this.readTaskRuns(id));
+  }
+
+  readHeader(id: string): ExecutionHeader | undefined {
+    return this.#dbs.executions.get(id) as ExecutionHeader | undefined;
+  }
+
+  readTaskRuns(executionId: string): TaskRunRecord[] {
+    return this.#dbs.taskruns.range(seqRange(executionId)) as TaskRunRecord[];
+  }
+
+  listExecutionIds(filter: ExecutionFilter = {}): string[] {
+    const ids: string[] = [];
+    for (const { key, value } of this.#dbs.executions.entries({})) {
+      if (filter.nonTerminal && isTerminated((value as ExecutionHeader).state.current)) continue;
+      ids.push(key as string);
+    }
+    return ids;
+  }
+
+  readLogs(executionId: string): LogEntry[] {
+    return this.#dbs.logs.range(seqRange(executionId)) as LogEntry[];
+  }
+
+  readOutbox(executionId: string): OutboxEntry[] {
+    return this.#dbs.outbox.range(seqRange(executionId)) as OutboxEntry[];
+  }
+
+  nextSeq(table: SeqTable, executionId: string): number {
+    const { start, end } = seqRange(executionId);
+    const last = this.#dbs[table].lastKey({ start: end, end: start, reverse: true }) as SeqKey | undefined;
+    return last ? last[1] + 1 : 0;
+  }
+
+  stats(): StoreStats {
+    return { ...this.#stats };
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#root.close();
+    return this.#closed;
+  }
+
+  #writable(): RecordDbs {
+    if (this.#closed) throw new TroupeError('TROUPE_OPTION_INVALID', `the store of ${this.dataDir} is closed`, { file: this.#file });
+    if (this.#readOnly) {
+      throw new TroupeError('TROUPE_OPTION_INVALID', `the store of ${this.dataDir} was opened readOnly`, { file: this.#file });
+    }
+    return this.#dbs;
+  }
+
+  /**
+   * Queues every write in one lmdb-js batch (one transaction, shared with any other write of the
+   * same event turn: group commit), then waits for that commit to be flushed to disk.
+   */
+  async #commit(writes: Write[]): Promise<void> {
+    const committed = this.#root.batch(() => {
+      for (const w of writes) {
+        if (w.bytes) void w.table.db.put(w.key as never, asBinary(w.bytes));
+        else void w.table.db.remove(w.key as never);
+      }
+    });
+    // `flushed` names the flush of the transaction being built now: read it before yielding.
+    const flushed = new Promise<unknown>((resolve, reject) => {
+      this.#root.flushed.then(resolve, reject);
+    });
+    this.#stats.transactions++;
+    this.#stats.records += writes.length;
+    for (const w of writes) this.#stats.bytes += w.bytes?.length ?? 0;
+    // lmdb-js reads the value buffers on its write thread: `writes` keeps them alive until then.
+    await Promise.all([committed, flushed, writes]);
+  }
+}

@@ -1,0 +1,109 @@
+/** The store's contract: what shards, the Engine and the API read and write. */
+import type { ExecutionHeader, Execution } from '../model/execution.js';
+import type { TaskRun } from '../model/task-run.js';
+import type { LogEntry } from '../model/log-entry.js';
+
+/** A deployed flow revision as stored. */
+export interface FlowRecord {
+  namespace: string;
+  id: string;
+  revision: number;
+  /** The YAML source; the flow is re-parsed from it on load. */
+  source: string;
+  /** ISO date the revision was deployed. */
+  updated: string;
+}
+
+/** A task-run record: its position in `taskRunList` and the task run itself. */
+export interface TaskRunRecord {
+  /** The position of the task run in the execution's taskRunList (0-based, never reused). */
+  seq: number;
+  taskRun: TaskRun;
+}
+
+/** An effect written in the same transaction as the change that caused it, replayed by recovery. */
+export interface OutboxEntry {
+  seq: number;
+  effect: Record<string, unknown>;
+}
+
+/** Everything one shard changed over one batch of messages: written in one LMDB transaction. */
+export interface ChangeBatch {
+  headers: ExecutionHeader[];
+  taskRuns: Array<{ executionId: string; record: TaskRunRecord }>;
+  logs: Array<{ executionId: string; seq: number; entry: LogEntry }>;
+  outboxPut?: Array<{ executionId: string; entry: OutboxEntry }>;
+  outboxDelete?: Array<{ executionId: string; seq: number }>;
+}
+
+/** Bytes and records a store handle wrote, for benchmarks. */
+export interface StoreStats {
+  /** Write calls (writeBatch, putFlow); concurrent calls may share one LMDB commit. */
+  transactions: number;
+  /** Records put or deleted. */
+  records: number;
+  /** Bytes of encoded values written (keys not counted). */
+  bytes: number;
+}
+/** Options of {@link Store} opening (see `openStore`). */
+export interface StoreOptions {
+  /** The data dir; the store lives in `<dataDir>/troupe.mdb` (created with the dir when absent). */
+  dataDir: string;
+  /**
+   * Open for reading only: nothing is created or written, and the store must exist.
+   * @default false
+   */
+  readOnly?: boolean;
+  /**
+   * Skip fsync: writes are not durable across a machine crash. For tests only.
+   * @default false
+   */
+  noSync?: boolean;
+}
+
+/** Which executions {@link Store.listExecutionIds} lists. */
+export interface ExecutionFilter {
+  /** Only executions whose state is not terminated (recovery's scan). */
+  nonTerminal?: boolean;
+}
+
+/** A database of an execution's sequenced records, for {@link Store.nextSeq}. */
+export type SeqTable = 'taskruns' | 'logs' | 'outbox';
+
+/**
+ * The persistent store of one data dir: flows, execution headers, task runs, logs and the outbox,
+ * as msgpack records in LMDB. Reads are synchronous; writes resolve once durable. Several threads
+ * of one process may each open the same data dir.
+ */
+export interface Store {
+  /** The data dir this store was opened on. */
+  readonly dataDir: string;
+  /** Writes every change of a batch in one transaction; resolves once the commit is on disk. */
+  writeBatch(batch: ChangeBatch): Promise<void>;
+  /** Stores a flow revision; resolves once durable. */
+  putFlow(rec: FlowRecord): Promise<void>;
+  /** A flow revision, or its latest revision when `revision` is absent. */
+  getFlow(namespace: string, id: string, revision?: number): FlowRecord | undefined;
+  /** Every stored flow revision, ordered by namespace, id and revision. */
+  listFlows(): FlowRecord[];
+  /** An execution: its header with `taskRunList` assembled from its task-run records in seq order. */
+  readExecution(id: string): Execution | undefined;
+  /** An execution's header alone. */
+  readHeader(id: string): ExecutionHeader | undefined;
+  /** An execution's task-run records, in seq order. */
+  readTaskRuns(executionId: string): TaskRunRecord[];
+  /** Execution ids in id order, all or only those not terminated. */
+  listExecutionIds(filter?: ExecutionFilter): string[];
+  /** An execution's log entries, in seq order. */
+  readLogs(executionId: string): LogEntry[];
+  /** An execution's pending outbox entries, in seq order. */
+  readOutbox(executionId: string): OutboxEntry[];
+  /** One more than the highest seq stored for the execution in `table` (0 when none). */
+  nextSeq(table: SeqTable, executionId: string): number;
+  /** What this handle wrote since it was opened. */
+  stats(): StoreStats;
+  /** Waits for pending writes and closes this handle (other threads' handles stay open). */
+  close(): Promise<void>;
+}
+
+export type { Execution };

@@ -1,0 +1,66 @@
+/**
+ * Loop values as Kestra parses them (EachSequential, EachParallel, ForEach): a JSON string or a
+ * YAML list, rendered, de-duplicated, null rejected with Kestra's Java-formatted message, each
+ * value turned into a string (strings as-is, everything else compact JSON).
+ */
+import type { Task } from '../../model/flow.js';
+import type { ResolveContext, ResolvedChild } from './spec.js';
+import { taskList } from './spec.js';
+
+/** Java's `toString()` of a parsed JSON value, as Kestra's error messages print it. */
+export function javaToString(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map(javaToString).join(', ')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}=${javaToString(x)}`).join(', ')}}`;
+  return String(v);
+}
+
+function parseValues(raw: unknown, ctx: ResolveContext): unknown[] {
+  if (typeof raw === 'string') {
+    const rendered = ctx.render(raw);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rendered);
+    } catch (e) {
+      throw new Error(`Unable to parse the values '${rendered}' as a JSON array: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(parsed)) throw new Error(`Unknown value type: the values '${rendered}' are not a JSON array`);
+    return parsed;
+  }
+  if (Array.isArray(raw)) {
+    return raw.map((el) => {
+      if (typeof el === 'string') return ctx.render(el);
+      if (typeof el === 'number' && Number.isInteger(el)) return ctx.render(String(el));
+      if (el && typeof el === 'object' && !Array.isArray(el)) return ctx.renderObject(el);
+      throw new Error(`Unknown value element type: ${javaClassOf(el)}`);
+    });
+  }
+  throw new Error(`Unknown value type: ${javaClassOf(raw)}`);
+}
+
+function javaClassOf(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'class java.lang.Integer' : 'class java.lang.Double';
+  if (typeof v === 'boolean') return 'class java.lang.Boolean';
+  if (Array.isArray(v)) return 'class java.util.ArrayList';
+  return 'class java.util.LinkedHashMap';
+}
+
+/** The distinct loop values of `raw`, each as a string. */
+export function resolveLoopValues(raw: unknown, ctx: ResolveContext): string[] {
+  const parsed = parseValues(raw, ctx);
+  const nulls = parsed.filter((v) => v === null || v === undefined).length;
+  if (nulls > 0) throw new Error(`Found '${nulls}' null values on Each, with values=${javaToString(parsed)}`);
+  const seen = new Set<string>();
+  for (const v of parsed) seen.add(typeof v === 'string' ? v : JSON.stringify(v));
+  return [...seen];
+}
+
+/** One child per (value × task), values outer. */
+export function loopChildren(task: Task, valuesProp: string, ctx: ResolveContext): ResolvedChild[] {
+  const values = resolveLoopValues(task.props[valuesProp], ctx);
+  const tasks = taskList(task, 'tasks');
+  const out: ResolvedChild[] = [];
+  for (const value of values) for (const t of tasks) out.push({ task: t, value });
+  return out;
+}

@@ -1,0 +1,19 @@
+import { it } from 'vitest';
+import { parseDocument, LineCounter } from 'yaml';
+import { findExcessiveDepth } from '../../src/flow/depth-guard.js';
+import { findDuplicateKeys } from '../../src/flow/duplicate-keys.js';
+import { buildTree } from '../../src/flow/yaml-tree.js';
+import { validateFlow } from '../../src/flow/index.js';
+it('x', () => {
+  const keys = Array.from({ length: 200000 }, (_, i) => `  k${i}: ${i}`).join('\n');
+  const src = `id: a\nnamespace: b\nvariables:\n${keys}\ntasks:\n  - id: x\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`;
+  let t = Date.now();
+  findExcessiveDepth(src, 100); console.log('depth', Date.now() - t); t = Date.now();
+  const lc = new LineCounter();
+  const doc = parseDocument(src, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true });
+  console.log('parse', Date.now() - t); t = Date.now();
+  findDuplicateKeys(doc, lc); console.log('dups', Date.now() - t); t = Date.now();
+  doc.toJS({ maxAliasCount: 100 }); console.log('toJS', Date.now() - t); t = Date.now();
+  buildTree(doc, lc); console.log('tree', Date.now() - t); t = Date.now();
+  validateFlow(src); console.log('all', Date.now() - t); t = Date.now();
+});
