@@ -1,56 +1,42 @@
 /**
- * A nesting-depth pre-scan run before the YAML is composed: the composer and `toJS` recurse once
- * per level, and a few kilobytes of `[[[[…` abort Node with a stack overflow no `try` can catch.
- * The scan uses only the yaml package's streaming {@link Lexer}, which does not recurse.
+ * A nesting-depth check run on the concrete syntax tree before the YAML is composed: the composer
+ * and `toJS` recurse once per level, and a few kilobytes of `[[[[…` abort Node with a stack
+ * overflow no `try` can catch. The yaml package's {@link Parser} builds the CST with an explicit
+ * stack, and this walk is iterative too, so neither can overflow.
  */
-import { CST, Lexer } from 'yaml';
-import type { Position } from './problems.js';
+import type { CST } from 'yaml';
 
 /** Where the depth cap was first passed. */
-export interface DepthExceeded extends Position {
+export interface DepthExceeded {
+  /** Offset in the source of the collection that passed the cap. */
+  offset: number;
   depth: number;
 }
 
-const STARTS = new Set(['seq-item-ind', 'explicit-key-ind']);
-const CONTENT = new Set(['scalar', 'alias', 'anchor', 'tag', 'flow-map-start', 'flow-seq-start', 'single-quoted-scalar', 'double-quoted-scalar']);
-
 /**
- * Scans `source` and returns where nesting first exceeds `maxDepth`, or `undefined`.
- * Depth = open flow collections (`[`, `{`) + block levels, a block level being a `-`/`?` indicator
- * or the first node of a line, tracked by column. The block count is approximate (a list written
- * at its key's indentation shares the key's level), which only makes the cap more lenient.
+ * Returns the first collection nested deeper than `maxDepth` (flow `[`/`{` and block
+ * collections alike, keys included), or `undefined`.
  */
-export function findExcessiveDepth(source: string, maxDepth: number): DepthExceeded | undefined {
-  let line = 1;
-  let column = 1;
-  let flow = 0;
-  const block: number[] = [];
-  let lineStart = true;
-  let afterIndicator = false;
-  let scalarNext = false;
-  for (const token of new Lexer().lex(source)) {
-    const type: string | null = scalarNext ? 'scalar' : CST.tokenType(token);
-    scalarNext = type === 'scalar' && token === CST.SCALAR;
-    if (token === CST.SCALAR || token === CST.DOCUMENT || token === CST.FLOW_END) continue;
-    if (flow === 0 && (STARTS.has(type ?? '') || ((lineStart || afterIndicator) && CONTENT.has(type ?? '')))) {
-      while (block.length > 0 && (block[block.length - 1] ?? 0) >= column) block.pop();
-      block.push(column);
-      afterIndicator = STARTS.has(type ?? '');
-      lineStart = false;
-    } else if (type !== 'space') {
-      afterIndicator = false;
-      if (type !== 'newline') lineStart = false;
-    }
-    if (type === 'flow-seq-start' || type === 'flow-map-start') flow += 1;
-    else if ((type === 'flow-seq-end' || type === 'flow-map-end') && flow > 0) flow -= 1;
-    if (block.length + flow > maxDepth) return { line, column, depth: block.length + flow };
-    const nl = token.lastIndexOf('\n');
-    if (nl === -1) column += token.length;
-    else {
-      for (let i = 0; i < token.length; i++) if (token.charCodeAt(i) === 10) line += 1;
-      column = token.length - nl;
-      lineStart = true;
-      afterIndicator = false;
+export function findExcessiveDepth(tokens: readonly CST.Token[], maxDepth: number): DepthExceeded | undefined {
+  const stack: Array<[CST.Token, number]> = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [token, depth] = stack.pop() as [CST.Token, number];
+    switch (token.type) {
+      case 'document':
+        if (token.value) stack.push([token.value, depth]);
+        break;
+      case 'block-map':
+      case 'block-seq':
+      case 'flow-collection': {
+        if (depth + 1 > maxDepth) return { offset: token.offset, depth: depth + 1 };
+        for (const item of token.items) {
+          if ('key' in item && item.key) stack.push([item.key, depth + 1]);
+          if (item.value) stack.push([item.value, depth + 1]);
+        }
+        break;
+      }
+      default:
+        break;
     }
   }
   return undefined;

@@ -1,8 +1,8 @@
 /**
- * Reads flow YAML defensively: a size cap, a depth pre-scan, a linear duplicate-key check and an
+ * Reads flow YAML defensively: a size cap, a depth check on the concrete syntax tree, a linear duplicate-key check and an
  * alias-expansion cap run before anything recurses over the document.
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { Composer, LineCounter, Parser, type CST, type Document } from 'yaml';
 import type { ErrorCode } from '../errors.js';
 import { findExcessiveDepth } from './depth-guard.js';
 import { findDuplicateKeys } from './duplicate-keys.js';
@@ -40,12 +40,20 @@ export function readYaml(source: string, limits: ReadLimits): ReadResult {
   if (bytes > limits.maxBytes) {
     return fail('TROUPE_FLOW_TOO_LARGE', `flow source is larger than ${limits.maxBytes} bytes; split the flow or raise maxBytes`);
   }
-  const deep = findExcessiveDepth(source, limits.maxDepth);
-  if (deep) {
-    return fail('TROUPE_FLOW_TOO_DEEP', `collections are nested deeper than ${limits.maxDepth} levels`, deep.line, deep.column);
-  }
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true });
+  const tokens: CST.Token[] = [...new Parser(lines.addNewLine).parse(source)];
+  const deep = findExcessiveDepth(tokens, limits.maxDepth);
+  if (deep) {
+    const { line, col } = lines.linePos(deep.offset);
+    return fail('TROUPE_FLOW_TOO_DEEP', `collections are nested deeper than ${limits.maxDepth} levels`, line, col);
+  }
+  const docs: Document.Parsed[] = [...new Composer({ uniqueKeys: false, prettyErrors: false, strict: true }).compose(tokens, true, source.length)];
+  const [doc, second] = docs;
+  if (!doc) return fail('TROUPE_FLOW_SYNTAX', 'invalid YAML: no document');
+  if (second) {
+    const { line, col } = lines.linePos(second.range[0]);
+    return fail('TROUPE_FLOW_SYNTAX', 'invalid YAML: the source holds several documents; a flow is one document', line, col);
+  }
   if (doc.errors.length > 0) {
     return {
       ok: false,

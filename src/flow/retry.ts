@@ -39,7 +39,7 @@ export function parseRetry(node: YNode, path: string, problems: Problems): Retry
     const at = `${path}.${key}`;
     const v = e.value.kind === 'scalar' ? e.value.value : undefined;
     if (!COMMON.includes(key) && !spec.required.includes(key) && !spec.optional.includes(key)) {
-      problems.add(e.keyAt, at, `unknown property '${key}' for a ${type} retry; expected ${[...COMMON, ...spec.required, ...spec.optional].join(', ')}`);
+      problems.add(e.keyAt, at, `unknown property '${key}' for ${type === 'exponential' ? 'an' : 'a'} ${type} retry; expected ${[...COMMON, ...spec.required, ...spec.optional].join(', ')}`);
     } else if (DURATIONS.has(key)) {
       if (!isDuration(v)) problems.add(e.value, at, `expected an ISO 8601 duration such as PT30S but got ${describeNode(e.value)}`);
       else (policy as unknown as Record<string, unknown>)[key] = typeof v === 'number' ? `PT${v}S` : String(v);
@@ -59,7 +59,7 @@ export function parseRetry(node: YNode, path: string, problems: Problems): Retry
     }
   }
   for (const key of spec.required) {
-    if (!node.entries.has(key)) problems.add(node, path, `missing required property '${key}' for a ${type} retry`);
+    if (!node.entries.has(key)) problems.add(node, path, `missing required property '${key}' for ${type === 'exponential' ? 'an' : 'a'} ${type} retry`);
   }
   return problems.size === before ? policy : undefined;
 }

@@ -113,7 +113,7 @@ export function listTaskTypes(category?: TypeCategory): TaskTypeInfo[] {
 
 /**
  * The known names (canonical or alias) of a category closest to `name`, by edit distance on the
- * last dotted segment and on the full name; at most three, best first.
+ * last dotted segment and on the full name; the best (and any nearly as good), at most three.
  */
 export function suggestTaskTypes(name: string, category: TypeCategory): string[] {
   const last = lastSegment(name);
@@ -128,7 +128,8 @@ export function suggestTaskTypes(name: string, category: TypeCategory): string[]
     }
   }
   scored.sort((a, b) => a[0] - b[0]);
-  return [...new Set(scored.map(([, n]) => n))].slice(0, 3);
+  const best = scored[0]?.[0] ?? 0;
+  return [...new Set(scored.filter(([score]) => score <= best + 1).map(([, n]) => n))].slice(0, 3);
 }
 
 function lastSegment(name: string): string {

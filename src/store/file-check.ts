@@ -3,7 +3,7 @@
  * (SIGSEGV, SIGBUS) on a file that is not LMDB or is shorter than its meta pages say, instead of
  * returning MDB_INVALID, so a corrupt or truncated file must be caught here.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { corruptFileError } from './codec.js';
 
 const MDB_MAGIC = 0xbeefc0de;
@@ -33,13 +33,11 @@ function readMeta(fd: number, offset: number): MetaPage | undefined {
  * file passes (LMDB creates a new environment in it).
  */
 export function checkLmdbFile(file: string): void {
-  let size: number;
   try {
-    size = statSync(file).size;
+    if (statSync(file).size === 0) return;
   } catch {
     return;
   }
-  if (size === 0) return;
   const fd = openSync(file, 'r');
   try {
     const first = readMeta(fd, 0);
@@ -47,6 +45,9 @@ export function checkLmdbFile(file: string): void {
     const second = readMeta(fd, first.pageSize);
     const newest = second && second.txnId > first.txnId ? second : first;
     const needed = (newest.lastPage + 1) * newest.pageSize;
+    // The size is read after the meta pages: another thread may be committing, and LMDB extends
+    // the file before it writes the meta page that points past the old end.
+    const size = fstatSync(fd).size;
     if (size < needed) {
       throw corruptFileError(file, new Error(`the file has ${size} bytes but its last page ends at byte ${needed}: it was truncated`));
     }

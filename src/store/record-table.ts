@@ -66,6 +66,13 @@ export class RecordTable {
     return out;
   }
 
+  /** The keys of a range in key order, the shared-structures entry left out. */
+  keys(options: RangeOptions): RecordKey[] {
+    const out: RecordKey[] = [];
+    for (const key of this.db.getKeys(options)) if (isRecordKey(key)) out.push(key);
+    return out;
+  }
+
   /** The first key of a range (the last when `reverse`), the shared-structures entry left out. */
   lastKey(options: RangeOptions): RecordKey | undefined {
     for (const key of this.db.getKeys(options)) if (isRecordKey(key)) return key;

@@ -165,9 +165,10 @@ class LmdbStore implements Store {
   }
 
   listExecutionIds(filter: ExecutionFilter = {}): string[] {
+    if (!filter.nonTerminal) return this.#dbs.executions.keys({}) as string[];
     const ids: string[] = [];
     for (const { key, value } of this.#dbs.executions.entries({})) {
-      if (filter.nonTerminal && isTerminated((value as ExecutionHeader).state.current)) continue;
+      if (isTerminated((value as ExecutionHeader).state.current)) continue;
       ids.push(key as string);
     }
     return ids;

@@ -1,0 +1,66 @@
+/**
+ * The `troupe` command. Each subcommand lives in its own file and returns an exit code;
+ * this file only wires them to commander.
+ */
+import { Command, CommanderError } from 'commander';
+import { exitCodeOf, TroupeError } from '../errors.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+import { renderCommand } from './render.js';
+
+const out = (s: string): void => void process.stdout.write(`${s}\n`);
+const err = (s: string): void => void process.stderr.write(`${s}\n`);
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('troupe')
+    .description('Run Kestra flows on an actor runtime: worker threads, a piscina pool, LMDB.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('run one execution of a flow, embedded, and print it when it ends')
+    .argument('<flow>', 'the flow YAML file')
+    .option('--flows <dir>', 'deploy every flow in this directory first (for subflows)')
+    .option('--input <key=value>', 'an input of the execution (repeatable)', collect, [])
+    .option('--data <dir>', 'data directory to use (default: a temporary one, removed afterwards)')
+    .option('--json', 'print the execution in Kestra JSON')
+    .action(async (flow: string, opts) => {
+      code = await runCommand(flow, opts, out, err);
+    });
+
+  program
+    .command('validate')
+    .description('check flow files; print ✓ or ✘ with every error')
+    .argument('<paths...>', 'flow files or directories')
+    .action((paths: string[]) => {
+      code = validateCommand(paths, out);
+    });
+
+  program
+    .command('render')
+    .description('render a Pebble template as Kestra would')
+    .argument('<template>', 'the template text')
+    .option('--vars <file>', 'a JSON file with the render variables')
+    .action((template: string, opts: { vars?: string }) => {
+      code = renderCommand(template, opts, out, err);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof TroupeError) {
+      err(`${e.code}: ${e.message}`);
+      return exitCodeOf(e);
+    }
+    throw e;
+  }
+  return code;
+}

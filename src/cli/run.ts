@@ -1,0 +1,66 @@
+/** `troupe run FLOW.yaml`: one execution, embedded, printed when it ends. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../runtime/engine.js';
+import { parseFlow } from '../flow/index.js';
+import { FlowError, TroupeError } from '../errors.js';
+import { flowFiles, readText } from './flow-files.js';
+import { formatExecution } from './print-execution.js';
+
+/** Options of `troupe run`. */
+export interface RunCommandOptions {
+  flows?: string;
+  input: string[];
+  data?: string;
+  json?: boolean;
+}
+
+/** Parses `key=value` pairs (the value may contain `=`). */
+export function parseInputs(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new TroupeError('TROUPE_OPTION_INVALID', `--input expects key=value, got '${pair}'`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
+}
+
+/** Runs the flow at `file`; returns the exit code (0 SUCCESS/WARNING, 1 other states, 2 invalid flow). */
+export async function runCommand(file: string, opts: RunCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const inputs = parseInputs(opts.input);
+  let source: string;
+  let flow;
+  try {
+    source = readText(file);
+    flow = parseFlow(source, { file });
+  } catch (e) {
+    if (e instanceof FlowError || (e instanceof TroupeError && e.code.startsWith('TROUPE_FLOW'))) {
+      err(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const dataDir = opts.data ?? mkdtempSync(join(tmpdir(), 'troupe-run-'));
+  const engine = await Engine.open({ dataDir });
+  try {
+    if (opts.flows) {
+      for (const f of flowFiles(opts.flows)) {
+        try {
+          await engine.deploy(readText(f), { file: f });
+        } catch (e) {
+          err(`skipped ${f}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
+    await engine.deploy(source, { file });
+    const id = await engine.execute(flow.namespace, flow.id, inputs);
+    const execution = await engine.waitFor(id);
+    out(opts.json ? JSON.stringify(execution, null, 2) : formatExecution(execution));
+    return execution.state.current === 'SUCCESS' || execution.state.current === 'WARNING' ? 0 : 1;
+  } finally {
+    await engine.close();
+    if (!opts.data) rmSync(dataDir, { recursive: true, force: true });
+  }
+}

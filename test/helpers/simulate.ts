@@ -1,0 +1,84 @@
+/**
+ * Drives the pure executor step without threads: a simulated clock, deterministic ids, and a
+ * fake pool that answers each dispatch with an outcome chosen by the test.
+ */
+import { parseFlow } from '../../src/flow/index.js';
+import { createExecution, createExecutionState, step, toExecution, type DispatchEffect, type ExecutionState, type StepEnv, type StepResult } from '../../src/executor/index.js';
+import type { ExecutionMessage, TaskResultMessage } from '../../src/protocol/execution-messages.js';
+import { isoDate, type StateType } from '../../src/model/state.js';
+import type { Execution } from '../../src/model/execution.js';
+
+/** What the fake pool returns for a dispatch. */
+export interface Outcome {
+  state: StateType;
+  outputs?: Record<string, unknown>;
+}
+
+/** A deterministic test harness around one execution. */
+export class Simulation {
+  readonly state: ExecutionState;
+  nowMs = Date.parse('2024-12-20T10:00:00.000Z');
+  #ids = 0;
+  readonly results: StepResult[] = [];
+  readonly queue: DispatchEffect[] = [];
+  readonly timers: Array<{ timerId: string; atMs: number }> = [];
+  maxInFlight = 0;
+  ended: StateType | undefined;
+
+  constructor(yaml: string, inputs?: Record<string, unknown>) {
+    const flow = parseFlow(yaml);
+    const header = createExecution(flow, { id: 'exec1', nowMs: this.nowMs, ...(inputs ? { inputs } : {}) });
+    this.state = createExecutionState(flow, header);
+  }
+
+  env(): StepEnv {
+    return { nowMs: this.nowMs, newId: () => `run${++this.#ids}`, random: () => 0.5 };
+  }
+
+  send(msg: ExecutionMessage): StepResult {
+    const r = step(this.state, msg, this.env());
+    this.results.push(r);
+    for (const e of r.effects) {
+      if (e.type === 'task.dispatch') this.queue.push(e);
+      if (e.type === 'timer.start') this.timers.push({ timerId: e.timerId, atMs: e.atMs });
+      if (e.type === 'execution.ended') this.ended = e.state;
+    }
+    this.maxInFlight = Math.max(this.maxInFlight, this.state.inFlight.size);
+    return r;
+  }
+
+  result(d: DispatchEffect, o: Outcome): TaskResultMessage {
+    const date = isoDate(this.nowMs);
+    return {
+      type: 'task.result',
+      taskRunId: d.taskRunId,
+      attemptNumber: d.attemptNumber,
+      attempt: { state: { current: o.state, histories: [{ state: 'CREATED', date }, { state: 'RUNNING', date }, { state: o.state, date }] } },
+      outputs: o.state === 'FAILED' ? null : (o.outputs ?? {}),
+      logs: [],
+    };
+  }
+
+  /** Starts the execution and answers every dispatch with `answer` (FIFO) until nothing is left. */
+  run(answer: (d: DispatchEffect) => Outcome = () => ({ state: 'SUCCESS' })): Execution {
+    if (this.state.header.state.current === 'CREATED') this.send({ type: 'execution.start' });
+    for (;;) {
+      const d = this.queue.shift();
+      if (d) {
+        this.nowMs += 1;
+        this.send(this.result(d, answer(d)));
+        continue;
+      }
+      const t = this.timers.sort((a, b) => a.atMs - b.atMs).shift();
+      if (!t) break;
+      this.nowMs = Math.max(this.nowMs, t.atMs);
+      this.send({ type: 'timer.fired', timerId: t.timerId });
+    }
+    return toExecution(this.state);
+  }
+}
+
+/** Task ids of an execution's runs with their states, in taskRunList order. */
+export function statesOf(e: Execution): string[] {
+  return (e.taskRunList ?? []).map((r) => `${r.taskId}${r.value !== undefined ? `[${r.value}]` : ''}:${r.state.current}`);
+}
