@@ -104,7 +104,7 @@ export function toLocal(instant: Instant, zone: string): LocalFields {
 }
 
 /** The instant of wall-clock fields in `zone` (the earlier one in a DST overlap, shifted in a gap). */
-export function fromLocal(f: Omit<LocalFields, 'dayOfWeek' | 'offsetSec'>, zone: string): Instant {
+export function fromLocal(f: Omit<LocalFields, 'dayOfWeek' | 'offsetSec' | 'zone'>, zone: string): Instant {
   const local = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) / 1000;
   let sec = local - offsetAt(local, zone);
   sec = local - offsetAt(sec, zone);
