@@ -7,6 +7,7 @@ import { exitCodeOf, TroupeError } from '../errors.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 import { renderCommand } from './render.js';
+import { conformanceCommand } from './conformance.js';
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 const err = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -50,6 +51,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--vars <file>', 'a JSON file with the render variables')
     .action((template: string, opts: { vars?: string }) => {
       code = renderCommand(template, opts, out, err);
+    });
+
+  program
+    .command('conformance')
+    .description('run a conformance corpus (expectations.yaml and flows/) and report each case')
+    .argument('<dir>', 'the corpus directory')
+    .option('--json', 'print the report as JSON')
+    .option('--case <names...>', 'run only these cases')
+    .option('--timeout-ms <ms>', 'how long one case may run before it is killed (default 60000)')
+    .option('--baseline <file>', 'fail only when a case listed in this JSON file fails')
+    .action(async (dir: string, opts) => {
+      code = await conformanceCommand(dir, opts, out, err);
     });
 
   try {

@@ -52,5 +52,11 @@ export function log(ctx: StepContext, level: LogLevel, message: string, entry?: 
     line.attemptNumber = entry.run.attempts?.length ?? 0;
   }
   ctx.logs.push(line);
+  noteErrorLog(ctx.state, line);
+}
+
+/** Keeps the first 25 ERROR lines of an execution for `errorLogs()`. */
+export function noteErrorLog(state: ExecutionState, line: LogEntry): void {
+  if (line.level === 'ERROR' && state.errorLogs.length < 25) state.errorLogs.push(line);
 }
 

@@ -50,6 +50,7 @@ export function createExecutionState(flow: Flow, header: ExecutionHeader): Execu
     outputs: {},
     inFlight: new Set(),
     timers: new Map(),
+    errorLogs: [],
     nextLogSeq: 0,
   };
   state.groups.set('', createGroup(null, flow.tasks.filter((t) => !t.disabled).map((task) => ({ task }))));

@@ -7,7 +7,9 @@ import { createState } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
 import { FLOWABLES, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
 import { createGroup, indexRun, type Group, type RunEntry } from './state.js';
-import { outputsFor, runVars } from './run-vars.js';
+import { outputsFor, runVars, usesErrorLogs } from './run-vars.js';
+import { runInActor, runsInActor } from './in-actor-tasks.js';
+import type { DispatchEffect } from './effects.js';
 import { recordOutputs } from './outputs-tree.js';
 import { log, setState, type StepContext } from './context.js';
 
@@ -78,10 +80,16 @@ export function dispatchRun(ctx: StepContext, entry: RunEntry): void {
     return;
   }
   setState(ctx, entry, 'RUNNING');
+  if (runsInActor(task.canonicalType)) {
+    runInActor(ctx, entry);
+    return;
+  }
   ctx.state.inFlight.add(entry.run.id);
   const vars = runVars(ctx.state, entry, ctx.env);
   vars.outputs = outputsFor(task, ctx.state.outputs);
-  ctx.effects.push({ type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: (entry.run.attempts?.length ?? 0) + 1, task, vars });
+  const effect: DispatchEffect = { type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: (entry.run.attempts?.length ?? 0) + 1, task, vars };
+  if (usesErrorLogs(task)) effect.errorLogs = [...ctx.state.errorLogs];
+  ctx.effects.push(effect);
 }
 
 function openFlowable(ctx: StepContext, entry: RunEntry): void {

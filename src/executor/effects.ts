@@ -1,6 +1,7 @@
 /** What a step asks the runtime to do. The step itself performs no I/O. */
 import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
+import type { LogEntry } from '../model/log-entry.js';
 
 /** Run one attempt of a runnable task in the pool. */
 export interface DispatchEffect {
@@ -11,6 +12,8 @@ export interface DispatchEffect {
   task: Task;
   /** The render context for the task's properties (plain data). */
   vars: Record<string, unknown>;
+  /** The execution's ERROR lines, when the task's templates call `errorLogs()`. */
+  errorLogs?: LogEntry[];
 }
 
 /** Abort a running attempt (kill, timeout). */

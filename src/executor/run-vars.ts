@@ -111,3 +111,10 @@ export function outputsFor(task: Task, outputs: Record<string, unknown>): Record
   for (const id of ids) if (Object.hasOwn(outputs, id)) slice[id] = outputs[id];
   return slice;
 }
+
+/** Whether a task's templates call `errorLogs()` (the dispatch then carries the ERROR lines). */
+export function usesErrorLogs(task: Task): boolean {
+  const strings: string[] = [];
+  collectStrings(task.props, strings);
+  return strings.some((s) => s.includes('errorLogs'));
+}

@@ -6,6 +6,7 @@
 import type { ExecutionHeader } from '../model/execution.js';
 import type { Flow, Task } from '../model/flow.js';
 import type { TaskRun } from '../model/task-run.js';
+import type { LogEntry } from '../model/log-entry.js';
 import { isTerminated, transition, type StateType } from '../model/state.js';
 import type { FlowIndex } from './flow-index.js';
 import type { ResolvedChild } from '../tasks/flowable/spec.js';
@@ -64,8 +65,18 @@ export interface ExecutionState {
   /** Ids of runnable runs dispatched and not yet finished. */
   inFlight: Set<string>;
   /** Pending timers: id → what they do. */
-  timers: Map<string, { kind: 'retry'; taskRunId: string; atMs: number }>;
+  timers: Map<string, ActorTimer>;
+  /** The first ERROR log lines of the execution, for `errorLogs()` (Kestra keeps 25). */
+  errorLogs: LogEntry[];
   nextLogSeq: number;
+}
+
+/** A timer the actor is waiting on. */
+export interface ActorTimer {
+  kind: 'retry' | 'sleep' | 'sleep-timeout';
+  taskRunId: string;
+  atMs: number;
+  timeoutMs?: number;
 }
 
 /** The key of a run inside its group. */

@@ -6,11 +6,12 @@
  */
 import type { ExecutionMessage, TaskResultMessage } from '../protocol/execution-messages.js';
 import type { LogEntry } from '../model/log-entry.js';
-import { isoDate, isTerminated, type StateType } from '../model/state.js';
+import { isoDate, isTerminated } from '../model/state.js';
 import type { Effect } from './effects.js';
 import { childKey, type ExecutionState, type Group, type RunEntry } from './state.js';
-import { setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
-import { nextRetryAtMs, retryPolicyFor } from './retry.js';
+import { noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
+import { endAttempt } from './attempt-end.js';
+import { sleepFired } from './in-actor-tasks.js';
 import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun } from './dispatch.js';
 import { processGroup } from './resolve.js';
@@ -72,37 +73,19 @@ function isStale(entry: RunEntry | undefined, msg: TaskResultMessage): entry is 
 function applyResult(ctx: StepContext, msg: TaskResultMessage): void {
   const entry = ctx.state.runs.get(msg.taskRunId);
   if (isStale(entry, msg)) return;
-  const { run, task } = entry;
+  const { run } = entry;
   const previousAttempts = run.attempts?.length ?? 0;
   run.attempts = [...(run.attempts ?? []), msg.attempt];
   if (msg.outputs) {
     run.outputs = msg.outputs;
     recordOutputs(ctx.state, entry);
   }
-  for (const line of msg.logs) ctx.logs.push(line);
+  for (const line of msg.logs) {
+    ctx.logs.push(line);
+    noteErrorLog(ctx.state, line);
+  }
   ctx.changed.add(entry);
-  const raw = msg.attempt.state.current;
-  if (raw === 'FAILED' && scheduleRetry(ctx, entry)) return;
-  let final: StateType = raw;
-  if (task.retry?.warningOnRetry && previousAttempts > 1 && final === 'SUCCESS') final = 'WARNING';
-  if (task.allowFailure && final === 'FAILED') final = 'WARNING';
-  if (task.allowWarning && final === 'WARNING') final = 'SUCCESS';
-  setState(ctx, entry, final);
-}
-
-/** Puts a failed run into RETRYING with a timer, when its retry policy allows another attempt. */
-function scheduleRetry(ctx: StepContext, entry: RunEntry): boolean {
-  const { state } = ctx;
-  const policy = retryPolicyFor(entry.task, state.index, state.flow);
-  if (!policy || policy.behavior !== 'RETRY_FAILED_TASK') return false;
-  const atMs = nextRetryAtMs(policy, entry.run, ctx.env.random);
-  if (atMs === undefined) return false;
-  setState(ctx, entry, 'FAILED');
-  setState(ctx, entry, 'RETRYING');
-  const timerId = `retry:${entry.run.id}:${entry.run.attempts?.length ?? 0}`;
-  state.timers.set(timerId, { kind: 'retry', taskRunId: entry.run.id, atMs });
-  ctx.effects.push({ type: 'timer.start', timerId, atMs });
-  return true;
+  endAttempt(ctx, entry, msg.attempt.state.current, previousAttempts);
 }
 
 function fireTimer(ctx: StepContext, timerId: string): void {
@@ -110,9 +93,14 @@ function fireTimer(ctx: StepContext, timerId: string): void {
   if (!timer) return;
   ctx.state.timers.delete(timerId);
   const entry = ctx.state.runs.get(timer.taskRunId);
-  if (!entry || entry.run.state.current !== 'RETRYING' || isTerminated(ctx.state.header.state.current)) return;
-  setState(ctx, entry, 'CREATED');
-  dispatchRun(ctx, entry);
+  if (!entry || isTerminated(ctx.state.header.state.current)) return;
+  if (timer.kind === 'retry') {
+    if (entry.run.state.current !== 'RETRYING') return;
+    setState(ctx, entry, 'CREATED');
+    dispatchRun(ctx, entry);
+  } else if (entry.run.state.current === 'RUNNING') {
+    sleepFired(ctx, entry, timer.timeoutMs);
+  }
 }
 
 function kill(ctx: StepContext): void {

@@ -31,6 +31,8 @@ export type Compile = (source: string) => { readonly nodes: Node[] };
 /** Evaluates one template; one instance per render (nested renders get their own). */
 export class Evaluator implements EvalContext {
   private readonly scopes: Array<Map<string, unknown>>;
+  /** Index of this template's own top-level scope (nested renders never write to their parent's). */
+  private readonly ownScope: number;
 
   constructor(
     readonly template: string,
@@ -41,6 +43,7 @@ export class Evaluator implements EvalContext {
     parentScopes: Array<Map<string, unknown>> = [],
   ) {
     this.scopes = [...parentScopes, new Map()];
+    this.ownScope = parentScopes.length;
   }
 
   lookup(name: string): unknown {
@@ -120,7 +123,7 @@ export class Evaluator implements EvalContext {
   }
 
   private assign(name: string, value: unknown): void {
-    for (let i = this.scopes.length - 1; i >= 1; i--) {
+    for (let i = this.scopes.length - 1; i >= this.ownScope; i--) {
       const scope = this.scopes[i] as Map<string, unknown>;
       if (scope.has(name)) {
         scope.set(name, value);

@@ -9,7 +9,7 @@ import { resolveTaskType } from './task-types.js';
 import { parseConcurrency, parseLabels, parseListeners, parseOutputs, parsePluginDefaults, parseTriggers, rejectUnknownKeys } from './flow-sections.js';
 import { parseInputs } from './inputs.js';
 import { toPluginDefault, type DefaultEntry } from './plugin-defaults.js';
-import { problemsToError, Problems, type FlowProblem } from './problems.js';
+import { describeProblem, problemsToError, Problems, type FlowProblem } from './problems.js';
 import { DEFAULT_READ_LIMITS, readYaml } from './read-yaml.js';
 import { parseRetry } from './retry.js';
 import { describeNode, toPlain, type YMap, type YNode } from './yaml-tree.js';
@@ -26,7 +26,7 @@ export interface ParseFlowOptions {
   maxAliasCount?: number;
 }
 
-/** One problem as reported by {@link validateFlow} and in `details.errors`. */
+/** One problem as reported by {@link validateFlow} and in `details.errors`; `message` starts with the path. */
 export type FlowValidationError = FlowProblem;
 
 /** The result of {@link validateFlow}. */
@@ -56,8 +56,9 @@ export function validateFlow(source: string, options: ParseFlowOptions = {}): Fl
   if (!read.ok) problems.list.push(...read.problems);
   const flow = read.ok ? buildFlow(read.root, source, problems) : undefined;
   if (flow && problems.size === 0) return { ok: true, flow };
-  const errors = [...problems.list].sort((a, b) => a.line - b.line || a.column - b.column);
-  return { ok: false, errors, error: problemsToError(errors, options.file) };
+  const sorted = [...problems.list].sort((a, b) => a.line - b.line || a.column - b.column);
+  const errors = sorted.map((p) => ({ ...p, message: describeProblem(p) }));
+  return { ok: false, errors, error: problemsToError(sorted, options.file) };
 }
 
 /**

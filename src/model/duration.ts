@@ -30,3 +30,9 @@ export function isDuration(text: unknown): boolean {
     return false;
   }
 }
+
+/** `HH:mm:ss.SSS` of a number of milliseconds, as Kestra prints a timeout. */
+export function formatHms(ms: number): string {
+  const pad = (n: number, w = 2): string => String(Math.floor(n)).padStart(w, '0');
+  return `${pad(ms / 3_600_000)}:${pad((ms / 60_000) % 60)}:${pad((ms / 1000) % 60)}.${pad(ms % 1000, 3)}`;
+}

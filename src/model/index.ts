@@ -6,7 +6,7 @@
 export { StateType, isTerminated, isCreated, isRunning, createState, transition, stateToJson, formatIsoDuration, isoDate } from './state.js';
 export type { State, StateHistory, StateJson } from './state.js';
 export { idFromBytes } from './ids.js';
-export { parseDuration, isDuration } from './duration.js';
+export { parseDuration, isDuration, formatHms } from './duration.js';
 export type { IdGenerator } from './ids.js';
 export type { TaskRun, TaskRunAttempt, Metric } from './task-run.js';
 export type { Execution, ExecutionHeader, ExecutionTrigger, Label } from './execution.js';

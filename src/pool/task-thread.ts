@@ -5,7 +5,7 @@
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { renderObject, renderString } from '../expr/index.js';
 import { toErrorRecord } from '../errors.js';
-import { parseDuration } from '../model/duration.js';
+import { formatHms, parseDuration } from '../model/duration.js';
 import type { LogEntry, LogLevel } from '../model/log-entry.js';
 import { isoDate, type StateType } from '../model/state.js';
 import type { Metric } from '../model/task-run.js';
@@ -14,7 +14,6 @@ import type { TaskResultMessage } from '../protocol/execution-messages.js';
 import { RUNNABLES } from '../tasks/runnable/index.js';
 import type { RunnableContext } from '../tasks/runnable/spec.js';
 
-const renderOptions = { now: () => Date.now() };
 
 /** The channel on which the main thread cancels attempts (kill), by task run id. */
 export const CANCEL_CHANNEL = 'troupe:task-cancel';
@@ -32,12 +31,6 @@ class KilledError extends Error {
   }
 }
 
-/** `HH:mm:ss.SSS`, as Kestra prints a timeout. */
-function formatHms(ms: number): string {
-  const pad = (n: number, w = 2): string => String(Math.floor(n)).padStart(w, '0');
-  return `${pad(ms / 3_600_000)}:${pad((ms / 60_000) % 60)}:${pad((ms / 1000) % 60)}.${pad(ms % 1000, 3)}`;
-}
-
 /** Runs one attempt. Never throws: a failure is a FAILED attempt with its error logged. */
 export default async function runTask(job: TaskJob): Promise<TaskResultMessage> {
   const startMs = Date.now();
@@ -48,6 +41,7 @@ export default async function runTask(job: TaskJob): Promise<TaskResultMessage> 
   };
   const abort = new AbortController();
   running.set(job.taskRunId, abort);
+  const renderOptions = { now: () => Date.now(), functions: { errorLogs: () => job.errorLogs ?? [] } };
   const ctx: RunnableContext = {
     render: (t) => renderString(t, job.vars, renderOptions),
     renderObject: (v) => renderObject(v, job.vars, renderOptions),

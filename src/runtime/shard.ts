@@ -152,7 +152,7 @@ export class Shard {
         for (const entry of result.logs) batch.logs.push({ executionId: state.header.id, seq: state.nextLogSeq++, entry });
         for (const effect of result.effects) {
           if (effect.type === 'task.dispatch') {
-            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars });
+            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}) });
           } else if (effect.type === 'task.cancel') cancels.push(effect.taskRunId);
           else if (effect.type === 'timer.start') timers.push({ actor, timerId: effect.timerId, atMs: effect.atMs });
           else if (effect.type === 'execution.ended' && !actor.ended) {

@@ -52,15 +52,6 @@ export interface RecordCodec {
   decode(bytes: Uint8Array): unknown;
 }
 
-/**
- * Encodes one record value with its database's encoder. Records are plain data, so this never
- * throws for them; a new shape is saved as a shared structure before the call returns.
- * @returns the bytes to write with lmdb-js `asBinary`
- */
-export function encodeRecord(codec: RecordCodec, value: unknown): Buffer {
-  return codec.encode(value);
-}
-
 /** Describes a key for an error message: `["6s1egIkxu3gpzzILDnyxTn",3]`. */
 export function formatKey(key: unknown): string {
   if (typeof key === 'symbol') return key.toString();

@@ -12,7 +12,7 @@ import { corruptFileError } from './codec.js';
 import { checkLmdbFile } from './file-check.js';
 import { flowKey, flowRevisionsNewestFirst, seqKey, seqRange, storePath, type SeqKey } from './layout.js';
 import { openRecordDbs, readFormatVersion, type RecordDbs } from './open-dbs.js';
-import { RecordTable } from './record-table.js';
+import type { RecordTable } from './record-table.js';
 import type {
   ChangeBatch,
   ExecutionFilter,
@@ -45,7 +45,7 @@ function validateOptions(options: StoreOptions): void {
 
 /** Whether an error from lmdb-js's open says the file is not a usable LMDB environment. */
 function isLmdbFileError(err: unknown): boolean {
-  return err instanceof Error && /MDB_(INVALID|CORRUPTED|PAGE_NOTFOUND|VERSION_MISMATCH|BAD_TXN)/.test(err.message);
+  return err instanceof Error && /MDB_(INVALID|CORRUPTED|PAGE_NOTFOUND|VERSION_MISMATCH)/.test(err.message);
 }
 
 function openEnvironment(file: string, options: StoreOptions): RootDatabase {

@@ -81,7 +81,7 @@ describe('flow rules (§1.1)', () => {
     const source = base(
       `tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Sequential\n    tasks:\n      - {id: b, type: ${LOG}, message: m}\n    errors:\n      - {id: a, type: ${LOG}, message: m}\nerrors:\n  - {id: b, type: ${LOG}, message: m}\n`,
     );
-    expect(problems(source)).toEqual(['9:13 tasks[0].errors[0].id: Duplicate task id with name [a, b]']);
+    expect(problems(source)).toEqual(['9:14 tasks[0].errors[0].id: Duplicate task id with name [a, b]']);
   });
 
   it('defaults revision to 1 and keeps an explicit one', () => {
@@ -105,7 +105,7 @@ describe('labels', () => {
 
   it('rejects system labels other than system.readOnly', () => {
     expect(problems(`labels:\n  system.correlationId: x\n${oneTask}`)).toEqual([
-      '2:25 System labels can only be set by Kestra itself, offending label: system.correlationId=x',
+      '2:25 labels.system.correlationId: System labels can only be set by Kestra itself, offending label: system.correlationId=x',
     ]);
   });
 });
@@ -120,12 +120,12 @@ describe('inputs (§6.1)', () => {
   });
 
   it.each<[string, string, string[]]>([
-    ['a duplicate id', 'inputs:\n  - {id: a, type: STRING}\n  - {id: a, type: INT}\n', ['3:9 Duplicate input with name [a]']],
-    ['an unknown type', 'inputs:\n  - {id: a, type: STRIN}\n', [expect.stringMatching(/^2:19 unknown input type 'STRIN'; expected one of STRING, ENUM/) as unknown as string]],
-    ['a missing type', 'inputs:\n  - id: a\n', ["2:5 missing required property 'type'"]],
-    ['a bad id', 'inputs:\n  - {id: "-a", type: STRING}\n', ['2:9 expected an id matching ^[a-zA-Z0-9][.a-zA-Z0-9_-]*$ but got a string']],
-    ['a key of another type', 'inputs:\n  - {id: a, type: STRING, min: 1}\n', [expect.stringMatching(/^2:27 unknown property 'min' for a STRING input/) as unknown as string]],
-    ['a dependsOn on an undeclared input', 'inputs:\n  - {id: a, type: STRING, dependsOn: {inputs: [z]}}\n', ['2:9 depends on undeclared input(s): z']],
+    ['a duplicate id', 'inputs:\n  - {id: a, type: STRING}\n  - {id: a, type: INT}\n', ['3:10 inputs[1].id: Duplicate input with name [a]']],
+    ['an unknown type', 'inputs:\n  - {id: a, type: STRIN}\n', [expect.stringMatching(/^2:19 inputs\[0\]\.type: unknown input type 'STRIN'; expected one of STRING, ENUM/) as unknown as string]],
+    ['a missing type', 'inputs:\n  - id: a\n', ["2:5 inputs[0]: missing required property 'type'"]],
+    ['a bad id', 'inputs:\n  - {id: "-a", type: STRING}\n', ['2:10 inputs[0].id: expected an id matching ^[a-zA-Z0-9][.a-zA-Z0-9_-]*$ but got a string']],
+    ['a key of another type', 'inputs:\n  - {id: a, type: STRING, min: 1}\n', [expect.stringMatching(/^2:27 inputs\[0\]\.min: unknown property 'min' for a STRING input/) as unknown as string]],
+    ['a dependsOn on an undeclared input', 'inputs:\n  - {id: a, type: STRING, dependsOn: {inputs: [z]}}\n', ['2:10 inputs[0].dependsOn: depends on undeclared input(s): z']],
   ])('reports %s', (_name, inputs, expected) => {
     expect(problems(`${inputs}${oneTask}`)).toEqual(expected);
   });
@@ -134,8 +134,8 @@ describe('inputs (§6.1)', () => {
 describe('outputs, concurrency and triggers', () => {
   it('builds outputs and rejects duplicates', () => {
     expect(parseFlow(`outputs:\n  - {id: o, type: STRING, value: "{{ x }}"}\n${oneTask}`).outputs).toEqual([{ id: 'o', type: 'STRING', value: '{{ x }}' }]);
-    expect(problems(`outputs:\n  - {id: o, type: STRING, value: 1}\n  - {id: o, type: STRING, value: 2}\n${oneTask}`)).toEqual(['3:9 Duplicate output with name [o]']);
-    expect(problems(`outputs:\n  - {id: o, type: STRING}\n${oneTask}`)).toEqual(["2:5 missing required property 'value'"]);
+    expect(problems(`outputs:\n  - {id: o, type: STRING, value: 1}\n  - {id: o, type: STRING, value: 2}\n${oneTask}`)).toEqual(['3:10 outputs[1].id: Duplicate output with name [o]']);
+    expect(problems(`outputs:\n  - {id: o, type: STRING}\n${oneTask}`)).toEqual(["2:5 outputs[0]: missing required property 'value'"]);
   });
 
   it('builds concurrency with QUEUE by default and checks its shape', () => {
@@ -165,9 +165,9 @@ describe('outputs, concurrency and triggers', () => {
       '',
     ].join('\n');
     expect(problems(`${triggers}${oneTask}`)).toEqual([
-      '8:9 Duplicate trigger id with name [s]',
-      `11:5 unknown property 'cron' for io.kestra.plugin.core.trigger.Webhook`,
-      `13:11 '${LOG}' is a task type, not a trigger type`,
+      '8:9 triggers[1].id: Duplicate trigger id with name [s]',
+      `11:5 triggers[1].cron: unknown property 'cron' for io.kestra.plugin.core.trigger.Webhook`,
+      `13:11 triggers[2].type: '${LOG}' is a task type, not a trigger type`,
     ]);
     expect(parseFlow(`${triggers.split('\n').slice(0, 7).join('\n')}\n${oneTask}`).triggers).toEqual([
       {
@@ -209,9 +209,9 @@ describe('tasks', () => {
     ['a bad enum', `  - id: a\n    type: ${LOG}\n    message: m\n    level: LOUD\n`, ["7:12 tasks[0].level: expected one of TRACE, DEBUG, INFO, WARN, ERROR but got a string 'LOUD'"]],
     ['a bad duration', `  - id: a\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: 5 minutes\n`, ["6:15 tasks[0].duration: expected an ISO 8601 duration such as PT30S but got a string '5 minutes'"]],
     ['an empty required task list', `  - id: a\n    type: io.kestra.plugin.core.flow.Sequential\n    tasks: []\n`, ['6:12 tasks[0].tasks: must not be empty']],
-    ['errors on a runnable', `  - id: a\n    type: ${LOG}\n    message: m\n    errors: []\n`, [expect.stringMatching(/^7:5 unknown property 'errors' for io\.kestra\.plugin\.core\.log\.Log/) as unknown as string]],
-    ['a task that is not a map', '  - just a string\n', ['4:5 expected a task (a map with id and type) but got a string']],
-    ['a missing type', '  - id: a\n', ["4:5 missing required property 'type'"]],
+    ['errors on a runnable', `  - id: a\n    type: ${LOG}\n    message: m\n    errors: []\n`, [expect.stringMatching(/^7:5 tasks\[0\]\.errors: unknown property 'errors' for io\.kestra\.plugin\.core\.log\.Log/) as unknown as string]],
+    ['a task that is not a map', '  - just a string\n', ['4:5 tasks[0]: expected a task (a map with id and type) but got a string']],
+    ['a missing type', '  - id: a\n', ["4:5 tasks[0]: missing required property 'type'"]],
   ])('reports %s', (_name, tasks, expected) => {
     expect(problems(base(`tasks:\n${tasks}`))).toEqual(expected);
   });
@@ -237,7 +237,7 @@ describe('tasks', () => {
       base(`tasks:\n  - id: i\n    type: io.kestra.plugin.core.flow.If\n    condition: "{{ true }}"\n    then:\n      - {id: a, type: ${LOG}, message: m}\n    else:\n      - {id: b, type: ${LOG}, message: m}\n`),
     );
     const props = flow.tasks[0]?.props as { then: Array<{ id: string; source: unknown }>; else: Array<{ id: string }> };
-    expect(props.then.map((t) => [t.id, t.source])).toEqual([['a', { line: 9, column: 10, path: 'tasks[0].then[0]' }]]);
+    expect(props.then.map((t) => [t.id, t.source])).toEqual([['a', { line: 8, column: 9, path: 'tasks[0].then[0]' }]]);
     expect(props.else.map((t) => t.id)).toEqual(['b']);
   });
 });
@@ -248,17 +248,17 @@ describe('Dag checks (§3.8)', () => {
 
   it('reports a cycle with the ids on it', () => {
     expect(problems(dag(entry('task1', ['task2']) + entry('task2', ['task1']) + entry('task3', ['task1'])))).toEqual([
-      '4:5 dag: Cyclic dependency detected: task1, task2',
+      '4:5 tasks[0]: dag: Cyclic dependency detected: task1, task2',
     ]);
   });
 
   it('reports dependencies on tasks that do not exist', () => {
-    expect(problems(dag(entry('task1', []) + entry('task2', ['taskX', 'task1'])))).toEqual(['4:5 dag: Not existing task id in dependency: taskX']);
+    expect(problems(dag(entry('task1', []) + entry('task2', ['taskX', 'task1'])))).toEqual(['4:5 tasks[0]: dag: Not existing task id in dependency: taskX']);
   });
 
   it('reports unknown keys in an entry', () => {
     expect(problems(dag(`      - task: {id: a, type: ${LOG}, message: m}\n        after: [b]\n`))).toEqual([
-      "9:9 unknown property 'after' in a Dag entry; expected task and dependsOn",
+      "8:9 tasks[0].tasks[0].after: unknown property 'after' in a Dag entry; expected task and dependsOn",
     ]);
   });
 });
@@ -267,13 +267,13 @@ describe('retry policies (§2.7)', () => {
   const withRetry = (retry: string): string => base(`tasks:\n  - id: a\n    type: io.kestra.plugin.core.execution.Fail\n    retry: ${retry}\n`);
 
   it.each<[string, string[]]>([
-    ['{type: constant}', ["6:12 missing required property 'interval' for a constant retry"]],
-    ['{type: exponential, interval: PT1S}', ["6:12 missing required property 'maxInterval' for an exponential retry"]],
-    ['{type: random, maxInterval: PT1S}', ["6:12 missing required property 'minInterval' for a random retry"]],
-    ['{type: linear}', ["6:19 expected constant, exponential or random but got 'linear'"]],
-    ['{type: constant, interval: soon}', ['6:38 expected an ISO 8601 duration such as PT30S but got a string']],
-    ['{type: constant, interval: PT1S, maxAttempt: 0}', ['6:56 expected an integer ≥ 1']],
-    ['{type: constant, interval: PT1S, minInterval: PT1S}', [expect.stringMatching(/^6:44 unknown property 'minInterval' for a constant retry/) as unknown as string]],
+    ['{type: constant}', ["6:12 tasks[0].retry: missing required property 'interval' for a constant retry"]],
+    ['{type: exponential, interval: PT1S}', ["6:12 tasks[0].retry: missing required property 'maxInterval' for an exponential retry"]],
+    ['{type: random, maxInterval: PT1S}', ["6:12 tasks[0].retry: missing required property 'minInterval' for a random retry"]],
+    ['{type: linear}', ["6:19 tasks[0].retry.type: expected constant, exponential or random but got 'linear'"]],
+    ['{type: constant, interval: soon}', ['6:39 tasks[0].retry.interval: expected an ISO 8601 duration such as PT30S but got a string']],
+    ['{type: constant, interval: PT1S, maxAttempt: 0}', ['6:57 tasks[0].retry.maxAttempt: expected an integer ≥ 1']],
+    ['{type: constant, interval: PT1S, minInterval: PT1S}', [expect.stringMatching(/^6:45 tasks\[0\]\.retry\.minInterval: unknown property 'minInterval' for a constant retry/) as unknown as string]],
   ])('reports %s', (retry, expected) => {
     expect(problems(withRetry(retry))).toEqual(expected);
   });

@@ -164,6 +164,15 @@ describe('options', () => {
     }
   });
 
+  it('keeps a second handle of the same thread working after the first closes', async () => {
+    const other = openStore({ dataDir: tmp.dir, noSync: true });
+    await other.writeBatch({ headers: [makeHeader('x')], taskRuns: [], logs: [] });
+    await other.close();
+    await store.writeBatch({ headers: [makeHeader(EXEC)], taskRuns: records(EXEC, [0]), logs: [] });
+    expect(store.listExecutionIds()).toEqual([EXEC, 'x']);
+    await expect(other.writeBatch({ headers: [makeHeader('y')], taskRuns: [], logs: [] })).rejects.toMatchObject({ code: 'TROUPE_OPTION_INVALID' });
+  });
+
   it('refuses unknown options and a readOnly open of a missing store', () => {
     expect(() => openStore({ dataDir: tmp.dir, sync: true } as never)).toThrow(expect.objectContaining({ code: 'TROUPE_OPTION_INVALID' }));
     expect(() => openStore({ dataDir: `${tmp.dir}/missing`, readOnly: true })).toThrow(expect.objectContaining({ code: 'TROUPE_OPTION_INVALID' }));

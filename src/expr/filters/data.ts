@@ -27,10 +27,11 @@ const jq: FilterFn = (input, a, n, ctx) => {
   if (typeof expression !== 'string') throw new ExpressionError('TROUPE_EXPR_TYPE', 'jq needs an expression string, e.g. jq(".key")');
   let data: unknown = toPlain(input);
   if (typeof data === 'string') {
+    const text = data;
     try {
-      data = JSON.parse(data);
+      data = JSON.parse(text);
     } catch {
-      throw new ExpressionError('TROUPE_EXPR_EVALUATION', `jq: the input string is not valid JSON: ${data.length > 80 ? `${data.slice(0, 80)}…` : data}`);
+      throw new ExpressionError('TROUPE_EXPR_EVALUATION', `jq: the input string is not valid JSON: ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`);
     }
   }
   const out = runJq(expression, data, ctx.options.limits.maxIterations);
@@ -57,5 +58,8 @@ export const DATA_FILTERS: Array<[string, FilterFn]> = [
   digest('sha1', sha1),
   digest('sha256', sha256),
   digest('sha512', sha512),
-  ['className', (input) => `java.lang.${typeName(input) === 'Map' ? 'util.Map' : typeName(input) === 'List' ? 'util.List' : typeName(input)}`],
+  ['className', (input) => {
+    const t = typeName(input);
+    return t === 'null' ? null : t === 'Map' ? 'java.util.LinkedHashMap' : t === 'List' ? 'java.util.ArrayList' : `java.lang.${t}`;
+  }],
 ];

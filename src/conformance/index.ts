@@ -1,0 +1,16 @@
+/**
+ * @module conformance
+ * The conformance runner: Kestra's own test flows and what Kestra's tests expect of them
+ * (a corpus directory with expectations.yaml and flows/), run on a real Engine and reported case
+ * by case. Used by `troupe conformance` and by test/conformance. Imports the runtime's Engine and
+ * the model; nothing below it imports this folder.
+ */
+export { parseExpectations, loadExpectations } from './expectations.js';
+export type { ConformanceCase, CaseExpectation, TaskRunExpectation, LogExpectation } from './expectations.js';
+export { matchValue, matchFields, isMatcher, stringForm } from './matchers.js';
+export type { Expected, Mismatch } from './matchers.js';
+export { checkExecution } from './check.js';
+export { runConformance, selectCases, CONFORMANCE_DEFAULTS } from './runner.js';
+export type { ConformanceOptions, ConformanceReport, CaseResult } from './runner.js';
+export { formatReport, formatCaseLine, formatSummary, reportToJson, findRegressions } from './report.js';
+export type { ReportJson, CaseJson } from './report.js';

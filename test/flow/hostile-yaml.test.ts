@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { parseFlow, validateFlow } from '../../src/flow/index.js';
+import type { FlowError } from '../../src/errors.js';
+
+const TASKS = 'tasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n';
+const flowWith = (rest: string): string => `id: demo\nnamespace: io.kestra.tests\n${rest}${TASKS}`;
+
+/** The code and position of what parseFlow throws. */
+function failure(source: string, options: Parameters<typeof parseFlow>[1] = {}): { code: string; message: string; line?: number; column?: number } {
+  try {
+    parseFlow(source, options);
+  } catch (e) {
+    const err = e as FlowError;
+    return { code: err.code, message: err.message, line: err.position.line, column: err.position.column };
+  }
+  throw new Error('expected parseFlow to throw');
+}
+
+describe('size cap', () => {
+  it('refuses a source over 10 MiB by default', () => {
+    expect(failure(flowWith(`description: "${'a'.repeat(10 * 1024 * 1024)}"\n`)).code).toBe('TROUPE_FLOW_TOO_LARGE');
+  });
+
+  it('counts UTF-8 bytes, not characters', () => {
+    const source = flowWith(`description: "${'é'.repeat(60)}"\n`);
+    expect(source.length).toBeLessThan(200);
+    expect(failure(source, { maxBytes: 200 })).toEqual({
+      code: 'TROUPE_FLOW_TOO_LARGE',
+      message: '1:1: flow source is larger than 200 bytes; split the flow or raise maxBytes',
+      line: 1,
+      column: 1,
+    });
+    expect(parseFlow(source, { maxBytes: 300 }).description).toBe('é'.repeat(60));
+  });
+});
+
+describe('depth cap', () => {
+  it('refuses 2 KB of nested [ with a catchable error at the first level past the cap', () => {
+    expect(failure('['.repeat(2048), { file: 'deep.yaml' })).toEqual({
+      code: 'TROUPE_FLOW_TOO_DEEP',
+      message: 'deep.yaml:1:101: collections are nested deeper than 100 levels',
+      line: 1,
+      column: 101,
+    });
+  });
+
+  it('refuses a megabyte of nested { without overflowing the stack', () => {
+    expect(failure(`variables:\n  x: ${'{a: '.repeat(250_000)}`).code).toBe('TROUPE_FLOW_TOO_DEEP');
+  });
+
+  it('counts block nesting too', () => {
+    const lines = Array.from({ length: 150 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n');
+    expect(failure(`${lines} x\n`)).toMatchObject({ code: 'TROUPE_FLOW_TOO_DEEP', line: 101, column: 101 });
+    expect(failure(`${'- '.repeat(150)}x\n`)).toMatchObject({ code: 'TROUPE_FLOW_TOO_DEEP', line: 1, column: 201 });
+  });
+
+  it('accepts nesting under the cap and honours maxDepth', () => {
+    const nested = `variables:\n  x: ${'['.repeat(90)}1${']'.repeat(90)}\n`;
+    expect(validateFlow(flowWith(nested)).ok).toBe(true);
+    expect(failure(flowWith(nested), { maxDepth: 50 }).code).toBe('TROUPE_FLOW_TOO_DEEP');
+  });
+});
+
+describe('duplicate keys', () => {
+  it('reports the position of each repeated key', () => {
+    const source = 'id: demo\nnamespace: io.kestra.tests\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    message: again\nid: other\n';
+    expect(failure(source, { file: 'dup.yaml' })).toEqual({
+      code: 'TROUPE_FLOW_DUPLICATE_KEY',
+      message: "dup.yaml:7:5: duplicate key 'message'; each key may appear once in a mapping\ndup.yaml:8:1: duplicate key 'id'; each key may appear once in a mapping",
+      line: 7,
+      column: 5,
+    });
+  });
+
+  it('treats 1 and "1" as the same key, as Jackson does', () => {
+    expect(failure(flowWith('variables:\n  1: a\n  "1": b\n'))).toMatchObject({ code: 'TROUPE_FLOW_DUPLICATE_KEY', line: 5, column: 3 });
+  });
+
+  it('parses 200,000 distinct keys (the yaml package alone is quadratic here)', () => {
+    const keys = Array.from({ length: 200_000 }, (_, i) => `  k${i}: ${i}`).join('\n');
+    const flow = parseFlow(flowWith(`variables:\n${keys}\n`));
+    expect(Object.keys(flow.variables)).toHaveLength(200_000);
+    expect(flow.variables['k199999']).toBe(199_999);
+  });
+
+  it('finds a duplicate among 200,000 keys', () => {
+    const keys = Array.from({ length: 200_000 }, (_, i) => `  k${i}: ${i}`).join('\n');
+    expect(failure(flowWith(`variables:\n${keys}\n  k7: again\n`))).toMatchObject({ code: 'TROUPE_FLOW_DUPLICATE_KEY', line: 200_004, column: 3 });
+  });
+});
+
+describe('aliases', () => {
+  it('refuses a billion-laughs expansion', () => {
+    const levels = ['  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) levels.push(`  a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    expect(failure(flowWith(`variables:\n${levels.join('\n')}\n`)).code).toBe('TROUPE_FLOW_TOO_MANY_ALIASES');
+  });
+
+  it('resolves a few aliases to their values', () => {
+    const flow = parseFlow(flowWith('variables:\n  base: &base {a: 1}\n  copy: *base\n'));
+    expect(flow.variables).toEqual({ base: { a: 1 }, copy: { a: 1 } });
+  });
+
+  it('honours maxAliasCount', () => {
+    expect(failure(flowWith('variables:\n  base: &base {a: 1}\n  copy: *base\n'), { maxAliasCount: 0 }).code).toBe('TROUPE_FLOW_TOO_MANY_ALIASES');
+  });
+
+  it('refuses an alias inside the node it names', () => {
+    expect(failure(flowWith('variables:\n  x: &a [1, *a]\n'))).toMatchObject({ code: 'TROUPE_FLOW_SYNTAX', line: 4, column: 13 });
+  });
+});
+
+describe('other hostile input', () => {
+  it('keeps __proto__ keys as data', () => {
+    const flow = parseFlow(flowWith('variables:\n  __proto__: {polluted: true}\n'));
+    expect(Object.getPrototypeOf(flow.variables)).toBe(Object.prototype);
+    expect(Object.keys(flow.variables)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    expect(failure('id: demo\nnamespace: [a\ntasks: x\n', { file: 's.yaml' })).toMatchObject({ code: 'TROUPE_FLOW_SYNTAX', line: 3, column: 1 });
+  });
+
+  it('refuses several documents', () => {
+    expect(failure(`${flowWith('')}---\nid: other\n`)).toMatchObject({ code: 'TROUPE_FLOW_SYNTAX', line: 7, column: 1 });
+  });
+
+  it('reports an empty source as a missing flow', () => {
+    expect(failure('')).toMatchObject({ code: 'TROUPE_FLOW_INVALID', message: '1:1: expected a flow (a map with id, namespace and tasks) but got null' });
+  });
+});
