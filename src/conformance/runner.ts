@@ -86,8 +86,12 @@ async function waitOrKill(engine: Engine, id: string, timeoutMs: number): Promis
   const ended = engine.waitFor(id);
   ended.catch(() => undefined); // a kill or the engine's close may settle it after we stop waiting
   const timer = delay(timeoutMs);
-  const execution = await Promise.race([ended, timer.promise]);
-  timer.cancel();
+  let execution: ExecutionJson | undefined;
+  try {
+    execution = await Promise.race([ended, timer.promise]);
+  } finally {
+    timer.cancel();
+  }
   if (execution) return execution;
   const where = describeRunning(engine.get(id));
   engine.kill(id);

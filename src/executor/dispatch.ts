@@ -6,8 +6,8 @@ import { isTruthy, renderObject, renderString } from '../expr/index.js';
 import { createState } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
 import { FLOWABLES, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
-import { createGroup, indexRun, type Group, type RunEntry } from './state.js';
-import { outputsFor, runVars, usesErrorLogs } from './run-vars.js';
+import { createGroup, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
+import { outputsFor, runVars, usesErrorLogs, type HostVars } from './run-vars.js';
 import { runInActor, runsInActor } from './in-actor-tasks.js';
 import type { DispatchEffect } from './effects.js';
 import { recordOutputs } from './outputs-tree.js';
@@ -19,8 +19,13 @@ function messageOf(e: unknown): string {
 
 /** Rendering in a run's context, for flowable properties. */
 export function resolveContext(ctx: StepContext, entry: RunEntry): ResolveContext {
+  return resolveContextFor(ctx.state, entry, ctx.env);
+}
+
+/** Rendering in a run's context, outside a step (restore). */
+export function resolveContextFor(state: ExecutionState, entry: RunEntry, host: HostVars): ResolveContext {
   let vars: Record<string, unknown> | undefined;
-  const get = (): Record<string, unknown> => (vars ??= runVars(ctx.state, entry, ctx.env));
+  const get = (): Record<string, unknown> => (vars ??= runVars(state, entry, host));
   return {
     render: (template) => renderString(template, get()),
     renderObject: (value) => renderObject(value, get()),
@@ -85,6 +90,12 @@ export function dispatchRun(ctx: StepContext, entry: RunEntry): void {
     return;
   }
   ctx.state.inFlight.add(entry.run.id);
+  pushDispatch(ctx, entry);
+}
+
+/** Sends a RUNNING runnable run to the pool, as its next attempt. */
+export function pushDispatch(ctx: StepContext, entry: RunEntry): void {
+  const { task } = entry;
   const vars = runVars(ctx.state, entry, ctx.env);
   vars.outputs = outputsFor(task, ctx.state.outputs);
   const effect: DispatchEffect = { type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: (entry.run.attempts?.length ?? 0) + 1, task, vars };

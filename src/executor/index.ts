@@ -11,4 +11,5 @@ export { createExecution, createExecutionState, toExecution } from './create.js'
 export type { NewExecution } from './create.js';
 export type { ExecutionState, RunEntry, Group } from './state.js';
 export { runVars, flowVars } from './run-vars.js';
+export { restoreExecutionState } from './restore.js';
 export type { HostVars } from './run-vars.js';

@@ -13,7 +13,7 @@ import { noteErrorLog, setExecutionState, setState, type StepContext, type StepE
 import { endAttempt } from './attempt-end.js';
 import { sleepFired } from './in-actor-tasks.js';
 import { recordOutputs } from './outputs-tree.js';
-import { dispatchRun } from './dispatch.js';
+import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup } from './resolve.js';
 
 /** What one step changed and asks for. */
@@ -44,6 +44,9 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       kill(ctx);
       break;
     case 'execution.resume':
+      break;
+    case 'execution.recover':
+      recover(ctx);
       break;
   }
   drain(ctx);
@@ -101,6 +104,20 @@ function fireTimer(ctx: StepContext, timerId: string): void {
   } else if (entry.run.state.current === 'RUNNING') {
     sleepFired(ctx, entry, timer.timeoutMs);
   }
+}
+
+/** After a restore: dispatch again what was in flight, re-arm timers, resolve every open group. */
+function recover(ctx: StepContext): void {
+  const { state } = ctx;
+  if (state.header.state.current === 'CREATED') {
+    start(ctx);
+    return;
+  }
+  if (isTerminated(state.header.state.current)) return;
+  for (const id of state.inFlight) pushDispatch(ctx, state.runs.get(id)!);
+  for (const [timerId, t] of state.timers) ctx.effects.push({ type: 'timer.start', timerId, atMs: t.atMs });
+  // Once per recovery: every open group is resolved again, so nothing a lost effect would have started is missed.
+  for (const g of state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);
 }
 
 function kill(ctx: StepContext): void {

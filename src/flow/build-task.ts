@@ -56,7 +56,7 @@ export function resolveNodeType(node: YMap, path: string, category: TypeCategory
     problems.add(typeNode, `${path}.type`, `'${written}' is a ${info.category} type, not a ${category} type`, 'TROUPE_FLOW_UNKNOWN_TYPE');
     return undefined;
   }
-  const near = suggestTaskTypes(written, category);
+  const near = problems.suggestionBudget-- > 0 ? suggestTaskTypes(written, category) : [];
   const hint = near.length > 0 ? `; did you mean ${near.join(' or ')}?` : '';
   problems.add(typeNode, `${path}.type`, `Unknown ${category} type '${written}'${hint}`, 'TROUPE_FLOW_UNKNOWN_TYPE');
   return undefined;

@@ -58,7 +58,7 @@ export function validateFlow(source: string, options: ParseFlowOptions = {}): Fl
   if (flow && problems.size === 0) return { ok: true, flow };
   const sorted = [...problems.list].sort((a, b) => a.line - b.line || a.column - b.column);
   const errors = sorted.map((p) => ({ ...p, message: describeProblem(p) }));
-  return { ok: false, errors, error: problemsToError(sorted, options.file) };
+  return { ok: false, errors, error: problemsToError(sorted, options.file, problems.dropped) };
 }
 
 /**

@@ -20,17 +20,26 @@ export interface Position {
   column: number;
 }
 
-/** Collects the problems of one flow. */
+/** Most problems kept for one flow; a hostile flow could otherwise produce millions. */
+export const MAX_PROBLEMS = 1000;
+
+/** Collects the problems of one flow, up to {@link MAX_PROBLEMS}. */
 export class Problems {
   readonly list: FlowProblem[] = [];
+  /** How many problems were found past the cap. */
+  dropped = 0;
+  /** How many more "did you mean" searches may run: each compares against the whole registry. */
+  suggestionBudget = 20;
 
   /** Records a problem; `code` defaults to TROUPE_FLOW_INVALID. */
   add(at: Position, path: string, message: string, code: ErrorCode = 'TROUPE_FLOW_INVALID'): void {
-    this.list.push({ code, message, line: at.line, column: at.column, path });
+    if (this.list.length >= MAX_PROBLEMS) this.dropped += 1;
+    else this.list.push({ code, message, line: at.line, column: at.column, path });
   }
 
+  /** How many problems were found, kept or not. */
   get size(): number {
-    return this.list.length;
+    return this.list.length + this.dropped;
   }
 }
 
@@ -44,13 +53,14 @@ export function describeProblem(p: FlowProblem): string {
  * every problem gets its own line, and `details.errors` holds them all.
  * The code is the problems' common code when they share one, else TROUPE_FLOW_INVALID.
  */
-export function problemsToError(problems: readonly FlowProblem[], file?: string): FlowError {
+export function problemsToError(problems: readonly FlowProblem[], file?: string, dropped = 0): FlowError {
   const [first, ...rest] = problems;
   if (!first) throw new Error('problemsToError needs at least one problem');
   const code = problems.every((p) => p.code === first.code) ? first.code : 'TROUPE_FLOW_INVALID';
   const where = (p: FlowProblem): string => [file, p.line, p.column].filter((x) => x !== undefined).join(':');
   const lines = [describeProblem(first), ...rest.map((p) => `${where(p)}: ${describeProblem(p)}`)];
+  if (dropped > 0) lines.push(`… and ${dropped} more problems`);
   const position = { ...(file === undefined ? {} : { file }), line: first.line, column: first.column, path: first.path };
   const errors = problems.map((p) => ({ code: p.code, message: describeProblem(p), line: p.line, column: p.column, path: p.path }));
-  return new FlowError(code, lines.join('\n'), position, { errors });
+  return new FlowError(code, lines.join('\n'), position, dropped > 0 ? { errors, dropped } : { errors });
 }

@@ -43,8 +43,13 @@ export interface ResumeMessage {
   inputs?: Record<string, unknown>;
 }
 
+/** Sent to an actor rebuilt from the store: dispatch again what was in flight, re-arm timers. */
+export interface RecoverMessage {
+  type: 'execution.recover';
+}
+
 /** Any message an execution actor handles. */
-export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage;
+export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage;
 
 /** Creators for execution messages. */
 export const executionMessages = {

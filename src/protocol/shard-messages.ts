@@ -8,6 +8,7 @@ import type { TaskJob } from './pool-messages.js';
 /** What a shard thread is started with (workerData). */
 export interface ShardInit {
   shardIndex: number;
+  shardCount: number;
   dataDir: string;
   noSync: boolean;
   envs: Record<string, string>;

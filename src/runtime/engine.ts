@@ -83,6 +83,7 @@ export class Engine {
       throw e;
     }
     const engine = new Engine(resolved, store, lock);
+    engine.recovering = store.listExecutionIds({ nonTerminal: true });
     await engine.#startShards();
     return engine;
   }
@@ -91,7 +92,7 @@ export class Engine {
     const entry = threadEntry(import.meta.url, './shard-thread.js');
     const started: Array<Promise<void>> = [];
     for (let index = 0; index < this.#options.shards; index++) {
-      const init: ShardInit = { shardIndex: index, dataDir: this.#options.dataDir, noSync: this.#options.noSync, envs: this.#options.envs, globals: this.#options.globals };
+      const init: ShardInit = { shardIndex: index, shardCount: this.#options.shards, dataDir: this.#options.dataDir, noSync: this.#options.noSync, envs: this.#options.envs, globals: this.#options.globals };
       const worker = new Worker(entry, { workerData: init, name: `troupe-shard-${index}` });
       const handle: ShardHandle = { worker, index, threadId: worker.threadId, pendingResults: [], flushScheduled: false };
       worker.on('message', (msg: FromShard) => this.#onShardMessage(handle, msg));
@@ -167,6 +168,9 @@ export class Engine {
     if (this.#closed) throw new TroupeError('TROUPE_ENGINE_CLOSED', 'The engine is closed: open a new one with Engine.open()');
     if (this.#failure) throw this.#failure;
   }
+
+  /** Executions that were unfinished when the engine opened: the shards resume them. */
+  recovering: string[] = [];
 
   /** The thread id of the shard that last reported an ended execution (for tests and figures). */
   lastEndedOnThread: number | undefined;

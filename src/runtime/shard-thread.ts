@@ -9,3 +9,4 @@ const port = parentPort!;
 const store = openStore({ dataDir: init.dataDir, noSync: init.noSync });
 const shard = new Shard(init, store, (msg: FromShard) => port.postMessage(msg));
 port.on('message', (msg: ToShard) => shard.handle(msg));
+shard.recoverAll();

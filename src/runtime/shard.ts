@@ -12,7 +12,8 @@ import type { Flow } from '../model/flow.js';
 import type { Label } from '../model/execution.js';
 import { idFromBytes } from '../model/ids.js';
 import { isTerminated, isoDate, transition } from '../model/state.js';
-import { createExecution, createExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv } from '../executor/index.js';
+import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv } from '../executor/index.js';
+import { shardOf } from './router.js';
 import type { ExecutionMessage } from '../protocol/execution-messages.js';
 import type { FlowRef, FromShard, ShardInit, ToShard } from '../protocol/shard-messages.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
@@ -95,6 +96,37 @@ export class Shard {
     } catch (e) {
       this.#send({ type: 'execution.rejected', executionId, error: toErrorRecord(e) });
     }
+  }
+
+  /**
+   * Rebuilds every unfinished execution this shard owns from the store and sends it
+   * `execution.recover`: in-flight attempts are dispatched again, timers re-armed.
+   * @returns the ids recovered
+   */
+  recoverAll(): string[] {
+    const ids = this.#store.listExecutionIds({ nonTerminal: true }).filter((id) => shardOf(id, this.#init.shardCount) === this.#init.shardIndex);
+    for (const id of ids) {
+      try {
+        this.#rehydrate(id, { type: 'execution.recover' });
+      } catch (e) {
+        this.#send({ type: 'execution.rejected', executionId: id, error: toErrorRecord(e) });
+      }
+    }
+    return ids;
+  }
+
+  /** Loads an actor from its records, with `first` as its first message. */
+  #rehydrate(id: string, first: ExecutionMessage): Actor {
+    const header = this.#store.readHeader(id)!;
+    const flowRecord = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
+    if (!flowRecord) throw new Error(`Flow ${header.namespace}.${header.flowId} revision ${header.flowRevision} of execution ${id} is not in the store`);
+    const flow = this.#flow(flowRecord);
+    const state = restoreExecutionState(flow, header, this.#store.readTaskRuns(id), this.#store.readLogs(id), this.#init, Math.random);
+    const actor: Actor = { state, mailbox: [first], ackCreated: false, ended: false };
+    this.#actors.set(id, actor);
+    this.#ready.add(actor);
+    this.#schedule();
+    return actor;
   }
 
   #enqueue(executionId: string, message: ExecutionMessage): void {

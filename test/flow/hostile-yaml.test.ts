@@ -130,3 +130,16 @@ describe('other hostile input', () => {
     expect(failure('')).toMatchObject({ code: 'TROUPE_FLOW_INVALID', message: '1:1: expected a flow (a map with id, namespace and tasks) but got null' });
   });
 });
+
+describe('problem volume', () => {
+  it('keeps the first 1000 problems and counts the rest', () => {
+    const tasks = Array.from({ length: 3000 }, (_, i) => `  - {id: t${i}, type: com.example.Unknown${i}}`).join('\n');
+    const result = validateFlow(`id: demo\nnamespace: io.kestra.tests\ntasks:\n${tasks}\n`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(1000);
+    expect(result.error.code).toBe('TROUPE_FLOW_UNKNOWN_TYPE');
+    expect(result.error.details?.['dropped']).toBe(2000);
+    expect(result.error.message.split('\n').at(-1)).toBe('… and 2000 more problems');
+  });
+});

@@ -3,7 +3,7 @@
  * fake pool that answers each dispatch with an outcome chosen by the test.
  */
 import { parseFlow } from '../../src/flow/index.js';
-import { createExecution, createExecutionState, step, toExecution, type DispatchEffect, type ExecutionState, type StepEnv, type StepResult } from '../../src/executor/index.js';
+import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type DispatchEffect, type ExecutionState, type StepEnv, type StepResult } from '../../src/executor/index.js';
 import type { ExecutionMessage, TaskResultMessage } from '../../src/protocol/execution-messages.js';
 import { isoDate, type StateType } from '../../src/model/state.js';
 import type { Execution } from '../../src/model/execution.js';
@@ -25,10 +25,25 @@ export class Simulation {
   maxInFlight = 0;
   ended: StateType | undefined;
 
-  constructor(yaml: string, inputs?: Record<string, unknown>) {
+  constructor(yaml: string, inputs?: Record<string, unknown>, state?: ExecutionState) {
     const flow = parseFlow(yaml);
     const header = createExecution(flow, { id: 'exec1', nowMs: this.nowMs, ...(inputs ? { inputs } : {}) });
-    this.state = createExecutionState(flow, header);
+    this.state = state ?? createExecutionState(flow, header);
+  }
+
+  /**
+   * A new simulation rebuilt from this one's records, as a restarted shard would: everything
+   * in memory (pending dispatches, timers, indexes) is lost; only what was stored is kept.
+   */
+  crashAndRestore(yaml: string): Simulation {
+    const records = [...this.state.runs.values()].map((e) => ({ seq: e.seq, taskRun: structuredClone(e.run) }));
+    const header = structuredClone(this.state.header);
+    const restored = restoreExecutionState(this.state.flow, header, records, [], {}, () => 0.5);
+    const sim = new Simulation(yaml, undefined, restored);
+    sim.nowMs = this.nowMs;
+    sim.#ids = this.#ids;
+    sim.send({ type: 'execution.recover' });
+    return sim;
   }
 
   env(): StepEnv {

@@ -98,10 +98,22 @@ export function formatPattern(pattern: string, f: LocalFields, instant: Instant)
   while (i < pattern.length) {
     const c = pattern[i] as string;
     if (c === "'") {
-      const end = pattern.indexOf("'", i + 1);
-      if (end === i + 1) out += "'";
-      else out += pattern.slice(i + 1, end < 0 ? pattern.length : end);
-      i = end < 0 ? pattern.length : end + 1;
+      // quoted literal; '' is a quote, inside or outside a literal
+      i++;
+      if (pattern[i] === "'") {
+        out += "'";
+        i++;
+        continue;
+      }
+      while (i < pattern.length) {
+        if (pattern[i] === "'") {
+          if (pattern[i + 1] !== "'") break;
+          i++;
+        }
+        out += pattern[i];
+        i++;
+      }
+      i++;
     } else if (/[A-Za-z]/.test(c)) {
       let j = i;
       while (pattern[j] === c) j++;

@@ -52,7 +52,9 @@ function epoch(scale: number): FilterFn {
     const instant = toInstant(input, zoneArg(arg(a, n, 0, 'timeZone')), optString(arg(a, n, 1, 'existingFormat'), 'existingFormat'));
     if (!instant) return null;
     if (scale === 1) return instant.sec;
-    return Number(BigInt(instant.sec) * BigInt(scale) + BigInt(Math.floor(instant.nano / (1e9 / scale))));
+    const big = BigInt(instant.sec) * BigInt(scale) + BigInt(Math.floor(instant.nano / (1e9 / scale)));
+    // beyond 2^53 a JS number would lose digits: keep the exact value (prints like Java's Long)
+    return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
   };
 }
 

@@ -1,0 +1,98 @@
+/**
+ * Rebuilding an actor's state from its stored records (recovery after a crash or a restart, and
+ * rehydration of a passivated actor): indexes, counters, outputs tree, open groups, timers.
+ * Records are replayed in taskRunList order, so every parent is known before its children.
+ * Runnable runs left RUNNING were dispatched with no result: they are put back in flight, and the
+ * `execution.recover` message dispatches them again (a new attempt: tasks run at least once).
+ * Timers are re-armed from the stored dates, so they fire late rather than never.
+ */
+import type { ExecutionHeader } from '../model/execution.js';
+import type { Flow, Task } from '../model/flow.js';
+import type { LogEntry } from '../model/log-entry.js';
+import { parseDuration } from '../model/duration.js';
+import type { TaskRun } from '../model/task-run.js';
+import { FLOWABLES } from '../tasks/flowable/index.js';
+import { createExecutionState } from './create.js';
+import { recordOutputs } from './outputs-tree.js';
+import { nextRetryAtMs, retryPolicyFor } from './retry.js';
+import { createGroup, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
+import { resolveContextFor } from './dispatch.js';
+import { runsInActor } from './in-actor-tasks.js';
+import type { HostVars } from './run-vars.js';
+
+function branchOf(task: Task, owner: Task | undefined, flow: Flow): 'normal' | 'errors' {
+  const errors = owner ? owner.errors : flow.errors;
+  return errors?.some((t) => t.id === task.id) ? 'errors' : 'normal';
+}
+
+function openGroup(state: ExecutionState, entry: RunEntry, host: HostVars): void {
+  const spec = FLOWABLES.get(entry.task.canonicalType);
+  if (!spec) return;
+  let resolved;
+  try {
+    resolved = spec.children(entry.task, resolveContextFor(state, entry, host), entry.run.outputs);
+  } catch {
+    return; // it failed when it opened: it has no children
+  }
+  const group = createGroup(entry, resolved);
+  if (resolved && spec.mode(entry.task) === 'concurrent') {
+    const order = [...new Set(resolved.map((c) => c.value!))];
+    const tasks = resolved.filter((c) => c.value === order[0]).map((c) => c.task);
+    group.values = { order, tasks, progress: new Map(order.map((v) => [v, { created: 0, inProgress: 0, done: false }])), nextIndex: 0, active: 0, touched: new Set() };
+  }
+  state.groups.set(entry.run.id, group);
+}
+
+/** Recomputes a concurrent loop's cursor from the per-value counters rebuilt by indexRun. */
+function settleValues(group: Group): void {
+  const v = group.values;
+  if (!v) return;
+  for (const [i, value] of v.order.entries()) {
+    const p = v.progress.get(value)!;
+    if (p.created === 0) continue;
+    v.nextIndex = i + 1;
+    p.done = p.created >= v.tasks.length && p.inProgress === 0;
+    if (!p.done) v.active += 1;
+    if (p.inProgress === 0 && !p.done) v.touched.add(value);
+  }
+}
+
+/**
+ * The actor state of a stored execution.
+ * @param records the task runs with their seq, in any order
+ * @param logs the execution's log lines (for `errorLogs()` and the next log seq)
+ */
+export function restoreExecutionState(flow: Flow, header: ExecutionHeader, records: Array<{ seq: number; taskRun: TaskRun }>, logs: LogEntry[], host: HostVars, random: () => number): ExecutionState {
+  const state = createExecutionState(flow, header);
+  const sorted = [...records].sort((a, b) => a.seq - b.seq);
+  for (const { seq, taskRun: run } of sorted) {
+    const indexed = state.index.get(run.taskId);
+    const group = state.groups.get(run.parentTaskRunId ?? '');
+    if (!indexed || !group) continue; // a run of a task no longer in this revision: kept in the store, not indexed
+    const entry: RunEntry = { run, seq, task: indexed.task, branch: branchOf(indexed.task, group.parent?.task, flow), group };
+    state.runs.set(run.id, entry);
+    indexRun(entry);
+    state.nextSeq = Math.max(state.nextSeq, seq + 1);
+    if (run.outputs) recordOutputs(state, entry);
+    const current = run.state.current;
+    if (entry.task.kind === 'flowable' && current !== 'CREATED') openGroup(state, entry, host);
+    else if (current === 'RUNNING' && !runsInActor(entry.task.canonicalType)) {
+      state.inFlight.add(run.id);
+    } else if (current === 'RUNNING' && entry.task.canonicalType.endsWith('.Sleep')) {
+      const attempt = run.attempts?.[run.attempts.length - 1];
+      const started = attempt ? Date.parse(attempt.state.histories[0]!.date) : Date.parse(run.state.histories[0]!.date);
+      const timerId = `sleep:${run.id}:${run.attempts?.length ?? 0}`;
+      const atMs = started + parseDuration(String(entry.task.props.duration ?? 'PT0S'));
+      state.timers.set(timerId, { kind: 'sleep', taskRunId: run.id, atMs });
+    } else if (current === 'RETRYING') {
+      const policy = retryPolicyFor(entry.task, state.index, flow);
+      const atMs = (policy && nextRetryAtMs(policy, run, random)) ?? 0;
+      const timerId = `retry:${run.id}:${run.attempts?.length ?? 0}`;
+      state.timers.set(timerId, { kind: 'retry', taskRunId: run.id, atMs });
+    }
+  }
+  for (const group of state.groups.values()) settleValues(group);
+  state.nextLogSeq = logs.length;
+  state.errorLogs = logs.filter((l) => l.level === 'ERROR').slice(0, 25);
+  return state;
+}
