@@ -56,6 +56,14 @@ function checkLog(e: LogExpectation, logs: readonly LogEntry[]): string | undefi
   return `logs: no ${level}line contains ${JSON.stringify(e.contains)}${other}`;
 }
 
+/** A state difference says what went wrong first: the first ERROR line, if any. */
+function withErrorHint(reason: string | undefined, logs: readonly LogEntry[]): string | undefined {
+  const first = logs.find((l) => l.level === 'ERROR');
+  if (reason === undefined || !first) return reason;
+  const text = first.message.split('\n', 1)[0]!;
+  return `${reason} (first ERROR: ${first.taskId !== undefined ? `${first.taskId}: ` : ''}${text.length > 160 ? `${text.slice(0, 157)}...` : text})`;
+}
+
 /**
  * Compares an execution with a case's expectation.
  * @param expect what the case expects
@@ -66,7 +74,7 @@ function checkLog(e: LogExpectation, logs: readonly LogEntry[]): string | undefi
 export function checkExecution(expect: CaseExpectation, execution: ExecutionJson, logs: readonly LogEntry[]): string[] {
   const runs = execution.taskRunList ?? [];
   const reasons: Array<string | undefined> = [];
-  if (expect.state !== undefined) reasons.push(differ('state', expect.state, execution.state.current));
+  if (expect.state !== undefined) reasons.push(withErrorHint(differ('state', expect.state, execution.state.current), logs));
   if (expect.taskRunCount !== undefined) reasons.push(differ('taskRunCount', expect.taskRunCount, runs.length));
   for (const e of expect.taskRuns ?? []) reasons.push(checkTaskRunEntry(e, runs));
   if (expect.outputs !== undefined) {

@@ -81,9 +81,28 @@ function delay(ms: number): { promise: Promise<undefined>; cancel: () => void } 
   return { promise, cancel: () => clearTimeout(timer) };
 }
 
+const isNotFound = (e: unknown): boolean => e instanceof TroupeError && e.code === 'TROUPE_EXECUTION_NOT_FOUND';
+
+/**
+ * engine.waitFor, retried for a few event-loop turns while the execution is not found: right after
+ * execute() resolves, the main thread's LMDB read snapshot may predate the shard's commit when
+ * other reads ran in the same turn (seen with 8 cases at once), so waitFor wrongly rejects.
+ * TODO: remove once Engine.waitFor waits for a just-created execution itself.
+ */
+async function waitForEnd(engine: Engine, id: string): Promise<ExecutionJson> {
+  for (let turn = 0; ; turn++) {
+    try {
+      return await engine.waitFor(id);
+    } catch (e) {
+      if (!isNotFound(e) || turn >= 50) throw e;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
 /** Waits for an execution to end, or kills it after `timeoutMs` and says where it stood. */
 async function waitOrKill(engine: Engine, id: string, timeoutMs: number): Promise<ExecutionJson | string> {
-  const ended = engine.waitFor(id);
+  const ended = waitForEnd(engine, id);
   ended.catch(() => undefined); // a kill or the engine's close may settle it after we stop waiting
   const timer = delay(timeoutMs);
   let execution: ExecutionJson | undefined;

@@ -95,10 +95,10 @@ export class Evaluator implements EvalContext {
           out.text(node.text);
           break;
         case 'print':
-          out.value(this.eval(node.expr));
+          out.value(this.evaluate(node.expr));
           break;
         case 'if': {
-          const branch = node.branches.find((b) => truthy(this.eval(b.cond)));
+          const branch = node.branches.find((b) => truthy(this.evaluate(b.cond)));
           const body = branch ? branch.body : node.otherwise;
           if (body) this.run(body, out, node.pos);
           break;
@@ -107,7 +107,7 @@ export class Evaluator implements EvalContext {
           this.runFor(node, out);
           break;
         case 'set':
-          this.assign(node.name, this.eval(node.value));
+          this.assign(node.name, this.evaluate(node.value));
           break;
         case 'filterBlock': {
           const inner = new StringOutput(this.options.limits.maxOutputChars);
@@ -134,7 +134,7 @@ export class Evaluator implements EvalContext {
   }
 
   private runFor(node: Extract<Node, { kind: 'for' }>, out: Output): void {
-    const iterable = this.eval(node.iterable);
+    const iterable = this.evaluate(node.iterable);
     let items: Array<[unknown, unknown]>;
     if (iterable === null || iterable === undefined) items = [];
     else if (Array.isArray(iterable)) items = iterable.map((v, i) => [i, v]);
@@ -166,7 +166,7 @@ export class Evaluator implements EvalContext {
   }
 
   /** Evaluates an expression (strict). */
-  eval(expr: Expr): unknown {
+  evaluate(expr: Expr): unknown {
     this.enter(expr.pos);
     const v = this.evalInner(expr);
     this.state.depth--;
@@ -177,7 +177,7 @@ export class Evaluator implements EvalContext {
   private evalLenient(expr: Expr): unknown {
     const depth = this.state.depth;
     try {
-      return this.eval(expr);
+      return this.evaluate(expr);
     } catch (err) {
       this.state.depth = depth;
       if (err instanceof TroupeError && err.code === 'TROUPE_EXPR_UNDEFINED_VARIABLE') return undefined;
@@ -190,7 +190,7 @@ export class Evaluator implements EvalContext {
       case 'literal':
         return e.value;
       case 'interp':
-        return this.checkString(e.parts.map((p) => (typeof p === 'string' ? p : printValue(this.eval(p)))).join(''));
+        return this.checkString(e.parts.map((p) => (typeof p === 'string' ? p : printValue(this.evaluate(p)))).join(''));
       case 'var': {
         const v = this.lookup(e.name);
         if (v === undefined) throw undefinedError(e.name, this.template, e.pos);
@@ -199,23 +199,23 @@ export class Evaluator implements EvalContext {
       case 'attr':
         return this.evalAttr(e);
       case 'list':
-        return e.items.map((x) => this.eval(x));
+        return e.items.map((x) => this.evaluate(x));
       case 'map': {
-        const entries = e.entries.map(([k, v]): [string, unknown] => [printValue(this.eval(k)), this.eval(v)]);
+        const entries = e.entries.map(([k, v]): [string, unknown] => [printValue(this.evaluate(k)), this.evaluate(v)]);
         return Object.fromEntries(entries);
       }
       case 'unary': {
-        const v = this.eval(e.operand);
+        const v = this.evaluate(e.operand);
         return e.op === 'not' ? !truthy(v) : e.op === '-' ? this.wrap(() => negate(v), e.pos) : v;
       }
       case 'binary':
         return this.evalBinary(e);
       case 'ternary':
-        return truthy(this.eval(e.cond)) ? this.eval(e.then) : this.eval(e.otherwise);
+        return truthy(this.evaluate(e.cond)) ? this.evaluate(e.then) : this.evaluate(e.otherwise);
       case 'test':
         return this.evalTest(e);
       case 'filter': {
-        const input = e.name === 'default' ? this.evalLenient(e.input) : this.eval(e.input);
+        const input = e.name === 'default' ? this.evalLenient(e.input) : this.evaluate(e.input);
         return this.applyFilter(e.name, input, e.args, e.pos);
       }
       case 'call':
@@ -224,8 +224,8 @@ export class Evaluator implements EvalContext {
   }
 
   private evalAttr(e: Extract<Expr, { kind: 'attr' }>): unknown {
-    const obj = this.eval(e.object);
-    const key = this.eval(e.key);
+    const obj = this.evaluate(e.object);
+    const key = this.evaluate(e.key);
     const v = this.wrap(() => getAttribute(obj, key), e.pos);
     if (v === undefined) throw undefinedError(printValue(key), this.template, e.pos);
     return v;
@@ -234,22 +234,22 @@ export class Evaluator implements EvalContext {
   private evalBinary(e: Extract<Expr, { kind: 'binary' }>): unknown {
     switch (e.op) {
       case 'and':
-        return truthy(this.eval(e.left)) && truthy(this.eval(e.right));
+        return truthy(this.evaluate(e.left)) && truthy(this.evaluate(e.right));
       case 'or':
-        return truthy(this.eval(e.left)) || truthy(this.eval(e.right));
+        return truthy(this.evaluate(e.left)) || truthy(this.evaluate(e.right));
       case '??': {
         const left = this.evalLenient(e.left);
-        return left === null || left === undefined ? this.eval(e.right) : left;
+        return left === null || left === undefined ? this.evaluate(e.right) : left;
       }
       case '???': {
         const left = this.evalLenient(e.left);
-        return left === undefined ? this.eval(e.right) : left;
+        return left === undefined ? this.evaluate(e.right) : left;
       }
       default:
         break;
     }
-    const a = this.eval(e.left);
-    const b = this.eval(e.right);
+    const a = this.evaluate(e.left);
+    const b = this.evaluate(e.right);
     switch (e.op) {
       case '==':
         return valuesEqual(a, b);
@@ -283,7 +283,7 @@ export class Evaluator implements EvalContext {
     } else {
       const test = TESTS.get(e.name);
       if (!test) throw exprError('TROUPE_EXPR_UNKNOWN_FILTER', `Unknown test '${e.name}' (${this.where(e.pos)})`, this.template, e.pos);
-      const value = this.eval(e.operand);
+      const value = this.evaluate(e.operand);
       const { positional } = this.evalArgs(e.args);
       result = this.wrap(() => test(value, positional), e.pos);
     }
@@ -292,8 +292,8 @@ export class Evaluator implements EvalContext {
 
   private evalArgs(args: Args): { positional: unknown[]; named: Record<string, unknown> } {
     const named = Object.create(null) as Record<string, unknown>;
-    for (const [k, v] of args.named) named[k] = this.eval(v);
-    return { positional: args.positional.map((a) => this.eval(a)), named };
+    for (const [k, v] of args.named) named[k] = this.evaluate(v);
+    return { positional: args.positional.map((a) => this.evaluate(a)), named };
   }
 
   private applyFilter(name: string, input: unknown, args: Args, pos: number): unknown {

@@ -5,6 +5,13 @@
  * Pure: imports nothing from `node:*`, reads no clock, environment or randomness (the clock and
  * host functions come in through {@link RenderOptions}). Never compiles to JavaScript.
  * Must not import from executor/, runtime/, store/ or anything above them.
+ *
+ * Known deviations from Pebble 3.2 / Kestra: no `macro`, `block`, `parent()`, `i18n()`; strings
+ * compare with `< >` lexicographically (Pebble refuses); method calls (`a.b()`) are refused;
+ * `if`/`and`/`or` use Pebble-like truth (null, 0, '' and empty collections are false);
+ * dates default to UTC (the reference uses the JVM zone) and English; `jq` is a subset (see
+ * jq/run.ts); floats read from JSON data that happen to be integral print as integers (`1`, not
+ * `1.0`), since JSON parsing cannot tell them apart.
  * @module
  */
 export { compileTemplate, clearTemplateCache, type CompiledTemplate } from './cache.js';
