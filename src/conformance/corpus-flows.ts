@@ -44,7 +44,7 @@ export async function deployFlows(engine: Engine, dir: string): Promise<Deployed
   for (const name of listFlowFiles(dir)) {
     const path = join(dir, name);
     try {
-      const record = await engine.deploy(readFileSync(path, 'utf8'), { file: path });
+      const record = await engine.deploy(readFileSync(path, 'utf8'), { file: name });
       files.set(name, { ok: true, namespace: record.namespace, id: record.id });
       const key = `${record.namespace}.${record.id}`;
       byKey.set(key, [...(byKey.get(key) ?? []), name]);

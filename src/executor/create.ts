@@ -49,6 +49,7 @@ export function createExecutionState(flow: Flow, header: ExecutionHeader): Execu
     nextSeq: 0,
     outputs: {},
     inFlight: new Set(),
+    paused: new Set(),
     timers: new Map(),
     errorLogs: [],
     nextLogSeq: 0,

@@ -5,7 +5,8 @@
 import { isTruthy, renderObject, renderString } from '../expr/index.js';
 import { createState } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
-import { FLOWABLES, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
+import { FLOWABLES, PAUSE_TYPE, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
+import { pauseRun } from './pause.js';
 import { createGroup, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
 import { outputsFor, runVars, usesErrorLogs, type HostVars } from './run-vars.js';
 import { runInActor, runsInActor } from './in-actor-tasks.js';
@@ -128,4 +129,5 @@ function openFlowable(ctx: StepContext, entry: RunEntry): void {
   }
   ctx.state.groups.set(entry.run.id, group);
   ctx.dirty.add(group);
+  if (task.canonicalType === PAUSE_TYPE && !entry.run.state.histories.some((h) => h.state === 'PAUSED')) pauseRun(ctx, entry);
 }

@@ -43,6 +43,22 @@ function openGroup(state: ExecutionState, entry: RunEntry, host: HostVars): void
   state.groups.set(entry.run.id, group);
 }
 
+/** A paused run is paused again, its delay or timeout timer counted from when it paused. */
+function restorePause(state: ExecutionState, entry: RunEntry): void {
+  state.paused.add(entry.run.id);
+  const { delay, timeout } = entry.task.props;
+  const raw = delay ?? timeout;
+  if (raw === undefined || raw === null) return;
+  let ms: number;
+  try {
+    ms = parseDuration(String(raw));
+  } catch {
+    return; // a templated delay is rendered again on the next resume; without one it waits for the API
+  }
+  const pausedAt = Date.parse(entry.run.state.histories[entry.run.state.histories.length - 1]!.date);
+  state.timers.set(`pause:${entry.run.id}`, { kind: delay !== undefined && delay !== null ? 'resume' : 'pause-timeout', taskRunId: entry.run.id, atMs: pausedAt + ms });
+}
+
 /** Recomputes a concurrent loop's cursor from the per-value counters rebuilt by indexRun. */
 function settleValues(group: Group): void {
   const v = group.values;
@@ -76,6 +92,7 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
     if (run.outputs) recordOutputs(state, entry);
     const current = run.state.current;
     if (entry.task.kind === 'flowable' && current !== 'CREATED') openGroup(state, entry, host);
+    if (current === 'PAUSED') restorePause(state, entry);
     else if (current === 'RUNNING' && !runsInActor(entry.task.canonicalType)) {
       state.inFlight.add(run.id);
     } else if (current === 'RUNNING' && entry.task.canonicalType.endsWith('.Sleep')) {

@@ -64,6 +64,8 @@ export interface ExecutionState {
   outputs: Record<string, unknown>;
   /** Ids of runnable runs dispatched and not yet finished. */
   inFlight: Set<string>;
+  /** Ids of PAUSED runs. */
+  paused: Set<string>;
   /** Pending timers: id → what they do. */
   timers: Map<string, ActorTimer>;
   /** The first ERROR log lines of the execution, for `errorLogs()` (Kestra keeps 25). */
@@ -73,7 +75,7 @@ export interface ExecutionState {
 
 /** A timer the actor is waiting on. */
 export interface ActorTimer {
-  kind: 'retry' | 'sleep' | 'sleep-timeout';
+  kind: 'retry' | 'sleep' | 'sleep-timeout' | 'resume' | 'pause-timeout';
   taskRunId: string;
   atMs: number;
   timeoutMs?: number;

@@ -12,6 +12,7 @@ import { childKey, type ExecutionState, type Group, type RunEntry } from './stat
 import { noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
 import { endAttempt } from './attempt-end.js';
 import { sleepFired } from './in-actor-tasks.js';
+import { resumeExecution, resumeRun } from './pause.js';
 import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup } from './resolve.js';
@@ -44,6 +45,7 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       kill(ctx);
       break;
     case 'execution.resume':
+      if (ctx.state.header.state.current === 'PAUSED') resumeExecution(ctx, msg.inputs);
       break;
     case 'execution.recover':
       recover(ctx);
@@ -101,6 +103,8 @@ function fireTimer(ctx: StepContext, timerId: string): void {
     if (entry.run.state.current !== 'RETRYING') return;
     setState(ctx, entry, 'CREATED');
     dispatchRun(ctx, entry);
+  } else if (timer.kind === 'resume' || timer.kind === 'pause-timeout') {
+    resumeRun(ctx, entry, timer.kind === 'resume' ? 'RUNNING' : 'FAILED');
   } else if (entry.run.state.current === 'RUNNING') {
     sleepFired(ctx, entry, timer.timeoutMs);
   }

@@ -10,6 +10,7 @@ import { eachSequential, eachParallel, forEach } from './loops.js';
 import { switchTask } from './switch.js';
 import { ifTask } from './if.js';
 import { dag } from './dag.js';
+import { pause } from './pause.js';
 
 const P = 'io.kestra.plugin.core.flow.';
 
@@ -24,8 +25,10 @@ export const FLOWABLES: ReadonlyMap<string, FlowableSpec> = new Map([
   [`${P}Switch`, switchTask],
   [`${P}If`, ifTask],
   [`${P}Dag`, dag],
+  [`${P}Pause`, pause],
 ]);
 
 export type { FlowableSpec, ResolvedChild, ResolveContext, ResolutionMode } from './spec.js';
 export { isTask, taskList } from './spec.js';
 export { resolveLoopValues, javaToString } from './loop-values.js';
+export { PAUSE_TYPE } from './pause.js';
