@@ -65,6 +65,22 @@ export async function main(argv: string[]): Promise<number> {
       code = await conformanceCommand(dir, opts, out, err);
     });
 
+  program
+    .command('bench')
+    .description('run the benchmark suites, print their tables and write the results JSON to bench/results/')
+    .option('--quick', 'small sizes: a few seconds in all (proves the harness works)')
+    .option('--json <file>', 'also write the results JSON to this file')
+    .option('--report', 'then regenerate docs/benchmarks.md and its chart from the newest full run')
+    .option('--report-only', 'regenerate docs/benchmarks.md from the newest full run, without running')
+    .option('--only <names...>', 'run only these suites (serialization, engine) or engine scenarios (kestra-01, sequential, …)')
+    .option('--results-dir <dir>', 'where results files go and --report reads them (default bench/results)')
+    .option('--docs-dir <dir>', 'where --report writes benchmarks.md (default docs)')
+    .action(async (opts) => {
+      // Loaded on use: the suites need tinybench, which the other commands do not.
+      const { benchCommand } = await import('./bench.js');
+      code = await benchCommand(opts, out, err);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

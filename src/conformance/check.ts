@@ -56,6 +56,14 @@ function checkLog(e: LogExpectation, logs: readonly LogEntry[]): string | undefi
   return `logs: no ${level}line contains ${JSON.stringify(e.contains)}${other}`;
 }
 
+/**
+ * Checks the `logs` entries of a case: at least one line must fit each.
+ * @returns one reason per entry that no line fits
+ */
+export function checkLogs(expected: readonly LogExpectation[], logs: readonly LogEntry[]): string[] {
+  return expected.map((e) => checkLog(e, logs)).filter((r): r is string => r !== undefined);
+}
+
 /** A state difference says what went wrong first: the first ERROR line, if any. */
 function withErrorHint(reason: string | undefined, logs: readonly LogEntry[]): string | undefined {
   const first = logs.find((l) => l.level === 'ERROR');
@@ -81,6 +89,5 @@ export function checkExecution(expect: CaseExpectation, execution: ExecutionJson
     const m = matchFields(expect.outputs, execution.outputs as Record<string, unknown> | undefined);
     if (m) reasons.push(`outputs${m.path}: ${m.message}`);
   }
-  for (const e of expect.logs ?? []) reasons.push(checkLog(e, logs));
-  return reasons.filter((r): r is string => r !== undefined);
+  return [...reasons.filter((r): r is string => r !== undefined), ...checkLogs(expect.logs ?? [], logs)];
 }

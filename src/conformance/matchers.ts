@@ -30,15 +30,15 @@ export function isMatcher(x: unknown): x is Obj {
 }
 
 /** A value as the corpus compares it by text: strings as they are, anything else as JSON. */
-export function stringForm(x: unknown): string {
+function stringForm(x: unknown): string {
   if (typeof x === 'string') return x;
   if (x === undefined) return 'undefined';
   return JSON.stringify(x);
 }
 
-/** A value as a report shows it: bare words bare, other strings quoted, long values cut. */
-export function show(x: unknown): string {
-  if (typeof x === 'string' && /^[A-Za-z0-9_.:-]+$/.test(x)) return x;
+/** A value as a report shows it: bare words bare, other strings quoted (`"2"`), long values cut. */
+function show(x: unknown): string {
+  if (typeof x === 'string' && /^[A-Za-z_][A-Za-z0-9_.:-]*$/.test(x) && !['true', 'false', 'null'].includes(x)) return x;
   const s = x === undefined ? 'nothing' : JSON.stringify(x);
   return s.length > 160 ? `${s.slice(0, 157)}...` : s;
 }

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { TroupeError } from '../errors.js';
 import { Engine } from '../runtime/engine.js';
 import type { ExecutionJson } from '../runtime/execution-json.js';
-import { checkExecution } from './check.js';
+import type { LogEntry } from '../model/index.js';
+import { checkExecution, checkLogs } from './check.js';
 import { deployFlows, describeError, flowProblem, type DeployedFlows } from './corpus-flows.js';
-import { loadExpectations, type ConformanceCase } from './expectations.js';
+import { loadExpectations, type ConformanceCase, type LogExpectation } from './expectations.js';
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -120,6 +121,24 @@ async function waitOrKill(engine: Engine, id: string, timeoutMs: number): Promis
   return `timed out after ${timeoutMs} ms (${where})`;
 }
 
+/** How long log lines may trail the end of their execution (Kestra's tests await logs too). */
+const LOG_SETTLE_MS = 2_000;
+
+/**
+ * The execution's log lines, re-read until they fit the case's `logs` entries or
+ * {@link LOG_SETTLE_MS} has passed: log lines may be stored shortly after the execution ends.
+ */
+async function settledLogs(engine: Engine, id: string, expected: readonly LogExpectation[]): Promise<LogEntry[]> {
+  const deadline = performance.now() + LOG_SETTLE_MS;
+  let logs = engine.logs(id);
+  while (checkLogs(expected, logs).length > 0 && performance.now() < deadline) {
+    const pause = delay(50);
+    await pause.promise;
+    logs = engine.logs(id);
+  }
+  return logs;
+}
+
 async function runCase(engine: Engine, flows: DeployedFlows, c: ConformanceCase, timeoutMs: number): Promise<Omit<CaseResult, 'durationMs'>> {
   const failed = (reason: string): Omit<CaseResult, 'durationMs'> => ({ case: c.case, status: 'failed', reason });
   const problem = flowProblem(flows, [...c.deploy, c.flow]);
@@ -130,7 +149,7 @@ async function runCase(engine: Engine, flows: DeployedFlows, c: ConformanceCase,
     const id = await engine.execute(flow.namespace, flow.id, c.inputs);
     const execution = await waitOrKill(engine, id, timeoutMs);
     if (typeof execution === 'string') return failed(execution);
-    const reasons = checkExecution(c.expect, execution, engine.logs(id));
+    const reasons = checkExecution(c.expect, execution, await settledLogs(engine, id, c.expect.logs ?? []));
     return reasons.length ? failed(reasons.join('; ')) : { case: c.case, status: 'passed' };
   } catch (e) {
     return failed(`engine error: ${describeError(e)}`);

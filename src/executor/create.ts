@@ -50,6 +50,7 @@ export function createExecutionState(flow: Flow, header: ExecutionHeader): Execu
     outputs: {},
     inFlight: new Set(),
     paused: new Set(),
+    waitingSubflows: new Set(),
     timers: new Map(),
     errorLogs: [],
     nextLogSeq: 0,

@@ -7,6 +7,7 @@ import { createState } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
 import { FLOWABLES, PAUSE_TYPE, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
 import { pauseRun } from './pause.js';
+import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
 import { createGroup, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
 import { outputsFor, runVars, usesErrorLogs, type HostVars } from './run-vars.js';
 import { runInActor, runsInActor } from './in-actor-tasks.js';
@@ -80,6 +81,10 @@ export function dispatchRun(ctx: StepContext, entry: RunEntry): void {
       setState(ctx, entry, 'SKIPPED');
       return;
     }
+  }
+  if (task.canonicalType === SUBFLOW_TYPE) {
+    startSubflow(ctx, entry);
+    return;
   }
   if (task.kind === 'flowable') {
     openFlowable(ctx, entry);

@@ -2,6 +2,7 @@
 import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
+import type { ExecutionTrigger, Label } from '../model/execution.js';
 
 /** Run one attempt of a runnable task in the pool. */
 export interface DispatchEffect {
@@ -35,5 +36,20 @@ export interface EndedEffect {
   state: StateType;
 }
 
+/** Start a child execution for a Subflow run (idempotent: the child id is fixed by the parent). */
+export interface SubflowStartEffect {
+  type: 'subflow.start';
+  taskRunId: string;
+  childId: string;
+  namespace: string;
+  flowId: string;
+  revision?: number;
+  inputs: Record<string, unknown>;
+  labels: Label[];
+  /** Whether the parent waits for the child's end. */
+  wait: boolean;
+  trigger: ExecutionTrigger;
+}
+
 /** Any effect. */
-export type Effect = DispatchEffect | CancelEffect | TimerEffect | EndedEffect;
+export type Effect = DispatchEffect | CancelEffect | TimerEffect | EndedEffect | SubflowStartEffect;

@@ -6,7 +6,7 @@
 export { step } from './step.js';
 export type { StepResult } from './step.js';
 export type { StepEnv } from './context.js';
-export type { Effect, DispatchEffect, CancelEffect, TimerEffect, EndedEffect } from './effects.js';
+export type { Effect, DispatchEffect, CancelEffect, TimerEffect, EndedEffect, SubflowStartEffect } from './effects.js';
 export { createExecution, createExecutionState, toExecution } from './create.js';
 export type { NewExecution } from './create.js';
 export type { ExecutionState, RunEntry, Group } from './state.js';

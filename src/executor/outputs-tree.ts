@@ -4,6 +4,7 @@
  * ancestors (outermost first) and its own value. Maps merge; lists concatenate; null never overrides.
  */
 import type { ExecutionState, RunEntry } from './state.js';
+import type { TaskRun } from '../model/task-run.js';
 
 function isMap(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -30,8 +31,11 @@ export function valuePath(entry: RunEntry): string[] {
 export function recordOutputs(state: ExecutionState, entry: RunEntry): void {
   const outputs = entry.run.outputs;
   if (!outputs) return;
-  const path = [entry.run.taskId, ...valuePath(entry)];
-  let node: Record<string, unknown> = state.outputs;
+  setAt(state.outputs, [entry.run.taskId, ...valuePath(entry)], outputs);
+}
+
+function setAt(tree: Record<string, unknown>, path: string[], outputs: Record<string, unknown>): void {
+  let node: Record<string, unknown> = tree;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
     if (!isMap(node[key])) node[key] = {};
@@ -43,4 +47,17 @@ export function recordOutputs(state: ExecutionState, entry: RunEntry): void {
 
 function structuredCloneSafe(x: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(JSON.stringify(x)) as Record<string, unknown>;
+}
+
+/** The outputs tree of a finished execution, from its task runs (a parent reading its subflow). */
+export function buildOutputsTree(runs: TaskRun[]): Record<string, unknown> {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const tree: Record<string, unknown> = {};
+  for (const run of runs) {
+    if (!run.outputs) continue;
+    const path: string[] = [];
+    for (let r: TaskRun | undefined = run; r; r = r.parentTaskRunId ? byId.get(r.parentTaskRunId) : undefined) if (r.value !== undefined) path.push(r.value);
+    setAt(tree, [run.taskId, ...path.reverse()], run.outputs);
+  }
+  return tree;
 }

@@ -8,6 +8,7 @@ import { renderString } from '../expr/index.js';
 import { parseDuration } from '../model/duration.js';
 import { log, setExecutionState, setState, type StepContext } from './context.js';
 import { runVars } from './run-vars.js';
+import { recordOutputs } from './outputs-tree.js';
 import type { RunEntry } from './state.js';
 import { taskList } from '../tasks/flowable/index.js';
 
@@ -16,8 +17,8 @@ export function pauseRun(ctx: StepContext, entry: RunEntry): void {
   setState(ctx, entry, 'PAUSED');
   ctx.state.paused.add(entry.run.id);
   setExecutionState(ctx, 'PAUSED');
-  const { delay, timeout } = entry.task.props;
-  const raw = delay ?? timeout;
+  const { delay } = entry.task.props;
+  const raw = delay ?? entry.task.timeout;
   if (raw === undefined || raw === null) return;
   try {
     const ms = parseDuration(renderString(String(raw), runVars(ctx.state, entry, ctx.env)));
@@ -36,7 +37,10 @@ export function resumeRun(ctx: StepContext, entry: RunEntry, target: 'RUNNING' |
   if (entry.run.state.current !== 'PAUSED') return;
   state.paused.delete(entry.run.id);
   state.timers.delete(`pause:${entry.run.id}`);
-  if (entry.task.props.onResume !== undefined) entry.run.outputs = { onResume: inputs ?? {} };
+  if (entry.task.props.onResume !== undefined) {
+    entry.run.outputs = { onResume: inputs ?? {} };
+    recordOutputs(state, entry);
+  }
   setState(ctx, entry, target);
   if (target === 'RUNNING' && taskList(entry.task, 'tasks').length === 0) setState(ctx, entry, 'SUCCESS');
   if (state.paused.size > 0 || state.header.state.current !== 'PAUSED') return;

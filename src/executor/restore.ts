@@ -18,6 +18,7 @@ import { nextRetryAtMs, retryPolicyFor } from './retry.js';
 import { createGroup, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
 import { resolveContextFor } from './dispatch.js';
 import { runsInActor } from './in-actor-tasks.js';
+import { SUBFLOW_TYPE } from './subflow.js';
 import type { HostVars } from './run-vars.js';
 
 function branchOf(task: Task, owner: Task | undefined, flow: Flow): 'normal' | 'errors' {
@@ -46,8 +47,8 @@ function openGroup(state: ExecutionState, entry: RunEntry, host: HostVars): void
 /** A paused run is paused again, its delay or timeout timer counted from when it paused. */
 function restorePause(state: ExecutionState, entry: RunEntry): void {
   state.paused.add(entry.run.id);
-  const { delay, timeout } = entry.task.props;
-  const raw = delay ?? timeout;
+  const { delay } = entry.task.props;
+  const raw = delay ?? entry.task.timeout;
   if (raw === undefined || raw === null) return;
   let ms: number;
   try {
@@ -91,9 +92,11 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
     state.nextSeq = Math.max(state.nextSeq, seq + 1);
     if (run.outputs) recordOutputs(state, entry);
     const current = run.state.current;
-    if (entry.task.kind === 'flowable' && current !== 'CREATED') openGroup(state, entry, host);
+    if (entry.task.canonicalType === SUBFLOW_TYPE) {
+      if (current === 'RUNNING' && (run.outputs as { executionId?: string } | null)?.executionId) state.waitingSubflows.add(run.id);
+    } else if (entry.task.kind === 'flowable' && current !== 'CREATED') openGroup(state, entry, host);
     if (current === 'PAUSED') restorePause(state, entry);
-    else if (current === 'RUNNING' && !runsInActor(entry.task.canonicalType)) {
+    else if (current === 'RUNNING' && entry.task.kind !== 'flowable' && !runsInActor(entry.task.canonicalType)) {
       state.inFlight.add(run.id);
     } else if (current === 'RUNNING' && entry.task.canonicalType.endsWith('.Sleep')) {
       const attempt = run.attempts?.[run.attempts.length - 1];

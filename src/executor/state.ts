@@ -66,6 +66,8 @@ export interface ExecutionState {
   inFlight: Set<string>;
   /** Ids of PAUSED runs. */
   paused: Set<string>;
+  /** Ids of Subflow runs waiting for their child execution. */
+  waitingSubflows: Set<string>;
   /** Pending timers: id → what they do. */
   timers: Map<string, ActorTimer>;
   /** The first ERROR log lines of the execution, for `errorLogs()` (Kestra keeps 25). */

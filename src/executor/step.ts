@@ -13,6 +13,7 @@ import { noteErrorLog, setExecutionState, setState, type StepContext, type StepE
 import { endAttempt } from './attempt-end.js';
 import { sleepFired } from './in-actor-tasks.js';
 import { resumeExecution, resumeRun } from './pause.js';
+import { subflowEnded, subflowStart } from './subflow.js';
 import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup } from './resolve.js';
@@ -49,6 +50,9 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       break;
     case 'execution.recover':
       recover(ctx);
+      break;
+    case 'subflow.ended':
+      subflowEnded(ctx, msg.taskRunId, msg.child, msg.error);
       break;
   }
   drain(ctx);
@@ -120,6 +124,10 @@ function recover(ctx: StepContext): void {
   if (isTerminated(state.header.state.current)) return;
   for (const id of state.inFlight) pushDispatch(ctx, state.runs.get(id)!);
   for (const [timerId, t] of state.timers) ctx.effects.push({ type: 'timer.start', timerId, atMs: t.atMs });
+  for (const id of state.waitingSubflows) {
+    const entry = state.runs.get(id)!;
+    ctx.effects.push(subflowStart(ctx, entry, (entry.run.outputs as { executionId: string }).executionId));
+  }
   // Once per recovery: every open group is resolved again, so nothing a lost effect would have started is missed.
   for (const g of state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);
 }

@@ -6,6 +6,7 @@ import type { Metric, TaskRunAttempt } from '../model/task-run.js';
 import type { LogEntry } from '../model/log-entry.js';
 import type { StateType } from '../model/state.js';
 import type { ErrorRecord } from '../errors.js';
+import type { Execution } from '../model/execution.js';
 
 /** Start a new execution whose header was just created. */
 export interface StartMessage {
@@ -48,8 +49,16 @@ export interface RecoverMessage {
   type: 'execution.recover';
 }
 
+/** A Subflow run's child execution ended, or could not be started (`error`). */
+export interface SubflowEndedMessage {
+  type: 'subflow.ended';
+  taskRunId: string;
+  child?: Execution;
+  error?: ErrorRecord;
+}
+
 /** Any message an execution actor handles. */
-export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage;
+export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage;
 
 /** Creators for execution messages. */
 export const executionMessages = {

@@ -1,6 +1,7 @@
 /** The main ↔ shard boundary: every message, as a discriminated union on `type`. */
 import type { ErrorRecord } from '../errors.js';
-import type { Execution, Label } from '../model/execution.js';
+import type { Execution, ExecutionTrigger, Label } from '../model/execution.js';
+import type { SubflowStartEffect } from '../executor/effects.js';
 import type { StateType } from '../model/state.js';
 import type { ExecutionMessage, TaskResultMessage } from './execution-messages.js';
 import type { TaskJob } from './pool-messages.js';
@@ -24,7 +25,7 @@ export interface FlowRef {
 }
 
 export type ToShard =
-  | { type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; nowMs: number }
+  | { type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; trigger?: ExecutionTrigger; nowMs: number }
   | { type: 'task.results'; results: Array<{ executionId: string; result: TaskResultMessage }> }
   | { type: 'execution.message'; executionId: string; message: ExecutionMessage }
   | { type: 'shard.close' };
@@ -35,6 +36,7 @@ export type FromShard =
   | { type: 'execution.ended'; executionId: string; state: StateType; execution: Execution; shardThreadId: number }
   | { type: 'task.jobs'; jobs: TaskJob[] }
   | { type: 'task.cancels'; taskRunIds: string[] }
+  | { type: 'subflows.start'; starts: Array<{ parentExecutionId: string; start: SubflowStartEffect }> }
   | { type: 'shard.stats'; liveActors: number; batches: number; steps: number; visited: number }
   | { type: 'shard.failed'; error: ErrorRecord }
   | { type: 'shard.closed' };

@@ -20,6 +20,7 @@ import { newId } from './shard.js';
 import { threadEntry } from './thread-entry.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { shardOf } from './router.js';
+import { SubflowLinks } from './subflow-links.js';
 
 interface ShardHandle {
   worker: Worker;
@@ -59,6 +60,7 @@ export class Engine {
   readonly #waiters = new Map<string, Waiter[]>();
   #closed = false;
   #failure: Error | undefined;
+  #subflows!: SubflowLinks;
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -83,6 +85,14 @@ export class Engine {
       throw e;
     }
     const engine = new Engine(resolved, store, lock);
+    engine.#subflows = new SubflowLinks(store, {
+      toParent: (parentId, message) => engine.#sendTo(parentId, { type: 'execution.message', executionId: parentId, message }),
+      createChild: (childId, msg) => {
+        // Known from now on: waitFor(childId) waits instead of answering 'not found'.
+        engine.#created.set(childId, { resolve: () => {}, reject: () => {} });
+        engine.#sendTo(childId, msg);
+      },
+    });
     engine.recovering = store.listExecutionIds({ nonTerminal: true });
     await engine.#startShards();
     return engine;
@@ -120,11 +130,13 @@ export class Engine {
       case 'execution.rejected':
         this.#created.get(msg.executionId)?.reject(fromErrorRecord(msg.error));
         this.#created.delete(msg.executionId);
+        this.#subflows.childFailed(msg.executionId, msg.error);
         break;
       case 'execution.ended': {
         const json = executionToJson(msg.execution, Date.now());
         for (const w of this.#waiters.get(msg.executionId) ?? []) w.resolve(json);
         this.#waiters.delete(msg.executionId);
+        this.#subflows.childEnded(msg.execution);
         this.lastEndedOnThread = msg.shardThreadId;
         break;
       }
@@ -132,6 +144,9 @@ export class Engine {
         for (const job of msg.jobs) {
           void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
         }
+        break;
+      case 'subflows.start':
+        for (const { parentExecutionId, start } of msg.starts) this.#subflows.start(parentExecutionId, start);
         break;
       case 'task.cancels':
         for (const id of msg.taskRunIds) this.#pool.cancel(id);
@@ -158,6 +173,11 @@ export class Engine {
       shard.pendingResults = [];
       this.#post(shard, { type: 'task.results', results });
     });
+  }
+
+  /** Posts to the shard that owns `executionId`. */
+  #sendTo(executionId: string, msg: ToShard): void {
+    this.#post(this.#shards[shardOf(executionId, this.#shards.length)]!, msg);
   }
 
   #post(shard: ShardHandle, msg: ToShard): void {
@@ -226,6 +246,7 @@ export class Engine {
   /** Waits until an execution has ended, and returns it in Kestra's JSON shape. */
   waitFor(executionId: string): Promise<ExecutionJson> {
     this.#assertOpen();
+    this.#store.refresh();
     const stored = this.#store.readHeader(executionId);
     if (stored && isTerminated(stored.state.current)) return Promise.resolve(this.get(executionId)!);
     if (!stored && !this.#created.has(executionId)) {
@@ -241,6 +262,7 @@ export class Engine {
   /** An execution as stored, in Kestra's JSON shape; undefined when unknown. */
   get(executionId: string): ExecutionJson | undefined {
     this.#assertOpen();
+    this.#store.refresh();
     const execution: Execution | undefined = this.#store.readExecution(executionId);
     return execution ? executionToJson(execution, Date.now()) : undefined;
   }
@@ -248,14 +270,20 @@ export class Engine {
   /** The log lines of an execution, in order. */
   logs(executionId: string): LogEntry[] {
     this.#assertOpen();
+    this.#store.refresh();
     return this.#store.readLogs(executionId);
   }
 
   /** Kills an execution: KILLING, then KILLED; running attempts are aborted. */
   kill(executionId: string): void {
     this.#assertOpen();
-    const shard = this.#shards[shardOf(executionId, this.#shards.length)]!;
-    this.#post(shard, { type: 'execution.message', executionId, message: { type: 'execution.kill' } });
+    this.#sendTo(executionId, { type: 'execution.message', executionId, message: { type: 'execution.kill' } });
+  }
+
+  /** Resumes a paused execution; `inputs` become the Pause task's `onResume` outputs. */
+  resume(executionId: string, inputs?: Record<string, unknown>): void {
+    this.#assertOpen();
+    this.#sendTo(executionId, { type: 'execution.message', executionId, message: inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' } });
   }
 
   /** Stops the shards and the pool, closes the store and releases the data dir. */

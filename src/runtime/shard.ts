@@ -9,10 +9,9 @@ import { getRandomValues } from 'node:crypto';
 import { toErrorRecord } from '../errors.js';
 import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
-import type { Label } from '../model/execution.js';
 import { idFromBytes } from '../model/ids.js';
 import { isTerminated, isoDate, transition } from '../model/state.js';
-import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv } from '../executor/index.js';
+import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { shardOf } from './router.js';
 import type { ExecutionMessage } from '../protocol/execution-messages.js';
 import type { FlowRef, FromShard, ShardInit, ToShard } from '../protocol/shard-messages.js';
@@ -61,7 +60,7 @@ export class Shard {
   handle(msg: ToShard): void {
     switch (msg.type) {
       case 'execution.create':
-        this.#create(msg.executionId, msg.flow, msg.inputs, msg.labels, msg.nowMs);
+        this.#create(msg);
         break;
       case 'task.results':
         for (const { executionId, result } of msg.results) this.#enqueue(executionId, result);
@@ -85,10 +84,12 @@ export class Shard {
     return flow;
   }
 
-  #create(executionId: string, ref: FlowRef, inputs: Record<string, unknown> | undefined, labels: Label[] | undefined, nowMs: number): void {
+  #create(msg: ToShard & { type: 'execution.create' }): void {
+    const { executionId } = msg;
+    if (this.#actors.has(executionId)) return; // a repeated request (a recovered parent asking again)
     try {
-      const flow = this.#flow(ref);
-      const header = createExecution(flow, { id: executionId, nowMs, ...(inputs ? { inputs } : {}), ...(labels ? { labels } : {}) });
+      const flow = this.#flow(msg.flow);
+      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}) });
       const actor: Actor = { state: createExecutionState(flow, header), mailbox: [{ type: 'execution.start' }], ackCreated: true, ended: false };
       this.#actors.set(executionId, actor);
       this.#ready.add(actor);
@@ -156,6 +157,7 @@ export class Shard {
     const headers = new Set<Actor>();
     const jobs: TaskJob[] = [];
     const cancels: string[] = [];
+    const subflows: Array<{ parentExecutionId: string; start: SubflowStartEffect }> = [];
     const timers: Array<{ actor: Actor; timerId: string; atMs: number }> = [];
     const ended: Actor[] = [];
     const created: Actor[] = [];
@@ -187,6 +189,7 @@ export class Shard {
             jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}) });
           } else if (effect.type === 'task.cancel') cancels.push(effect.taskRunId);
           else if (effect.type === 'timer.start') timers.push({ actor, timerId: effect.timerId, atMs: effect.atMs });
+          else if (effect.type === 'subflow.start') subflows.push({ parentExecutionId: state.header.id, start: effect });
           else if (effect.type === 'execution.ended' && !actor.ended) {
             actor.ended = true;
             ended.push(actor);
@@ -211,8 +214,12 @@ export class Shard {
     }
     // Durable from here on: let the effects out.
     for (const actor of created) this.#send({ type: 'execution.created', executionId: actor.state.header.id });
-    if (jobs.length) this.#send({ type: 'task.jobs', jobs });
+    // A run dispatched and cancelled in the same batch (recovered, then killed) is not dispatched at all.
+    const cancelled = new Set(cancels);
+    const live = cancelled.size ? jobs.filter((j) => !cancelled.has(j.taskRunId)) : jobs;
+    if (live.length) this.#send({ type: 'task.jobs', jobs: live });
     if (cancels.length) this.#send({ type: 'task.cancels', taskRunIds: cancels });
+    if (subflows.length) this.#send({ type: 'subflows.start', starts: subflows });
     for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
     for (const actor of ended) {
       const { header } = actor.state;

@@ -156,6 +156,10 @@ class LmdbStore implements Store {
     return header && assembleExecution(header, this.readTaskRuns(id));
   }
 
+  refresh(): void {
+    this.#root.resetReadTxn();
+  }
+
   readHeader(id: string): ExecutionHeader | undefined {
     return this.#dbs.executions.get(id) as ExecutionHeader | undefined;
   }

@@ -78,6 +78,11 @@ export type SeqTable = 'taskruns' | 'logs' | 'outbox';
 export interface Store {
   /** The data dir this store was opened on. */
   readonly dataDir: string;
+  /**
+   * Moves this handle's read snapshot to the latest commit. Reads otherwise see another thread's
+   * commit only from a later event turn.
+   */
+  refresh(): void;
   /** Writes every change of a batch in one transaction; resolves once the commit is on disk. */
   writeBatch(batch: ChangeBatch): Promise<void>;
   /** Stores a flow revision; resolves once durable. */

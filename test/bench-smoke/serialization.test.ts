@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runSerializationSuite } from '../../bench/serialization.js';
+import { runSerializationSuite } from '../../src/bench/serialization.js';
 
 describe('serialization benchmark suite', () => {
   it('returns one result per size with every figure (timing is not asserted)', async () => {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { Bench } from 'tinybench';
-import type { Execution } from '../src/model/execution.js';
-import { openStore, type ChangeBatch, type Store } from '../src/store/index.js';
+import type { Execution } from '../model/execution.js';
+import { openStore, type ChangeBatch, type Store } from '../store/index.js';
 import { applyChange, makeBenchExecution } from './execution-fixture.js';
 
 /** Options of {@link runSerializationSuite}. */
@@ -20,9 +20,11 @@ export interface SerializationSuiteOptions {
   quick: boolean;
   /**
    * Numbers of task runs to measure.
-   * @default [10, 100, 1000, 10000]
+   * @default [10, 100, 1000, 10000]; [10, 100, 1000] when `quick`
    */
   sizes?: number[];
+  /** Called before each measurement: what is measured, and how many of `total` are done. */
+  onProgress?: (label: string, done: number, total: number) => void;
 }
 
 /** The cost of one state change, and of a whole execution, at one size. */
@@ -56,6 +58,7 @@ export interface SerializationResult {
 /** Changes per Troupe write: what a shard gathers into one transaction under load. */
 const CHANGES_PER_BATCH = 100;
 const DEFAULT_SIZES = [10, 100, 1_000, 10_000];
+const QUICK_SIZES = [10, 100, 1_000];
 
 /** Time budget and minimum iterations for one measurement, from the expected cost of an iteration. */
 function budget(quick: boolean, expectedIterationMs: number): { time: number; iterations: number } {
@@ -138,7 +141,7 @@ async function measureTroupe(execution: Execution, quick: boolean): Promise<{ us
 
 /**
  * Measures the per-change cost of the three persistence models at each size.
- * @param options `quick` for short budgets; `sizes` to measure other numbers of task runs
+ * @param options `quick` for short budgets; `sizes` to measure other numbers of task runs; `onProgress`
  * @returns one result per size, in the order given
  * @example
  * const results = await runSerializationSuite({ quick: false });
@@ -146,9 +149,14 @@ async function measureTroupe(execution: Execution, quick: boolean): Promise<{ us
  */
 export async function runSerializationSuite(options: SerializationSuiteOptions): Promise<SerializationResult[]> {
   const results: SerializationResult[] = [];
-  for (const n of options.sizes ?? DEFAULT_SIZES) {
+  const sizes = options.sizes ?? (options.quick ? QUICK_SIZES : DEFAULT_SIZES);
+  const progress = options.onProgress ?? (() => {});
+  for (const [k, n] of sizes.entries()) {
+    progress(`n=${n} Kestra`, 3 * k, 3 * sizes.length);
     const kestra = await measureKestra(makeBenchExecution(n), options.quick);
+    progress(`n=${n} snapshot`, 3 * k + 1, 3 * sizes.length);
     const snapshot = await measureSnapshot(makeBenchExecution(n), options.quick);
+    progress(`n=${n} Troupe`, 3 * k + 2, 3 * sizes.length);
     const troupe = await measureTroupe(makeBenchExecution(n), options.quick);
     const changes = 3 * n;
     results.push({

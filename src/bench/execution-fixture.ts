@@ -3,10 +3,10 @@
  * (../shared/taskrun-example.json: one attempt with two metrics, an output, three state
  * histories and Kestra's derived state dates), each with its own 22-character id.
  */
-import type { Execution, ExecutionHeader } from '../src/model/execution.js';
-import { idFromBytes } from '../src/model/ids.js';
-import type { StateJson, StateType } from '../src/model/state.js';
-import type { TaskRun } from '../src/model/task-run.js';
+import type { Execution, ExecutionHeader } from '../model/execution.js';
+import { idFromBytes } from '../model/ids.js';
+import type { StateJson, StateType } from '../model/state.js';
+import type { TaskRun } from '../model/task-run.js';
 
 /** A deterministic Kestra-style id: the base62 of 16 bytes derived from `n` and `salt`. */
 export function benchId(n: number, salt: number): string {

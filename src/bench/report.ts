@@ -1,0 +1,141 @@
+/**
+ * docs/benchmarks.md and its chart, generated from a full results file (never hand-written):
+ * the targets of issue 7 met or not, the tables of both suites, and an SVG of the cost of one
+ * state change against the size of the execution, log-log, for the three persistence models.
+ */
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { engineScenarios } from './engine.js';
+import type { BenchResults } from './results.js';
+import type { SerializationResult } from './serialization.js';
+import { engineTable, markdownTable, num, serializationTable } from './tables.js';
+import { judgeTargets } from './targets.js';
+
+/** The chart's file name, next to benchmarks.md. */
+export const CHART_FILE = 'benchmarks-per-change.svg';
+
+interface Series {
+  label: string;
+  color: string;
+  value: (r: SerializationResult) => number;
+}
+
+const SERIES: Series[] = [
+  { label: 'Kestra model: JSON round-trip of the whole execution', color: '#d62728', value: (r) => r.kestraUsPerChange },
+  { label: 'whole msgpack snapshot', color: '#ff7f0e', value: (r) => r.snapshotUsPerChange },
+  { label: 'Troupe: changed record + header, durable LMDB', color: '#1f77b4', value: (r) => r.troupeUsPerChange },
+];
+
+/** A power of ten as a short label: 10, 100, 1k, 10k; µs values as 1 µs … 100 ms. */
+function decadeLabel(exp: number, unit: 'n' | 'us'): string {
+  if (unit === 'n') return exp >= 3 ? `${10 ** (exp - 3)}k` : String(10 ** exp);
+  if (exp < 0) return `${10 ** exp} µs`;
+  if (exp < 3) return `${10 ** exp} µs`;
+  if (exp < 6) return `${10 ** (exp - 3)} ms`;
+  return `${10 ** (exp - 6)} s`;
+}
+
+/**
+ * The cost of one state change against N, log-log, one line per model.
+ * @returns the SVG document
+ */
+export function perChangeChart(results: SerializationResult[]): string {
+  const W = 720;
+  const H = 440;
+  const m = { left: 70, right: 20, top: 40, bottom: 110 };
+  const points = results.filter((r) => r.n > 0);
+  const ns = points.map((r) => Math.log10(r.n));
+  const ys = points.flatMap((r) => SERIES.map((s) => Math.log10(Math.max(s.value(r), 1e-3))));
+  const x0 = Math.floor(Math.min(...ns));
+  const x1 = Math.ceil(Math.max(...ns));
+  const y0 = Math.floor(Math.min(...ys));
+  const y1 = Math.ceil(Math.max(...ys));
+  const px = (lx: number): number => m.left + ((lx - x0) / Math.max(1, x1 - x0)) * (W - m.left - m.right);
+  const py = (ly: number): number => H - m.bottom - ((ly - y0) / Math.max(1, y1 - y0)) * (H - m.top - m.bottom);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  parts.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">Cost of one state change against task runs in the execution (log-log)</text>`);
+  for (let e = x0; e <= x1; e++) {
+    const x = px(e).toFixed(1);
+    parts.push(`<line x1="${x}" y1="${m.top}" x2="${x}" y2="${H - m.bottom}" stroke="#dddddd"/>`);
+    parts.push(`<text x="${x}" y="${H - m.bottom + 18}" text-anchor="middle">${decadeLabel(e, 'n')}</text>`);
+  }
+  for (let e = y0; e <= y1; e++) {
+    const y = py(e).toFixed(1);
+    parts.push(`<line x1="${m.left}" y1="${y}" x2="${W - m.right}" y2="${y}" stroke="#dddddd"/>`);
+    parts.push(`<text x="${m.left - 8}" y="${(py(e) + 4).toFixed(1)}" text-anchor="end">${decadeLabel(e, 'us')}</text>`);
+  }
+  parts.push(`<rect x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="none" stroke="#888888"/>`);
+  parts.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - m.bottom + 38}" text-anchor="middle">task runs in the execution (N)</text>`);
+  parts.push(`<text transform="translate(16 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">time per state change</text>`);
+  for (const s of SERIES) {
+    const coords = points.map((r) => [px(Math.log10(r.n)), py(Math.log10(Math.max(s.value(r), 1e-3)))] as const);
+    parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${coords.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`);
+    for (const [x, y] of coords) parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="${s.color}"/>`);
+  }
+  SERIES.forEach((s, i) => {
+    const y = H - m.bottom + 60 + i * 16;
+    parts.push(`<line x1="${m.left}" y1="${y - 4}" x2="${m.left + 24}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(`<circle cx="${m.left + 12}" cy="${y - 4}" r="4" fill="${s.color}"/>`);
+    parts.push(`<text x="${m.left + 32}" y="${y}">${s.label}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
+
+/**
+ * The Markdown of docs/benchmarks.md for one full run.
+ * @param resultsFile the results file's path as the page should name it
+ */
+export function benchmarksMarkdown(results: BenchResults, resultsFile: string): string {
+  const verdicts = judgeTargets(results);
+  const mark = (met: boolean | undefined): string => (met === true ? '✅ met' : met === false ? '❌ not met' : '— not measured');
+  const { machine, git } = results;
+  const descriptions = new Map(engineScenarios(false).map((s) => [s.name, s.description]));
+  const lines: string[] = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `troupe bench --report` from bench/results/. Do not edit: run it again. -->',
+    '',
+    `Generated from \`${resultsFile}\`: run of ${results.date} at commit \`${git.commit}\`${git.dirty ? ' (with uncommitted changes)' : ''}, on ${machine.cpus} × ${machine.model}, ${num(machine.totalmemMiB / 1024)} GiB, ${machine.platform} ${machine.release}, Node ${machine.node}. What each suite measures and why: [bench/README.md](../bench/README.md). Reproduce with \`npm run build && node bin/troupe.js bench --report\`.`,
+    '',
+    '## Targets (issue 7)',
+    '',
+    '| target | measured | verdict |',
+    '|:---|:---|:---|',
+    ...verdicts.map((v) => `| ${v.target} | ${v.measured} | ${mark(v.met)} |`),
+    '',
+    '## Serialization: the cost of one state change as the execution grows',
+    '',
+    `![cost per change against N, log-log](${CHART_FILE})`,
+    '',
+    'Per change: the Kestra model parses and re-serializes the whole execution as JSON; the snapshot model packs the whole execution with msgpackr; Troupe encodes the changed task-run record and the execution header and writes them through the real store, durably, 100 changes per transaction. Per execution: the per-change figure × 3N (CREATED, RUNNING, SUCCESS per task run).',
+    '',
+    markdownTable(serializationTable(results.serialization)),
+    '',
+    '## Engine: real flows through shard threads, the pool and durable LMDB',
+    '',
+    'Each scenario runs on a fresh engine and data dir (one shard thread, as many pool threads as cores, fsync on every group commit). Latency is execute() to waitFor() resolving; `ms/task` is p50 ÷ sequential tasks; `pool no-op/s` is a bare piscina pool with the same threads and per-thread concurrency running no-op tasks in the same process right after; `file B/change` is the growth of the LMDB file ÷ 3 per task run; `max record B` is the largest stored task-run record / execution header.',
+    '',
+    markdownTable(engineTable(results.engine)),
+    '',
+    '### Scenarios',
+    '',
+    ...results.engine.map((r) => `- \`${r.name}\`: ${descriptions.get(r.name) ?? ''}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Writes docs/benchmarks.md and its chart into `docsDir`.
+ * @returns the two files written
+ */
+export function writeReport(docsDir: string, results: BenchResults, resultsFile: string): string[] {
+  const md = join(docsDir, 'benchmarks.md');
+  const svg = join(docsDir, CHART_FILE);
+  writeFileSync(svg, perChangeChart(results.serialization));
+  writeFileSync(md, benchmarksMarkdown(results, `bench/results/${basename(resultsFile)}`));
+  return [md, svg];
+}

@@ -1,0 +1,79 @@
+/**
+ * The shared runner of the benchmark suites: picks the suites and scenarios a run asks for,
+ * runs them with a progress display, and returns the results with the machine, Node version,
+ * commit and options beside them.
+ */
+import { TroupeError } from '../errors.js';
+import { engineScenarios, runEngineSuite, type EngineScenario } from './engine.js';
+import type { Progress } from './progress.js';
+import { gitInfo, machineInfo, type BenchResults } from './results.js';
+import { runSerializationSuite } from './serialization.js';
+
+/** The suites, by the name `--only` takes. */
+export const SUITES = ['serialization', 'engine'] as const;
+
+/** Options of {@link runBench}. */
+export interface BenchRunOptions {
+  /** Small sizes: seconds in all. */
+  quick: boolean;
+  /** Suites (`serialization`, `engine`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
+  only?: string[];
+  progress?: Progress;
+  /** Where to read the git commit (the repository the run measures). */
+  cwd: string;
+}
+
+/** Whether `name` selects `scenario`: its name, or a prefix of it ending at a `-`. */
+function selects(name: string, scenario: EngineScenario): boolean {
+  return scenario.name === name || scenario.name.startsWith(`${name}-`);
+}
+
+/** The suites and scenarios `only` selects. */
+export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; scenarios: EngineScenario[] } {
+  const all = engineScenarios(quick);
+  if (!only || only.length === 0) return { serialization: true, scenarios: all };
+  for (const name of only) {
+    if (!(SUITES as readonly string[]).includes(name) && !all.some((s) => selects(name, s))) {
+      throw new TroupeError('TROUPE_OPTION_INVALID', `--only ${name}: no suite or scenario has this name; expected one of ${[...SUITES, ...all.map((s) => s.name)].join(', ')}`, { option: 'only' });
+    }
+  }
+  return {
+    serialization: only.includes('serialization'),
+    scenarios: only.includes('engine') ? all : all.filter((s) => only.some((name) => selects(name, s))),
+  };
+}
+
+/**
+ * Runs the selected suites, one after another.
+ * @throws TroupeError TROUPE_OPTION_INVALID when `only` names no suite or scenario
+ */
+export async function runBench(options: BenchRunOptions): Promise<BenchResults> {
+  const work = selectWork(options.quick, options.only);
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    git: gitInfo(options.cwd),
+    options: { quick: options.quick, ...(options.only?.length ? { only: options.only } : {}) },
+    complete: !options.quick && !options.only?.length,
+    serialization: [],
+    engine: [],
+  };
+  const progress = options.progress;
+  if (work.serialization) {
+    let steps = 0;
+    results.serialization = await runSerializationSuite({
+      quick: options.quick,
+      onProgress: (label, done, total) => {
+        steps = total;
+        progress?.update('serialization', done, total, label);
+      },
+    });
+    progress?.update('serialization', steps, steps);
+  }
+  for (const scenario of work.scenarios) {
+    progress?.update(`engine ${scenario.name}`, 0, scenario.warmup + scenario.executions);
+    results.engine.push(...(await runEngineSuite({ quick: options.quick, scenarios: [scenario], onProgress: (name, done, total) => progress?.update(`engine ${name}`, done, total) })));
+  }
+  progress?.end();
+  return results;
+}

@@ -1,0 +1,80 @@
+/** The result tables, once: printed as text by `troupe bench`, as Markdown in docs/benchmarks.md. */
+import type { EngineResult } from './engine.js';
+import type { SerializationResult } from './serialization.js';
+
+/** A table: headers and rows of cells already formatted; `right` marks the numeric columns. */
+export interface Table {
+  headers: string[];
+  rows: string[][];
+  right: boolean[];
+}
+
+/** A number with a sensible precision: 3 significant digits under 100, thousands separators above. */
+export function num(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const abs = Math.abs(x);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  return x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** The serialization suite: per change, then per execution (3N changes). */
+export function serializationTable(results: SerializationResult[]): Table {
+  return {
+    headers: ['task runs', 'Kestra µs/change', 'snapshot µs/change', 'Troupe µs/change', 'Kestra B/change', 'snapshot B/change', 'Troupe B/change', 'Kestra s/execution', 'Troupe ms/execution', 'Kestra ÷ Troupe'],
+    right: Array(10).fill(true) as boolean[],
+    rows: results.map((r) => [
+      num(r.n),
+      num(r.kestraUsPerChange),
+      num(r.snapshotUsPerChange),
+      num(r.troupeUsPerChange),
+      num(r.kestraBytesPerChange),
+      num(r.snapshotBytesPerChange),
+      num(r.troupeBytesPerChange),
+      num(r.kestraMsPerExecution / 1000),
+      num(r.troupeMsPerExecution),
+      `${num(r.kestraUsPerChange / r.troupeUsPerChange)}×`,
+    ]),
+  };
+}
+
+/** The engine suite: throughput and latency, then what it cost in memory and disk. */
+export function engineTable(results: EngineResult[]): Table {
+  return {
+    headers: ['scenario', 'executions', 'in flight', 'task runs', 'seconds', 'task runs/s', 'executions/s', 'p50 ms', 'p99 ms', 'ms/task', 'pool no-op/s', 'ratio to pool', 'peak RSS MiB', 'file B/change', 'max record B'],
+    right: [false, ...(Array(14).fill(true) as boolean[])],
+    rows: results.map((r) => [
+      r.name,
+      num(r.executions),
+      num(r.concurrency),
+      num(r.taskRuns),
+      num(r.seconds),
+      num(r.taskRunsPerSecond),
+      num(r.executionsPerSecond),
+      num(r.p50Ms),
+      num(r.p99Ms),
+      r.overheadMsPerTask === undefined ? '' : num(r.overheadMsPerTask),
+      num(r.poolNoopTasksPerSecond),
+      num(r.ratioToPool),
+      num(r.peakRssMiB),
+      num(r.fileBytesPerStateChange),
+      `${num(r.maxTaskRunRecordBytes)} / ${num(r.maxHeaderBytes)}`,
+    ]),
+  };
+}
+
+/** A table as aligned plain text. */
+export function textTable(table: Table): string {
+  const widths = table.headers.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (table.right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(table.headers), widths.map((w) => '─'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
+}
+
+/** A table as GitHub Markdown. */
+export function markdownTable(table: Table): string {
+  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  return [
+    `| ${table.headers.map(esc).join(' | ')} |`,
+    `|${table.right.map((r) => (r ? '---:' : ':---')).join('|')}|`,
+    ...table.rows.map((row) => `| ${row.map(esc).join(' | ')} |`),
+  ].join('\n');
+}

@@ -1,0 +1,118 @@
+/**
+ * The targets of issue 7, judged against a run's results. The suite reports; it never asserts:
+ * a missed target is a finding for docs/benchmarks.md, not a failure of `troupe bench`.
+ */
+import type { EngineResult } from './engine.js';
+import type { BenchResults } from './results.js';
+import type { SerializationResult } from './serialization.js';
+
+/** One target and what the run measured for it. */
+export interface TargetVerdict {
+  /** The target as the issue states it. */
+  target: string;
+  /** The figure measured, in words. */
+  measured: string;
+  /** true met, false missed, undefined not measured by this run. */
+  met: boolean | undefined;
+}
+
+/** A record of the largest execution may be this much larger than at a tenth of its size (longer values, ids). */
+const RECORD_GROWTH_SLACK = 1.05;
+
+const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+
+function serializationAt(results: BenchResults, n: number): SerializationResult | undefined {
+  return results.serialization.find((r) => r.n === n);
+}
+
+function engine(results: BenchResults, name: string): EngineResult | undefined {
+  return results.engine.find((r) => r.name === name);
+}
+
+const notMeasured = (target: string, what: string): TargetVerdict => ({ target, measured: `not measured (${what} missing from this run)`, met: undefined });
+
+/** Judges every target of issue 7 against `results`. */
+export function judgeTargets(results: BenchResults): TargetVerdict[] {
+  const out: TargetVerdict[] = [];
+
+  {
+    const target = "Troupe's per-change cost at N=10,000 within 1.5× of N=10";
+    const small = serializationAt(results, 10);
+    const large = serializationAt(results, 10_000);
+    if (!small || !large) out.push(notMeasured(target, 'serialization at N=10 and N=10,000'));
+    else {
+      const ratio = large.troupeUsPerChange / small.troupeUsPerChange;
+      out.push({ target, measured: `${fmt(large.troupeUsPerChange)} µs at N=10,000 vs ${fmt(small.troupeUsPerChange)} µs at N=10: ${fmt(ratio)}×`, met: ratio <= 1.5 });
+    }
+  }
+
+  {
+    const target = 'The Kestra model costs at least 1,000× Troupe per execution at N=1,000';
+    const r = serializationAt(results, 1_000);
+    if (!r) out.push(notMeasured(target, 'serialization at N=1,000'));
+    else {
+      const ratio = r.kestraMsPerExecution / r.troupeMsPerExecution;
+      out.push({ target, measured: `Kestra ${fmt(r.kestraMsPerExecution / 1000)} s vs Troupe ${fmt(r.troupeMsPerExecution, 1)} ms per execution: ${fmt(ratio, 0)}×`, met: ratio >= 1_000 });
+    }
+  }
+
+  {
+    const target = "Engine task runs/s at least half of the bare pool's no-op tasks/s, on the 10,000-run flow";
+    const r = engine(results, 'each-parallel-100x100');
+    if (!r) out.push(notMeasured(target, 'each-parallel-100x100'));
+    else {
+      out.push({ target, measured: `${fmt(r.taskRunsPerSecond, 0)} task runs/s vs ${fmt(r.poolNoopTasksPerSecond, 0)} no-op tasks/s: ${fmt(r.ratioToPool)}×`, met: r.ratioToPool >= 0.5 });
+    }
+  }
+
+  {
+    const target = 'Benchmark 03 shape in under 50 ms per execution (Kestra publishes about 5 s)';
+    const r = engine(results, 'kestra-03');
+    if (!r) out.push(notMeasured(target, 'kestra-03'));
+    else {
+      const alone = engine(results, 'kestra-03-alone');
+      const aloneText = alone ? `; one at a time p50 ${fmt(alone.p50Ms, 1)} ms` : '';
+      out.push({ target, measured: `p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms with ${r.concurrency} executions in flight${aloneText}`, met: r.p50Ms < 50 });
+    }
+  }
+
+  {
+    const target = '40 sequential tasks: overhead at most 1 ms per task, durable (Windmill 9.8 ms, Temporal tuned 19 ms, Kestra 2.0 86.8 ms)';
+    const r = engine(results, 'windmill-40');
+    if (!r || r.overheadMsPerTask === undefined) out.push(notMeasured(target, 'windmill-40'));
+    else out.push({ target, measured: `${fmt(r.overheadMsPerTask, 3)} ms per task (p50 ${fmt(r.p50Ms, 1)} ms for 40 tasks)`, met: r.overheadMsPerTask <= 1 });
+  }
+
+  {
+    const target = 'At most 1 KiB written per state change';
+    const largest = [...results.serialization].sort((a, b) => b.n - a.n)[0];
+    const huge = engine(results, 'huge-100k');
+    if (!largest || !huge) out.push(notMeasured(target, 'serialization or huge-100k'));
+    else {
+      const bound = huge.maxTaskRunRecordBytes + huge.maxHeaderBytes;
+      out.push({
+        target,
+        measured: `store: ${fmt(largest.troupeBytesPerChange, 0)} B per change at N=${fmt(largest.n, 0)}; engine, 100,001 task runs: at most ${fmt(bound, 0)} B (largest task-run record ${huge.maxTaskRunRecordBytes} B + header ${huge.maxHeaderBytes} B)`,
+        met: largest.troupeBytesPerChange <= 1024 && bound <= 1024,
+      });
+    }
+  }
+
+  {
+    const target = 'The 100,000-run execution completes and no stored record grows with N';
+    const huge = engine(results, 'huge-100k');
+    const tenth = engine(results, 'each-parallel-100x100');
+    if (!huge || !tenth) out.push(notMeasured(target, 'huge-100k or each-parallel-100x100'));
+    else {
+      const completes = huge.failedExecutions === 0 && huge.taskRuns >= 100_000;
+      const runGrowth = huge.maxTaskRunRecordBytes / tenth.maxTaskRunRecordBytes;
+      const headerGrowth = huge.maxHeaderBytes / tenth.maxHeaderBytes;
+      out.push({
+        target,
+        measured: `${fmt(huge.taskRuns, 0)} task runs in ${fmt(huge.seconds, 1)} s (${huge.failedExecutions === 0 ? 'SUCCESS' : 'FAILED'}); from 10,001 to 100,001 task runs the largest task-run record goes ${tenth.maxTaskRunRecordBytes} → ${huge.maxTaskRunRecordBytes} B, the header ${tenth.maxHeaderBytes} → ${huge.maxHeaderBytes} B`,
+        met: completes && runGrowth <= RECORD_GROWTH_SLACK && headerGrowth <= RECORD_GROWTH_SLACK,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * The main thread's side of subflows: resolves the child's flow, creates the child execution on
+ * the shard that owns its id, and routes the child's end back to the waiting parent run. A
+ * request repeated by a recovered parent finds its child already there (and maybe ended).
+ */
+import type { ErrorRecord } from '../errors.js';
+import type { SubflowStartEffect } from '../executor/effects.js';
+import type { Execution } from '../model/execution.js';
+import { isTerminated } from '../model/state.js';
+import type { ExecutionMessage } from '../protocol/execution-messages.js';
+import type { ToShard } from '../protocol/shard-messages.js';
+import type { Store } from '../store/index.js';
+
+/** Where the links send what they decide. */
+export interface SubflowRouting {
+  toParent(parentId: string, message: ExecutionMessage): void;
+  createChild(childId: string, msg: ToShard & { type: 'execution.create' }): void;
+}
+
+/** Child → waiting parent run. */
+export class SubflowLinks {
+  readonly #store: Store;
+  readonly #routing: SubflowRouting;
+  readonly #parents = new Map<string, { parentId: string; taskRunId: string }>();
+
+  constructor(store: Store, routing: SubflowRouting) {
+    this.#store = store;
+    this.#routing = routing;
+  }
+
+  /** Handles a Subflow run's request for its child. */
+  start(parentId: string, s: SubflowStartEffect): void {
+    const fail = (message: string): void => this.#routing.toParent(parentId, { type: 'subflow.ended', taskRunId: s.taskRunId, error: { code: 'TROUPE_FLOW_NOT_FOUND', message } });
+    const flow = this.#store.getFlow(s.namespace, s.flowId, s.revision);
+    if (!flow) {
+      if (s.wait) fail(`Unable to find flow '${s.namespace}'.'${s.flowId}' with revision '${s.revision ?? 0}'`);
+      return;
+    }
+    if (s.wait) this.#parents.set(s.childId, { parentId, taskRunId: s.taskRunId });
+    this.#store.refresh();
+    const existing = this.#store.readHeader(s.childId);
+    if (existing) {
+      if (isTerminated(existing.state.current)) this.childEnded(this.#store.readExecution(s.childId)!);
+      return;
+    }
+    this.#routing.createChild(s.childId, {
+      type: 'execution.create',
+      executionId: s.childId,
+      flow: { namespace: flow.namespace, id: flow.id, revision: flow.revision, source: flow.source },
+      inputs: s.inputs,
+      labels: s.labels,
+      trigger: s.trigger,
+      nowMs: Date.now(),
+    });
+  }
+
+  /** An execution ended: tell its waiting parent, if it has one. */
+  childEnded(child: Execution): void {
+    const link = this.#parents.get(child.id);
+    if (!link) return;
+    this.#parents.delete(child.id);
+    this.#routing.toParent(link.parentId, { type: 'subflow.ended', taskRunId: link.taskRunId, child });
+  }
+
+  /** A child could not be created (invalid flow, bad inputs): its parent run fails. */
+  childFailed(childId: string, error: ErrorRecord): void {
+    const link = this.#parents.get(childId);
+    if (!link) return;
+    this.#parents.delete(childId);
+    this.#routing.toParent(link.parentId, { type: 'subflow.ended', taskRunId: link.taskRunId, error });
+  }
+}

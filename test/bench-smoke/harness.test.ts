@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { benchmarksMarkdown, perChangeChart } from '../../src/bench/report.js';
+import type { BenchResults } from '../../src/bench/results.js';
+import { selectWork } from '../../src/bench/run.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'troupe-bench-smoke-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SERIALIZATION_FIELDS = ['n', 'kestraUsPerChange', 'snapshotUsPerChange', 'troupeUsPerChange', 'troupeBytesPerChange'];
+const ENGINE_FIELDS = ['name', 'executions', 'taskRuns', 'seconds', 'taskRunsPerSecond', 'executionsPerSecond', 'p50Ms', 'p99Ms', 'bytesWritten', 'peakRssMiB', 'poolNoopTasksPerSecond', 'ratioToPool'];
+
+describe('troupe bench --quick', () => {
+  it('runs every suite end to end and writes the results JSON with every field (figures are not judged)', async () => {
+    const json = join(dir, 'out.json');
+    const resultsDir = join(dir, 'results');
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/troupe.js', 'bench', '--quick', '--json', json, '--results-dir', resultsDir], { cwd: root, maxBuffer: 1 << 24 });
+    expect(stdout).toContain('Serialization');
+    const results = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
+    expect(readdirSync(resultsDir)).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\d-[\w-]+-quick\.json$/)]);
+    expect(results.options.quick).toBe(true);
+    expect(results.complete).toBe(false);
+    expect(results.machine).toMatchObject({ cpus: expect.any(Number), model: expect.any(String), totalmemMiB: expect.any(Number), node: process.version });
+    expect(results.git.commit).toEqual(expect.any(String));
+    expect(results.serialization.length).toBeGreaterThan(0);
+    for (const r of results.serialization) for (const f of SERIALIZATION_FIELDS) expect(r).toHaveProperty(f, expect.any(Number));
+    const names = results.engine.map((r) => r.name);
+    for (const name of ['kestra-01', 'kestra-02', 'kestra-03', 'windmill-40']) expect(names).toContain(name);
+    expect(names.some((n) => n.startsWith('sequential-'))).toBe(true);
+    expect(names.some((n) => n.startsWith('each-parallel-'))).toBe(true);
+    expect(names).not.toContain('huge-100k');
+    for (const r of results.engine) {
+      for (const f of ENGINE_FIELDS) expect(r).toHaveProperty(f, f === 'name' ? expect.any(String) : expect.any(Number));
+      expect(r.failedExecutions).toBe(0);
+    }
+  });
+});
+
+/** A complete run with made-up figures, for the report. */
+function fakeResults(): BenchResults {
+  const engine = (name: string, extra: Partial<BenchResults['engine'][number]> = {}): BenchResults['engine'][number] => ({
+    name, executions: 1, taskRuns: 10_001, seconds: 1, taskRunsPerSecond: 10_001, executionsPerSecond: 1, p50Ms: 20, p99Ms: 30, bytesWritten: 1, peakRssMiB: 100,
+    poolNoopTasksPerSecond: 15_000, ratioToPool: 0.67, concurrency: 1, meanMs: 20, failedExecutions: 0, fileBytesPerStateChange: 300, storedBytes: 1, maxTaskRunRecordBytes: 400, maxHeaderBytes: 260, maxLogBytes: 200, poolThreads: 2, ...extra,
+  });
+  const ser = (n: number, troupe: number): BenchResults['serialization'][number] => ({
+    n, kestraUsPerChange: n * 20, kestraBytesPerChange: n * 1_200, snapshotUsPerChange: n * 10, snapshotBytesPerChange: n * 700, troupeUsPerChange: troupe, troupeBytesPerChange: 940,
+    changesPerExecution: 3 * n, kestraMsPerExecution: (n * 20 * 3 * n) / 1000, snapshotMsPerExecution: 1, troupeMsPerExecution: (troupe * 3 * n) / 1000, kestraBytesPerExecution: 1, snapshotBytesPerExecution: 1, troupeBytesPerExecution: 1,
+  });
+  return {
+    date: '2025-01-01T00:00:00.000Z', machine: { cpus: 2, model: 'cpu', totalmemMiB: 4096, platform: 'linux', release: '6', node: 'v20' }, git: { commit: 'abc1234', dirty: false },
+    options: { quick: false }, complete: true,
+    serialization: [ser(10, 10), ser(100, 10), ser(1_000, 11), ser(10_000, 30)],
+    engine: [engine('each-parallel-100x100'), engine('kestra-03', { p50Ms: 60 }), engine('windmill-40', { overheadMsPerTask: 0.9 }), engine('huge-100k', { taskRuns: 100_001, maxTaskRunRecordBytes: 401 })],
+  };
+}
+
+describe('the report', () => {
+  it('marks each target met or not met with its figure, and links the chart', () => {
+    const md = benchmarksMarkdown(fakeResults(), 'bench/results/x.json');
+    expect(md).toContain('(benchmarks-per-change.svg)');
+    expect(md).toMatch(/per-change cost at N=10,000 within 1\.5× of N=10 \| .*3× \| ❌ not met/);
+    expect(md).toMatch(/1,000× Troupe per execution at N=1,000 \| .* \| ✅ met/);
+    expect(md).toMatch(/Benchmark 03 .* \| p50 60 ms.* \| ❌ not met/);
+    expect(md).toMatch(/overhead at most 1 ms .* \| 0\.9 ms per task.* \| ✅ met/);
+    expect(md).toMatch(/no stored record grows with N \| .* \| ✅ met/);
+  });
+
+  it('draws the three models on log-log axes', () => {
+    const svg = perChangeChart(fakeResults().serialization);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<polyline/g)).toHaveLength(3);
+    expect(svg).toContain('>10k<');
+  });
+
+  it('--report-only regenerates docs from the newest complete results file', async () => {
+    const resultsDir = join(dir, 'report-results');
+    const docsDir = join(dir, 'docs');
+    mkdirSync(resultsDir, { recursive: true });
+    mkdirSync(docsDir, { recursive: true });
+    writeFileSync(join(resultsDir, 'full.json'), JSON.stringify(fakeResults()));
+    writeFileSync(join(resultsDir, 'quick.json'), JSON.stringify({ ...fakeResults(), date: '2030-01-01T00:00:00.000Z', complete: false }));
+    await promisify(execFile)(process.execPath, ['bin/troupe.js', 'bench', '--report-only', '--results-dir', resultsDir, '--docs-dir', docsDir], { cwd: root });
+    expect(readFileSync(join(docsDir, 'benchmarks.md'), 'utf8')).toContain('bench/results/full.json');
+    expect(readFileSync(join(docsDir, 'benchmarks-per-change.svg'), 'utf8')).toContain('</svg>');
+  });
+});
+
+describe('--only', () => {
+  it('selects suites, scenarios and name prefixes, and refuses unknown names', () => {
+    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, scenarios: [] });
+    expect(selectWork(false, ['kestra']).scenarios.map((s) => s.name)).toEqual(['kestra-01', 'kestra-02', 'kestra-03', 'kestra-03-alone']);
+    expect(selectWork(false, ['kestra-03']).scenarios.map((s) => s.name)).toEqual(['kestra-03', 'kestra-03-alone']);
+    expect(() => selectWork(false, ['nope'])).toThrow(/--only nope/);
+  });
+});

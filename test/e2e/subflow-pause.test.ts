@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTestEngine, runFlow } from '../helpers/engine.js';
+import type { Engine } from '../../src/runtime/engine.js';
+
+const disposers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (disposers.length) await disposers.pop()!();
+});
+async function open(): Promise<Engine> {
+  const t = await openTestEngine({ shards: 2 });
+  disposers.push(t.dispose);
+  return t.engine;
+}
+
+const child = `
+id: child
+namespace: t
+labels: { childLabel: c }
+inputs:
+  - id: who
+    type: STRING
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.debug.Return
+    format: "hello {{ inputs.who }}"
+  - id: maybe-fail
+    type: io.kestra.plugin.core.execution.Fail
+    condition: "{{ inputs.who == 'nobody' }}"
+outputs:
+  - id: greeting
+    type: STRING
+    value: "{{ outputs.hello.value }}"
+`;
+
+const parent = (who: string, extra = ''): string => `
+id: parent
+namespace: t
+labels: { parentLabel: p }
+tasks:
+  - id: launch
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: t
+    flowId: child
+    inputs:
+      who: "${who}"
+    labels:
+      launchLabel: l
+${extra}
+`;
+
+async function waitForState(engine: Engine, id: string, state: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (engine.get(id)?.state.current === state) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`execution ${id} never reached ${state}`);
+}
+
+describe('Subflow', () => {
+  it('starts the child as its own execution and exposes its outputs', async () => {
+    const e = await open();
+    await e.deploy(child);
+    const x = await runFlow(e, parent('world', '    inheritLabels: true'));
+    expect(x.state.current).toBe('SUCCESS');
+    const run = x.taskRunList![0]!;
+    expect(run.outputs).toMatchObject({ state: 'SUCCESS', outputs: { greeting: 'hello world' } });
+    expect(run.attempts).toHaveLength(1);
+    const childExec = e.get((run.outputs as { executionId: string }).executionId)!;
+    expect(childExec.trigger).toEqual({ id: 'launch', type: 'io.kestra.plugin.core.flow.Subflow', variables: { executionId: x.id, namespace: 't', flowId: 'parent', flowRevision: 1 } });
+    expect(childExec.labels).toEqual(expect.arrayContaining([
+      { key: 'system.correlationId', value: x.id },
+      { key: 'parentLabel', value: 'p' },
+      { key: 'launchLabel', value: 'l' },
+      { key: 'childLabel', value: 'c' },
+    ]));
+  });
+
+  it('transmits a failed child to the parent run', async () => {
+    const e = await open();
+    await e.deploy(child);
+    const x = await runFlow(e, parent('nobody'));
+    expect(x.state.current).toBe('FAILED');
+    expect(x.taskRunList![0]!.outputs).toMatchObject({ state: 'FAILED' });
+  });
+
+  it('fails the run with Kestra’s message when the flow does not exist', async () => {
+    const e = await open();
+    const x = await runFlow(e, parent('x').replace('flowId: child', 'flowId: ghost'));
+    expect(x.state.current).toBe('FAILED');
+    expect(e.logs(x.id)).toContainEqual(expect.objectContaining({ level: 'ERROR', message: "Unable to find flow 't'.'ghost' with revision '0'" }));
+  });
+
+  it('does not wait with wait: false', async () => {
+    const e = await open();
+    await e.deploy(child);
+    const x = await runFlow(e, parent('w', '    wait: false'));
+    expect(x.taskRunList![0]!.outputs).toMatchObject({ state: 'CREATED' });
+    const childId = (x.taskRunList![0]!.outputs as { executionId: string }).executionId;
+    expect((await e.waitFor(childId)).state.current).toBe('SUCCESS');
+  });
+});
+
+describe('Pause', () => {
+  it('pauses until resumed through the API, with onResume outputs', async () => {
+    const e = await open();
+    const rec = await e.deploy(`
+id: approve
+namespace: t
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+    onResume:
+      - id: ok
+        type: BOOLEAN
+  - id: after
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.wait.onResume.ok }}"
+`);
+    const id = await e.execute(rec.namespace, rec.id);
+    await waitForState(e, id, 'PAUSED');
+    e.resume(id, { ok: true });
+    const x = await e.waitFor(id);
+    expect(x.state.current).toBe('SUCCESS');
+    expect(x.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'PAUSED', 'RESTARTED', 'RUNNING', 'SUCCESS']);
+    expect(x.taskRunList![0]!.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'PAUSED', 'RUNNING', 'SUCCESS']);
+    expect(x.taskRunList![1]!.outputs).toEqual({ value: 'true' });
+  });
+
+  it('resumes after its delay and fails after its timeout', async () => {
+    const e = await open();
+    const delayed = await runFlow(e, `id: d\nnamespace: t\ntasks:\n  - id: p\n    type: io.kestra.plugin.core.flow.Pause\n    delay: PT0.2S\n    tasks:\n      - id: sub\n        type: io.kestra.plugin.core.log.Log\n        message: after\n`);
+    expect(delayed.state.current).toBe('SUCCESS');
+    expect(delayed.taskRunList!.map((r) => r.taskId)).toEqual(['p', 'sub']);
+    const timedOut = await runFlow(e, `id: to\nnamespace: t\ntasks:\n  - id: p\n    type: io.kestra.plugin.core.flow.Pause\n    timeout: PT0.2S\n  - id: never\n    type: io.kestra.plugin.core.log.Log\n    message: x\n`);
+    expect(timedOut.state.current).toBe('FAILED');
+    expect(timedOut.taskRunList!.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(['p:FAILED']);
+  });
+});
