@@ -8,6 +8,7 @@ import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 import { renderCommand } from './render.js';
 import { conformanceCommand } from './conformance.js';
+import { recoverCommand } from './recover.js';
 
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 const err = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -51,6 +52,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--vars <file>', 'a JSON file with the render variables')
     .action((template: string, opts: { vars?: string }) => {
       code = renderCommand(template, opts, out, err);
+    });
+
+  program
+    .command('recover')
+    .description('open a data dir, run every unfinished execution to its end, and print each one')
+    .requiredOption('--data <dir>', 'the data directory to recover')
+    .option('--json', 'print the recovered executions as JSON')
+    .action(async (opts: { data: string; json?: boolean }) => {
+      code = await recoverCommand(opts, out, err);
     });
 
   program

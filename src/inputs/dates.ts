@@ -143,7 +143,7 @@ function parseJavaDuration(value: unknown): Duration {
 }
 
 /** Java's `Duration.toString`: `PT0S`, `PT5M6S`, `PT24H`, `PT-0.5S`. */
-export function formatJavaDuration(d: Duration): string {
+function formatJavaDuration(d: Duration): string {
   if (d.seconds === 0 && d.nanos === 0) return 'PT0S';
   const total = d.seconds < 0 && d.nanos > 0 ? d.seconds + 1 : d.seconds;
   const hours = Math.trunc(total / 3600);

@@ -118,11 +118,12 @@ function resolveSlot(slot: Slot, r: Resolution): void {
     return;
   }
   const render = (template: string): unknown => renderTyped(template, context, r.options.renderOptions);
-  if (typeof dependsOn?.condition === 'string') {
+  const condition = dependsOn?.condition;
+  if (condition !== undefined && condition !== null) {
     // Only a rendered boolean `true` enables; a failing condition silently disables (Kestra records
     // an `Invalid condition` violation on the input, then drops it with the disabled input).
     try {
-      slot.enabled = render(dependsOn.condition) === true;
+      slot.enabled = render(String(condition)) === true;
     } catch {
       slot.enabled = false;
     }

@@ -30,13 +30,30 @@ export type ToShard =
   | { type: 'execution.message'; executionId: string; message: ExecutionMessage }
   | { type: 'shard.close' };
 
+/** An execution that ended, with its final in-memory state. */
+export interface EndedExecution {
+  executionId: string;
+  state: StateType;
+  execution: Execution;
+}
+
+/**
+ * Everything one drain of a shard lets out once its commit is durable, in ONE message: the main
+ * thread handles it whole, so no caller resumed by an acknowledgement can run before the rest.
+ */
+export interface DrainOutput {
+  type: 'drain.output';
+  shardThreadId: number;
+  created: string[];
+  jobs: TaskJob[];
+  cancels: string[];
+  subflows: Array<{ parentExecutionId: string; start: SubflowStartEffect }>;
+  ended: EndedExecution[];
+}
+
 export type FromShard =
-  | { type: 'execution.created'; executionId: string }
+  | DrainOutput
   | { type: 'execution.rejected'; executionId: string; error: ErrorRecord }
-  | { type: 'execution.ended'; executionId: string; state: StateType; execution: Execution; shardThreadId: number }
-  | { type: 'task.jobs'; jobs: TaskJob[] }
-  | { type: 'task.cancels'; taskRunIds: string[] }
-  | { type: 'subflows.start'; starts: Array<{ parentExecutionId: string; start: SubflowStartEffect }> }
   | { type: 'shard.stats'; liveActors: number; batches: number; steps: number; visited: number }
   | { type: 'shard.failed'; error: ErrorRecord }
   | { type: 'shard.closed' };

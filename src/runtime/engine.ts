@@ -13,7 +13,7 @@ import { isTerminated } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
 import type { TaskResultMessage } from '../protocol/execution-messages.js';
-import type { FromShard, ShardInit, ToShard } from '../protocol/shard-messages.js';
+import type { DrainOutput, FromShard, ShardInit, ToShard } from '../protocol/shard-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
 import { executionToJson, type ExecutionJson } from './execution-json.js';
 import { newId } from './shard.js';
@@ -123,33 +123,13 @@ export class Engine {
 
   #onShardMessage(shard: ShardHandle, msg: FromShard): void {
     switch (msg.type) {
-      case 'execution.created':
-        this.#created.get(msg.executionId)?.resolve();
-        this.#created.delete(msg.executionId);
+      case 'drain.output':
+        this.#onDrain(shard, msg);
         break;
       case 'execution.rejected':
         this.#created.get(msg.executionId)?.reject(fromErrorRecord(msg.error));
         this.#created.delete(msg.executionId);
         this.#subflows.childFailed(msg.executionId, msg.error);
-        break;
-      case 'execution.ended': {
-        const json = executionToJson(msg.execution, Date.now());
-        for (const w of this.#waiters.get(msg.executionId) ?? []) w.resolve(json);
-        this.#waiters.delete(msg.executionId);
-        this.#subflows.childEnded(msg.execution);
-        this.lastEndedOnThread = msg.shardThreadId;
-        break;
-      }
-      case 'task.jobs':
-        for (const job of msg.jobs) {
-          void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
-        }
-        break;
-      case 'subflows.start':
-        for (const { parentExecutionId, start } of msg.starts) this.#subflows.start(parentExecutionId, start);
-        break;
-      case 'task.cancels':
-        for (const id of msg.taskRunIds) this.#pool.cancel(id);
         break;
       case 'shard.failed':
         this.#fail(fromErrorRecord(msg.error));
@@ -159,6 +139,24 @@ export class Engine {
       case 'shard.closed':
         shard.closed?.();
         break;
+    }
+  }
+
+  /** Effects first (children, jobs, cancels), acknowledgements and ends last: callers resume after. */
+  #onDrain(shard: ShardHandle, msg: DrainOutput): void {
+    for (const { parentExecutionId, start } of msg.subflows) this.#subflows.start(parentExecutionId, start);
+    for (const job of msg.jobs) void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
+    for (const id of msg.cancels) this.#pool.cancel(id);
+    for (const id of msg.created) {
+      this.#created.get(id)?.resolve();
+      this.#created.delete(id);
+    }
+    for (const end of msg.ended) {
+      const json = executionToJson(end.execution, Date.now());
+      for (const w of this.#waiters.get(end.executionId) ?? []) w.resolve(json);
+      this.#waiters.delete(end.executionId);
+      this.lastEndedOnThread = msg.shardThreadId;
+      this.#subflows.childEnded(end.execution);
     }
   }
 

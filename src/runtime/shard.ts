@@ -212,19 +212,22 @@ export class Shard {
       }
       this.stats.batches += 1;
     }
-    // Durable from here on: let the effects out.
-    for (const actor of created) this.#send({ type: 'execution.created', executionId: actor.state.header.id });
+    // Durable from here on: let the effects out, in one message.
     // A run dispatched and cancelled in the same batch (recovered, then killed) is not dispatched at all.
     const cancelled = new Set(cancels);
     const live = cancelled.size ? jobs.filter((j) => !cancelled.has(j.taskRunId)) : jobs;
-    if (live.length) this.#send({ type: 'task.jobs', jobs: live });
-    if (cancels.length) this.#send({ type: 'task.cancels', taskRunIds: cancels });
-    if (subflows.length) this.#send({ type: 'subflows.start', starts: subflows });
-    for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
-    for (const actor of ended) {
-      const { header } = actor.state;
-      this.#send({ type: 'execution.ended', executionId: header.id, state: header.state.current, execution: toExecution(actor.state), shardThreadId: threadId });
+    if (created.length || live.length || cancels.length || subflows.length || ended.length) {
+      this.#send({
+        type: 'drain.output',
+        shardThreadId: threadId,
+        created: created.map((a) => a.state.header.id),
+        jobs: live,
+        cancels,
+        subflows,
+        ended: ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, execution: toExecution(a.state) })),
+      });
     }
+    for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
     for (const actor of [...ended, ...headers]) this.#release(actor);
     this.#draining = false;
     if (this.#ready.size) this.#schedule();

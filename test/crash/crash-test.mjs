@@ -25,6 +25,7 @@ const KILLS = Number(process.env.CRASH_KILLS ?? 24);
 const VERBOSE = process.env.CRASH_VERBOSE === '1';
 const DRIVER = fileURLToPath(new URL('./driver.mjs', import.meta.url));
 const SAFE_OPEN = fileURLToPath(new URL('./safe-open.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/troupe.js', import.meta.url));
 const TERMINAL = new Set(['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED', 'SKIPPED']);
 const started = Date.now();
 const root = mkdtempSync(join(tmpdir(), 'troupe-crash-'));
@@ -181,6 +182,7 @@ const refStart = Date.now();
 const ref = await life({ dataDir: join(refDir, 'data'), jobs: waveJobs(0) });
 if (!ref.done || ref.code !== 0) {
   log(`reference run failed (exit ${ref.code}):\n${ref.stderr}`);
+  if (process.env.CRASH_KEEP !== '1') rmSync(root, { recursive: true, force: true });
   process.exit(1);
 }
 const refMs = Date.now() - refStart;
@@ -296,8 +298,35 @@ async function allEnded() {
   return [...snap.values()].every((x) => TERMINAL.has(x.header.state.current));
 }
 
+/** Runs `troupe recover --data DIR --json` and checks it ended exactly the unfinished executions. */
+async function recoverCli(unfinished) {
+  const child = spawn(process.execPath, [BIN, 'recover', '--data', dataDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  let report;
+  try {
+    report = JSON.parse(stdout);
+  } catch {
+    find('troupe recover', `exit ${code}, no JSON: ${stdout.slice(0, 200)} ${stderr.slice(0, 200)}`);
+    return { executions: 0 };
+  }
+  const listed = new Map(report.recovered.map((r) => [r.id, r.state]));
+  const after = await snapshot(dataDir);
+  for (const x of unfinished) {
+    if (!listed.has(x.id)) find('troupe recover', `${x.id} was unfinished but not recovered`);
+    const state = after.get(x.id)?.header.state.current;
+    if (!TERMINAL.has(state) || listed.get(x.id) !== state) find('troupe recover', `${x.id} printed ${listed.get(x.id)}, store has ${state}`);
+    endedSeen.set(x.id, state);
+  }
+  return { executions: listed.size, ms: report.ms, code };
+}
+
 const crashStart = Date.now();
 let safeNext = false;
+let cli;
 for (let attempt = 0; figures.kills < KILLS && attempt < KILLS * 4; attempt++) {
   if (figures.lives > 0 && (await allEnded())) waves++;
   const plan = { dataDir, jobs: jobs(), acked: Object.fromEntries(acked) };
@@ -330,12 +359,19 @@ for (let attempt = 0; figures.kills < KILLS && attempt < KILLS * 4; attempt++) {
   }
   if (VERBOSE) log(`  life ${figures.lives}: ${out.killed ? `killed ${kill.ms} ms after ${kill.from}` : 'exited'}, open at ${out.openMs ?? '-'} ms, recovering ${out.recovering?.length ?? '-'}, ${out.acks.length} acks, ${out.ended.length} ended, ${out.dispatches.length} dispatches (first at ${out.dispatches[0]?.ms ?? '-'} ms)`);
   // Between kills: check what the store holds as the next life will find it.
-  await verify(false, out.dispatches);
+  let snap = await verify(false, out.dispatches);
   if (out.killed && safeNext) {
     await safeReopen(dataDir);
-    await verify(true, out.dispatches);
+    snap = await verify(true, out.dispatches);
   }
   if (out.killed) safeNext = !safeNext;
+  // Once: `troupe recover` finishes what the kill left (when no victim is among it: only the
+  // driver kills those).
+  const unfinished = [...snap.values()].filter((x) => !TERMINAL.has(x.header.state.current));
+  if (!cli && unfinished.length > 0 && unfinished.every((x) => x.header.flowId !== 'victim')) {
+    cli = await recoverCli(unfinished);
+    await verify(false, []);
+  }
 }
 
 // The last life runs everything to its end.
@@ -388,6 +424,7 @@ log(`  ${acked.size} executions acknowledged, ${orphans} more created durably bu
 log(`  ${taskRuns} task runs, ${attempts} attempts dispatched, ${figures.redispatched} dispatched again after a crash (in flight at the kill), ${figures.recovered} executions recovered on open in total`);
 log(`  ${frozen.size} ended task runs tracked across kills; ${killedSeen.size} KILLED executions tracked`);
 log(`  safe restore (LMDB_RESTORE=safe): ${figures.safeReopens} reopenings, ${figures.safeRollbacks} rolled back unacknowledged commits (${figures.recordsRolledBack} ended task runs not yet synced), acknowledged changes lost: ${findings.filter((f) => /acknowledged|dispatched before/.test(f.kind)).length}`);
+log(`  troupe recover --json: ${cli ? `finished ${cli.executions} unfinished executions left by a kill (${cli.ms} ms, exit ${cli.code})` : 'not exercised (no kill left only non-victim executions unfinished)'}`);
 const byKind = new Map();
 for (const f of findings) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
 log(`  findings: ${findings.length === 0 ? 'none' : [...byKind].map(([k, n]) => `${n} ${k}`).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
