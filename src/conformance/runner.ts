@@ -82,23 +82,9 @@ function delay(ms: number): { promise: Promise<undefined>; cancel: () => void } 
   return { promise, cancel: () => clearTimeout(timer) };
 }
 
-const isNotFound = (e: unknown): boolean => e instanceof TroupeError && e.code === 'TROUPE_EXECUTION_NOT_FOUND';
-
-/**
- * engine.waitFor, retried for a few event-loop turns while the execution is not found: right after
- * execute() resolves, the main thread's LMDB read snapshot may predate the shard's commit when
- * other reads ran in the same turn (seen with 8 cases at once), so waitFor wrongly rejects.
- * TODO: remove once Engine.waitFor waits for a just-created execution itself.
- */
-async function waitForEnd(engine: Engine, id: string): Promise<ExecutionJson> {
-  for (let turn = 0; ; turn++) {
-    try {
-      return await engine.waitFor(id);
-    } catch (e) {
-      if (!isNotFound(e) || turn >= 50) throw e;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+/** engine.waitFor: the engine refreshes its read snapshot, so a just-created execution is found. */
+function waitForEnd(engine: Engine, id: string): Promise<ExecutionJson> {
+  return engine.waitFor(id);
 }
 
 /** Waits for an execution to end, or kills it after `timeoutMs` and says where it stood. */
@@ -146,7 +132,7 @@ async function runCase(engine: Engine, flows: DeployedFlows, c: ConformanceCase,
   const flow = flows.files.get(c.flow);
   if (!flow?.ok) return failed(`flows/${c.flow} did not deploy`);
   try {
-    const id = await engine.execute(flow.namespace, flow.id, c.inputs);
+    const id = await engine.execute(flow.namespace, flow.id, c.inputs, { rawInputs: true });
     const execution = await waitOrKill(engine, id, timeoutMs);
     if (typeof execution === 'string') return failed(execution);
     const reasons = checkExecution(c.expect, execution, await settledLogs(engine, id, c.expect.logs ?? []));

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TroupeError, fromErrorRecord } from '../errors.js';
 import { parseFlow } from '../flow/index.js';
+import type { FlowInput } from '../model/flow.js';
 import type { Execution, Label } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
@@ -21,6 +22,9 @@ import { threadEntry } from './thread-entry.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { shardOf } from './router.js';
 import { SubflowLinks } from './subflow-links.js';
+import { FlowCache, onResumeInputs } from './flow-cache.js';
+import { assertInputs } from '../inputs/index.js';
+import { indexFlow } from '../executor/flow-index.js';
 
 interface ShardHandle {
   worker: Worker;
@@ -39,6 +43,12 @@ interface Waiter {
 /** Options of {@link Engine.execute}. */
 export interface ExecuteOptions {
   labels?: Label[];
+  /**
+   * Put `inputs` on the execution as given, without typing or validation (as Kestra's own tests
+   * do); declared defaults still apply when rendering.
+   * @default false
+   */
+  rawInputs?: boolean;
 }
 
 /**
@@ -61,6 +71,7 @@ export class Engine {
   #closed = false;
   #failure: Error | undefined;
   #subflows!: SubflowLinks;
+  readonly #flows = new FlowCache();
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -86,6 +97,7 @@ export class Engine {
     }
     const engine = new Engine(resolved, store, lock);
     engine.#subflows = new SubflowLinks(store, {
+      typeInputs: (record, inputs) => engine.#typeInputs(record, inputs),
       toParent: (parentId, message) => engine.#sendTo(parentId, { type: 'execution.message', executionId: parentId, message }),
       createChild: (childId, msg) => {
         // Known from now on: waitFor(childId) waits instead of answering 'not found'.
@@ -226,6 +238,7 @@ export class Engine {
     this.#assertOpen();
     const flow = this.#store.getFlow(namespace, flowId);
     if (!flow) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${flowId}' is deployed`, { namespace, flowId });
+    if (!options.rawInputs) inputs = this.#typeInputs(flow, inputs ?? {});
     const executionId = newId();
     const shard = this.#shards[shardOf(executionId, this.#shards.length)]!;
     const created = new Promise<void>((resolve, reject) => this.#created.set(executionId, { resolve, reject }));
@@ -278,9 +291,31 @@ export class Engine {
     this.#sendTo(executionId, { type: 'execution.message', executionId, message: { type: 'execution.kill' } });
   }
 
-  /** Resumes a paused execution; `inputs` become the Pause task's `onResume` outputs. */
-  resume(executionId: string, inputs?: Record<string, unknown>): void {
+  /** Types and validates inputs against a flow's declarations (all errors together). */
+  #typeInputs(record: FlowRecord, inputs: Record<string, unknown>): Record<string, unknown> {
+    const flow = this.#flows.get(record);
+    return assertInputs(flow.inputs, inputs, { context: { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision } }, renderOptions: { now: () => Date.now() } });
+  }
+
+  /**
+   * Resumes a paused execution; `inputs` are typed against the Pause task's `onResume` and
+   * become its outputs.
+   * @throws TroupeError TROUPE_INPUT_INVALID when they do not fit, TROUPE_EXECUTION_NOT_FOUND
+   */
+  async resume(executionId: string, inputs?: Record<string, unknown>): Promise<void> {
     this.#assertOpen();
+    this.#store.refresh();
+    const execution = this.#store.readExecution(executionId);
+    if (!execution) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `No execution has the id '${executionId}'`, { executionId });
+    const record = this.#store.getFlow(execution.namespace, execution.flowId, execution.flowRevision);
+    if (record) {
+      const index = indexFlow(this.#flows.get(record));
+      for (const run of execution.taskRunList ?? []) {
+        if (run.state.current !== 'PAUSED') continue;
+        const declared = onResumeInputs(index.get(run.taskId)?.task.props.onResume);
+        if (declared.length) inputs = resolveOrThrow(declared, inputs ?? {});
+      }
+    }
     this.#sendTo(executionId, { type: 'execution.message', executionId, message: inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' } });
   }
 
@@ -303,4 +338,8 @@ export class Engine {
     this.#lock.release();
     this.#fail(new TroupeError('TROUPE_ENGINE_CLOSED', 'The engine was closed while waiting'));
   }
+}
+
+function resolveOrThrow(declared: FlowInput[], inputs: Record<string, unknown>): Record<string, unknown> {
+  return assertInputs(declared, inputs, { renderOptions: { now: () => Date.now() } });
 }

@@ -3,16 +3,18 @@
  * the shard that owns its id, and routes the child's end back to the waiting parent run. A
  * request repeated by a recovered parent finds its child already there (and maybe ended).
  */
-import type { ErrorRecord } from '../errors.js';
+import { toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { SubflowStartEffect } from '../executor/effects.js';
 import type { Execution } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
 import type { ExecutionMessage } from '../protocol/execution-messages.js';
 import type { ToShard } from '../protocol/shard-messages.js';
-import type { Store } from '../store/index.js';
+import type { FlowRecord, Store } from '../store/index.js';
 
 /** Where the links send what they decide. */
 export interface SubflowRouting {
+  /** Types the child's inputs against its flow; throws TROUPE_INPUT_INVALID. */
+  typeInputs(flow: FlowRecord, inputs: Record<string, unknown>): Record<string, unknown>;
   toParent(parentId: string, message: ExecutionMessage): void;
   createChild(childId: string, msg: ToShard & { type: 'execution.create' }): void;
 }
@@ -43,11 +45,18 @@ export class SubflowLinks {
       if (isTerminated(existing.state.current)) this.childEnded(this.#store.readExecution(s.childId)!);
       return;
     }
+    let inputs: Record<string, unknown>;
+    try {
+      inputs = this.#routing.typeInputs(flow, s.inputs);
+    } catch (e) {
+      this.childFailed(s.childId, toErrorRecord(e));
+      return;
+    }
     this.#routing.createChild(s.childId, {
       type: 'execution.create',
       executionId: s.childId,
       flow: { namespace: flow.namespace, id: flow.id, revision: flow.revision, source: flow.source },
-      inputs: s.inputs,
+      inputs,
       labels: s.labels,
       trigger: s.trigger,
       nowMs: Date.now(),

@@ -100,6 +100,38 @@ describe('Subflow', () => {
   });
 });
 
+describe('Typed inputs', () => {
+  it('types inputs on execute and reports every bad one together', async () => {
+    const e = await open();
+    const rec = await e.deploy(`
+id: typed
+namespace: t
+inputs:
+  - id: count
+    type: INT
+    min: 1
+  - id: when
+    type: DATE
+  - id: name
+    type: STRING
+    defaults: world
+tasks:
+  - id: show
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.count + 1 }} {{ inputs.when }} {{ inputs.name }}"
+`);
+    await expect(e.execute('t', 'typed', { count: '0', when: 'yesterday' })).rejects.toMatchObject({
+      code: 'TROUPE_INPUT_INVALID',
+      message: expect.stringContaining('Invalid input for `count`, it must be more than `1`, but received `0`'),
+    });
+    await expect(e.execute('t', 'typed', { count: '0', when: 'yesterday' })).rejects.toMatchObject({ message: expect.stringContaining('Invalid input for `when`') });
+    const id = await e.execute(rec.namespace, rec.id, { count: '41', when: '2024-12-20' });
+    const x = await e.waitFor(id);
+    expect(x.inputs).toEqual({ count: 41, when: '2024-12-20', name: 'world' });
+    expect(x.taskRunList![0]!.outputs).toEqual({ value: '42 2024-12-20 world' });
+  });
+});
+
 describe('Pause', () => {
   it('pauses until resumed through the API, with onResume outputs', async () => {
     const e = await open();
@@ -118,7 +150,8 @@ tasks:
 `);
     const id = await e.execute(rec.namespace, rec.id);
     await waitForState(e, id, 'PAUSED');
-    e.resume(id, { ok: true });
+    await expect(e.resume(id, {})).rejects.toMatchObject({ code: 'TROUPE_INPUT_INVALID', message: expect.stringContaining('Invalid input for `ok`, missing required input, but received `null`') });
+    await e.resume(id, { ok: 'true' });
     const x = await e.waitFor(id);
     expect(x.state.current).toBe('SUCCESS');
     expect(x.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'PAUSED', 'RESTARTED', 'RUNNING', 'SUCCESS']);
