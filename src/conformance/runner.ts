@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroupeError } from '../errors.js';
+import { harnessInputs } from './harness-inputs.js';
 import { Engine } from '../runtime/engine.js';
 import type { ExecutionJson } from '../runtime/execution-json.js';
 import type { LogEntry } from '../model/index.js';
@@ -125,14 +126,15 @@ async function settledLogs(engine: Engine, id: string, expected: readonly LogExp
   return logs;
 }
 
-async function runCase(engine: Engine, flows: DeployedFlows, c: ConformanceCase, timeoutMs: number): Promise<Omit<CaseResult, 'durationMs'>> {
+async function runCase(engine: Engine, flows: DeployedFlows, flowsDir: string, c: ConformanceCase, timeoutMs: number): Promise<Omit<CaseResult, 'durationMs'>> {
   const failed = (reason: string): Omit<CaseResult, 'durationMs'> => ({ case: c.case, status: 'failed', reason });
   const problem = flowProblem(flows, [...c.deploy, c.flow]);
   if (problem) return failed(problem);
   const flow = flows.files.get(c.flow);
   if (!flow?.ok) return failed(`flows/${c.flow} did not deploy`);
   try {
-    const id = await engine.execute(flow.namespace, flow.id, c.inputs, { rawInputs: true });
+    const inputs = c.inputs ? harnessInputs(join(flowsDir, c.flow), c.inputs) : undefined;
+    const id = await engine.execute(flow.namespace, flow.id, inputs, { rawInputs: true });
     const execution = await waitOrKill(engine, id, timeoutMs);
     if (typeof execution === 'string') return failed(execution);
     const reasons = checkExecution(c.expect, execution, await settledLogs(engine, id, c.expect.logs ?? []));
@@ -182,7 +184,7 @@ export async function runConformance(dir: string, options: ConformanceOptions = 
       const flows = await deployFlows(engine, join(dir, 'flows'));
       await forEachLimited(toRun, concurrency, async (i) => {
         const started = performance.now();
-        const result = await runCase(engine, flows, cases[i]!, timeoutMs);
+        const result = await runCase(engine, flows, join(dir, 'flows'), cases[i]!, timeoutMs);
         record(i, { ...result, durationMs: Math.round(performance.now() - started) });
       });
     } finally {
