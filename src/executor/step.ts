@@ -9,7 +9,7 @@ import type { LogEntry } from '../model/log-entry.js';
 import { isoDate, isTerminated } from '../model/state.js';
 import type { Effect } from './effects.js';
 import { childKey, type ExecutionState, type Group, type RunEntry } from './state.js';
-import { noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
+import { log, noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
 import { endAttempt } from './attempt-end.js';
 import { sleepFired } from './in-actor-tasks.js';
 import { resumeExecution, resumeRun } from './pause.js';
@@ -34,7 +34,14 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
   const ctx: StepContext = { state, env, date: isoDate(env.nowMs), changed: new Set(), headerChanged: false, effects: [], logs: [], dirty: new Set(), visited: 0 };
   switch (msg.type) {
     case 'execution.start':
-      start(ctx);
+      if (msg.admission) admitOverLimit(ctx, msg.admission);
+      else start(ctx);
+      break;
+    case 'execution.dequeue':
+      if (ctx.state.header.state.current === 'QUEUED') {
+        setExecutionState(ctx, 'RUNNING');
+        ctx.dirty.add(ctx.state.groups.get('')!);
+      }
       break;
     case 'task.result':
       applyResult(ctx, msg);
@@ -72,6 +79,19 @@ function start(ctx: StepContext): void {
   if (ctx.state.header.state.current !== 'CREATED') return;
   setExecutionState(ctx, 'RUNNING');
   ctx.dirty.add(ctx.state.groups.get('')!);
+}
+
+/** A flow's concurrency limit is reached: QUEUED, CANCELLED or FAILED as its `behavior` says. */
+function admitOverLimit(ctx: StepContext, a: { admit: 'QUEUE' | 'CANCEL' | 'FAIL'; running: number }): void {
+  if (ctx.state.header.state.current !== 'CREATED') return;
+  if (a.admit === 'QUEUE') {
+    log(ctx, 'INFO', `Flow is queued due to concurrency limit exceeded, ${a.running} running(s)`);
+    setExecutionState(ctx, 'QUEUED');
+  } else if (a.admit === 'CANCEL') setExecutionState(ctx, 'CANCELLED');
+  else {
+    log(ctx, 'ERROR', 'Flow is FAILED due to concurrency limit exceeded');
+    setExecutionState(ctx, 'FAILED');
+  }
 }
 
 function isStale(entry: RunEntry | undefined, msg: TaskResultMessage): entry is undefined {

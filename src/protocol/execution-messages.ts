@@ -8,9 +8,15 @@ import type { StateType } from '../model/state.js';
 import type { ErrorRecord } from '../errors.js';
 import type { Execution } from '../model/execution.js';
 
-/** Start a new execution whose header was just created. */
+/** Start a new execution whose header was just created; `admission` when a concurrency limit held it. */
 export interface StartMessage {
   type: 'execution.start';
+  admission?: { admit: 'QUEUE' | 'CANCEL' | 'FAIL'; running: number };
+}
+
+/** A queued execution got a slot: it starts now. */
+export interface DequeueMessage {
+  type: 'execution.dequeue';
 }
 
 /** The outcome of one attempt of a runnable task, from the pool. */
@@ -58,7 +64,7 @@ export interface SubflowEndedMessage {
 }
 
 /** Any message an execution actor handles. */
-export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage;
+export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage | DequeueMessage;
 
 /** Creators for execution messages. */
 export const executionMessages = {

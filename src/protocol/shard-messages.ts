@@ -3,7 +3,7 @@ import type { ErrorRecord } from '../errors.js';
 import type { Execution, ExecutionTrigger, Label } from '../model/execution.js';
 import type { SubflowStartEffect } from '../executor/effects.js';
 import type { StateType } from '../model/state.js';
-import type { ExecutionMessage, TaskResultMessage } from './execution-messages.js';
+import type { ExecutionMessage, StartMessage, TaskResultMessage } from './execution-messages.js';
 import type { TaskJob } from './pool-messages.js';
 
 /** What a shard thread is started with (workerData). */
@@ -25,7 +25,7 @@ export interface FlowRef {
 }
 
 export type ToShard =
-  | { type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; trigger?: ExecutionTrigger; nowMs: number }
+  | { type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; trigger?: ExecutionTrigger; admission?: StartMessage['admission']; nowMs: number }
   | { type: 'task.results'; results: Array<{ executionId: string; result: TaskResultMessage }> }
   | { type: 'execution.message'; executionId: string; message: ExecutionMessage }
   | { type: 'shard.close' };

@@ -23,6 +23,7 @@ import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } 
 import { shardOf } from './router.js';
 import { SubflowLinks } from './subflow-links.js';
 import { FlowCache, onResumeInputs } from './flow-cache.js';
+import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
 import { indexFlow } from '../executor/flow-index.js';
 
@@ -72,6 +73,7 @@ export class Engine {
   #failure: Error | undefined;
   #subflows!: SubflowLinks;
   readonly #flows = new FlowCache();
+  readonly #limiter = new ConcurrencyLimiter();
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -99,13 +101,14 @@ export class Engine {
     engine.#subflows = new SubflowLinks(store, {
       typeInputs: (record, inputs) => engine.#typeInputs(record, inputs),
       toParent: (parentId, message) => engine.#sendTo(parentId, { type: 'execution.message', executionId: parentId, message }),
-      createChild: (childId, msg) => {
+      createChild: (childId, record, msg) => {
         // Known from now on: waitFor(childId) waits instead of answering 'not found'.
         engine.#created.set(childId, { resolve: () => {}, reject: () => {} });
-        engine.#sendTo(childId, msg);
+        engine.#sendTo(childId, engine.#admit(record, msg));
       },
     });
     engine.recovering = store.listExecutionIds({ nonTerminal: true });
+    engine.#limiter.restore(store);
     await engine.#startShards();
     return engine;
   }
@@ -169,6 +172,7 @@ export class Engine {
       this.#waiters.delete(end.executionId);
       this.lastEndedOnThread = msg.shardThreadId;
       this.#subflows.childEnded(end.execution);
+      this.#releaseSlot(end.execution);
     }
   }
 
@@ -242,14 +246,17 @@ export class Engine {
     const executionId = newId();
     const shard = this.#shards[shardOf(executionId, this.#shards.length)]!;
     const created = new Promise<void>((resolve, reject) => this.#created.set(executionId, { resolve, reject }));
-    this.#post(shard, {
-      type: 'execution.create',
-      executionId,
-      flow: { namespace: flow.namespace, id: flow.id, revision: flow.revision, source: flow.source },
-      ...(inputs ? { inputs } : {}),
-      ...(options.labels ? { labels: options.labels } : {}),
-      nowMs: Date.now(),
-    });
+    this.#post(
+      shard,
+      this.#admit(flow, {
+        type: 'execution.create',
+        executionId,
+        flow: { namespace: flow.namespace, id: flow.id, revision: flow.revision, source: flow.source },
+        ...(inputs ? { inputs } : {}),
+        ...(options.labels ? { labels: options.labels } : {}),
+        nowMs: Date.now(),
+      }),
+    );
     await created;
     return executionId;
   }
@@ -289,6 +296,27 @@ export class Engine {
   kill(executionId: string): void {
     this.#assertOpen();
     this.#sendTo(executionId, { type: 'execution.message', executionId, message: { type: 'execution.kill' } });
+  }
+
+  /** Applies the flow's concurrency limit to a creation request. */
+  #admit(record: FlowRecord, msg: ToShard & { type: 'execution.create' }): ToShard & { type: 'execution.create' } {
+    const flow = this.#flows.get(record);
+    if (!flow.concurrency) return msg;
+    const a = this.#limiter.admit(flow, msg.executionId);
+    return a.admit === 'RUN' ? msg : { ...msg, admission: a };
+  }
+
+  /** An execution ended: free its concurrency slot and start the oldest queued one. */
+  #releaseSlot(e: Execution): void {
+    if (!this.#limiter.tracks(e.id)) return;
+    const record = this.#store.getFlow(e.namespace, e.flowId, e.flowRevision);
+    const next = this.#limiter.release(e.id, record ? this.#flows.get(record).concurrency?.limit : undefined);
+    if (next !== undefined) this.#sendTo(next, { type: 'execution.message', executionId: next, message: { type: 'execution.dequeue' } });
+  }
+
+  /** Running and queued executions of a flow under its concurrency limit. */
+  concurrency(namespace: string, flowId: string): { running: number; queued: number } {
+    return this.#limiter.counts(namespace, flowId);
   }
 
   /** Types and validates inputs against a flow's declarations (all errors together). */

@@ -90,7 +90,7 @@ export class Shard {
     try {
       const flow = this.#flow(msg.flow);
       const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}) });
-      const actor: Actor = { state: createExecutionState(flow, header), mailbox: [{ type: 'execution.start' }], ackCreated: true, ended: false };
+      const actor: Actor = { state: createExecutionState(flow, header), mailbox: [msg.admission ? { type: 'execution.start', admission: msg.admission } : { type: 'execution.start' }], ackCreated: true, ended: false };
       this.#actors.set(executionId, actor);
       this.#ready.add(actor);
       this.#schedule();

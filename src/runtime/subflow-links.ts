@@ -16,7 +16,7 @@ export interface SubflowRouting {
   /** Types the child's inputs against its flow; throws TROUPE_INPUT_INVALID. */
   typeInputs(flow: FlowRecord, inputs: Record<string, unknown>): Record<string, unknown>;
   toParent(parentId: string, message: ExecutionMessage): void;
-  createChild(childId: string, msg: ToShard & { type: 'execution.create' }): void;
+  createChild(childId: string, flow: FlowRecord, msg: ToShard & { type: 'execution.create' }): void;
 }
 
 /** Child → waiting parent run. */
@@ -52,7 +52,7 @@ export class SubflowLinks {
       this.childFailed(s.childId, toErrorRecord(e));
       return;
     }
-    this.#routing.createChild(s.childId, {
+    this.#routing.createChild(s.childId, flow, {
       type: 'execution.create',
       executionId: s.childId,
       flow: { namespace: flow.namespace, id: flow.id, revision: flow.revision, source: flow.source },
