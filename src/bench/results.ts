@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
@@ -18,6 +18,8 @@ export interface MachineInfo {
   platform: string;
   release: string;
   node: string;
+  /** 1-minute load average when the run started: a busy machine slows every figure. */
+  loadavg1?: number;
 }
 
 /** The options a run was made with. */
@@ -49,6 +51,7 @@ export function machineInfo(): MachineInfo {
     platform: platform(),
     release: release(),
     node: process.version,
+    loadavg1: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 

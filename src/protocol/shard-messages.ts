@@ -10,10 +10,25 @@ import type { TaskJob } from './pool-messages.js';
 export interface ShardInit {
   shardIndex: number;
   shardCount: number;
+  /** Above this many actors in memory, idle ones are passivated. */
+  maxLiveActors: number;
   dataDir: string;
   noSync: boolean;
   envs: Record<string, string>;
   globals: Record<string, unknown>;
+}
+
+/** Figures of one shard. */
+export interface ShardStats {
+  liveActors: number;
+  passiveActors: number;
+  batches: number;
+  steps: number;
+  visited: number;
+  passivated: number;
+  rehydrated: number;
+  /** The shard thread's V8 heap in use, after a collection when `--expose-gc` is on. */
+  heapUsedBytes: number;
 }
 
 /** A flow revision as shipped to a shard, parsed there once and cached. */
@@ -28,6 +43,7 @@ export type ToShard =
   | { type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; trigger?: ExecutionTrigger; admission?: StartMessage['admission']; nowMs: number }
   | { type: 'task.results'; results: Array<{ executionId: string; result: TaskResultMessage }> }
   | { type: 'execution.message'; executionId: string; message: ExecutionMessage }
+  | { type: 'shard.stats' }
   | { type: 'shard.close' };
 
 /** An execution that ended, with its final in-memory state. */
@@ -54,6 +70,6 @@ export interface DrainOutput {
 export type FromShard =
   | DrainOutput
   | { type: 'execution.rejected'; executionId: string; error: ErrorRecord }
-  | { type: 'shard.stats'; liveActors: number; batches: number; steps: number; visited: number }
+  | ({ type: 'shard.stats' } & ShardStats)
   | { type: 'shard.failed'; error: ErrorRecord }
   | { type: 'shard.closed' };

@@ -17,6 +17,12 @@ export interface EngineOptions {
    */
   poolThreads?: number;
   /**
+   * Actors a shard keeps in memory before it passivates idle ones (PAUSED and QUEUED actors are
+   * always passivated).
+   * @default 10000
+   */
+  maxLiveActors?: number;
+  /**
    * Skip fsync (tests and throwaway runs only: a crash may lose acknowledged changes).
    * @default false
    */
@@ -30,7 +36,7 @@ export interface EngineOptions {
 /** Options with every default applied. */
 export type ResolvedEngineOptions = Readonly<Required<EngineOptions>>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'noSync', 'envs', 'globals']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'noSync', 'envs', 'globals']);
 
 function positiveInt(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
@@ -49,6 +55,7 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     dataDir: resolve(options.dataDir),
     shards: positiveInt('shards', options.shards, 1),
     poolThreads: positiveInt('poolThreads', options.poolThreads, Math.max(1, cores)),
+    maxLiveActors: positiveInt('maxLiveActors', options.maxLiveActors, 10_000),
     noSync: options.noSync === true,
     envs: { ...(options.envs ?? {}) },
     globals: { ...(options.globals ?? {}) },

@@ -14,7 +14,7 @@ import { isTerminated } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
 import type { TaskResultMessage } from '../protocol/execution-messages.js';
-import type { DrainOutput, FromShard, ShardInit, ToShard } from '../protocol/shard-messages.js';
+import type { DrainOutput, FromShard, ShardInit, ShardStats, ToShard } from '../protocol/shard-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
 import { executionToJson, type ExecutionJson } from './execution-json.js';
 import { newId } from './shard.js';
@@ -34,6 +34,7 @@ interface ShardHandle {
   pendingResults: Array<{ executionId: string; result: TaskResultMessage }>;
   flushScheduled: boolean;
   closed?: () => void;
+  statsWaiters: Array<(s: ShardStats) => void>;
 }
 
 interface Waiter {
@@ -117,9 +118,9 @@ export class Engine {
     const entry = threadEntry(import.meta.url, './shard-thread.js');
     const started: Array<Promise<void>> = [];
     for (let index = 0; index < this.#options.shards; index++) {
-      const init: ShardInit = { shardIndex: index, shardCount: this.#options.shards, dataDir: this.#options.dataDir, noSync: this.#options.noSync, envs: this.#options.envs, globals: this.#options.globals };
+      const init: ShardInit = { shardIndex: index, shardCount: this.#options.shards, maxLiveActors: this.#options.maxLiveActors, dataDir: this.#options.dataDir, noSync: this.#options.noSync, envs: this.#options.envs, globals: this.#options.globals };
       const worker = new Worker(entry, { workerData: init, name: `troupe-shard-${index}` });
-      const handle: ShardHandle = { worker, index, threadId: worker.threadId, pendingResults: [], flushScheduled: false };
+      const handle: ShardHandle = { worker, index, threadId: worker.threadId, pendingResults: [], flushScheduled: false, statsWaiters: [] };
       worker.on('message', (msg: FromShard) => this.#onShardMessage(handle, msg));
       worker.on('error', (err) => this.#fail(err));
       started.push(new Promise((resolve) => worker.once('online', () => resolve())));
@@ -149,8 +150,11 @@ export class Engine {
       case 'shard.failed':
         this.#fail(fromErrorRecord(msg.error));
         break;
-      case 'shard.stats':
+      case 'shard.stats': {
+        const { type: _, ...figures } = msg;
+        shard.statsWaiters.shift()?.(figures);
         break;
+      }
       case 'shard.closed':
         shard.closed?.();
         break;
@@ -312,6 +316,20 @@ export class Engine {
     const record = this.#store.getFlow(e.namespace, e.flowId, e.flowRevision);
     const next = this.#limiter.release(e.id, record ? this.#flows.get(record).concurrency?.limit : undefined);
     if (next !== undefined) this.#sendTo(next, { type: 'execution.message', executionId: next, message: { type: 'execution.dequeue' } });
+  }
+
+  /** Figures of every shard: actors in memory and passivated, batches, steps, heap. */
+  async stats(): Promise<ShardStats[]> {
+    this.#assertOpen();
+    return Promise.all(
+      this.#shards.map(
+        (s) =>
+          new Promise<ShardStats>((resolve) => {
+            s.statsWaiters.push(resolve);
+            this.#post(s, { type: 'shard.stats' });
+          }),
+      ),
+    );
   }
 
   /** Running and queued executions of a flow under its concurrency limit. */

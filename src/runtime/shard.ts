@@ -6,6 +6,7 @@
  */
 import { threadId } from 'node:worker_threads';
 import { getRandomValues } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import { toErrorRecord } from '../errors.js';
 import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
@@ -14,7 +15,7 @@ import { isTerminated, isoDate, transition } from '../model/state.js';
 import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { shardOf } from './router.js';
 import type { ExecutionMessage } from '../protocol/execution-messages.js';
-import type { FlowRef, FromShard, ShardInit, ToShard } from '../protocol/shard-messages.js';
+import type { FlowRef, FromShard, ShardInit, ShardStats, ToShard } from '../protocol/shard-messages.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
 import type { ChangeBatch, Store } from '../store/index.js';
 
@@ -43,7 +44,9 @@ export class Shard {
   #scheduled = false;
   #draining = false;
   #closed = false;
-  readonly stats = { batches: 0, steps: 0, visited: 0 };
+  readonly stats = { batches: 0, steps: 0, visited: 0, passivated: 0, rehydrated: 0 };
+  /** Ids of unfinished executions whose actor was dropped from memory. */
+  readonly #passive = new Set<string>();
 
   constructor(init: ShardInit, store: Store, send: (msg: FromShard) => void) {
     this.#init = init;
@@ -54,6 +57,17 @@ export class Shard {
   /** Live actors in memory. */
   get liveActors(): number {
     return this.#actors.size;
+  }
+
+  /** The shard's figures (collects garbage first when the process runs with --expose-gc). */
+  figures(): ShardStats {
+    (globalThis as { gc?: () => void }).gc?.();
+    return { liveActors: this.#actors.size, passiveActors: this.#passive.size, ...this.stats, heapUsedBytes: getHeapStatistics().used_heap_size };
+  }
+
+  /** Unfinished executions whose actor is not in memory. */
+  get passiveActors(): number {
+    return this.#passive.size;
   }
 
   /** Handles a message from the main thread. */
@@ -67,6 +81,9 @@ export class Shard {
         break;
       case 'execution.message':
         this.#enqueue(msg.executionId, msg.message);
+        break;
+      case 'shard.stats':
+        this.#send({ type: 'shard.stats', ...this.figures() });
         break;
       case 'shard.close':
         void this.#close();
@@ -125,6 +142,7 @@ export class Shard {
     const state = restoreExecutionState(flow, header, this.#store.readTaskRuns(id), this.#store.readLogs(id), this.#init, Math.random);
     const actor: Actor = { state, mailbox: [first], ackCreated: false, ended: false };
     this.#actors.set(id, actor);
+    this.stats.rehydrated += 1;
     this.#ready.add(actor);
     this.#schedule();
     return actor;
@@ -132,10 +150,46 @@ export class Shard {
 
   #enqueue(executionId: string, message: ExecutionMessage): void {
     const actor = this.#actors.get(executionId);
-    if (!actor) return; // a result for an execution that has ended and left memory: stale, ignored
+    if (!actor) {
+      // A passivated actor is rebuilt from its records; any other unknown id is an ended
+      // execution that left memory, and the message is stale.
+      if (this.#passive.delete(executionId)) this.#rehydrate(executionId, message);
+      return;
+    }
+    // Least recently used first: re-inserting keeps #actors in that order for passivation.
+    this.#actors.delete(executionId);
+    this.#actors.set(executionId, actor);
     actor.mailbox.push(message);
     this.#ready.add(actor);
     this.#schedule();
+  }
+
+  /**
+   * Drops idle actors from memory once their changes are durable: every PAUSED or QUEUED one
+   * (it may wait for days), then the least recently used idle ones while the shard holds more
+   * than `maxLiveActors`. Nothing is lost: the records are in LMDB and timers stay armed here.
+   */
+  #passivate(touched: Iterable<Actor>): void {
+    for (const actor of touched) {
+      const current = actor.state.header.state.current;
+      if ((current === 'PAUSED' || current === 'QUEUED') && this.#idle(actor)) this.#drop(actor);
+    }
+    if (this.#actors.size <= this.#init.maxLiveActors) return;
+    for (const actor of this.#actors.values()) {
+      if (this.#actors.size <= this.#init.maxLiveActors) break;
+      if (this.#idle(actor)) this.#drop(actor);
+    }
+  }
+
+  #idle(actor: Actor): boolean {
+    return !actor.ended && actor.mailbox.length === 0 && !this.#ready.has(actor) && this.#actors.get(actor.state.header.id) === actor;
+  }
+
+  #drop(actor: Actor): void {
+    const id = actor.state.header.id;
+    this.#actors.delete(id);
+    this.#passive.add(id);
+    this.stats.passivated += 1;
   }
 
   #schedule(): void {
@@ -229,6 +283,7 @@ export class Shard {
     }
     for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
     for (const actor of [...ended, ...headers]) this.#release(actor);
+    this.#passivate(headers);
     this.#draining = false;
     if (this.#ready.size) this.#schedule();
   }
@@ -264,7 +319,6 @@ export class Shard {
     this.#closed = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     while (this.#draining) await new Promise((r) => setImmediate(r));
-    this.#send({ type: 'shard.stats', liveActors: this.#actors.size, ...this.stats });
     await this.#store.close();
     this.#send({ type: 'shard.closed' });
   }

@@ -58,7 +58,7 @@ async function setup(flowSource = source): Promise<{ store: Store; init: ShardIn
     rmSync(dataDir, { recursive: true, force: true });
   });
   await store.putFlow({ namespace: 'crash', id: 'victim', revision: 1, source: flowSource, updated: new Date().toISOString() });
-  const init: ShardInit = { shardIndex: 0, shardCount: 1, dataDir, noSync: true, envs: {}, globals: {} };
+  const init: ShardInit = { shardIndex: 0, shardCount: 1, maxLiveActors: 10_000, dataDir, noSync: true, envs: {}, globals: {} };
   // The first life: the task is dispatched (its RUNNING record is durable), then the process "dies".
   const first: FromShard[] = [];
   const id = newId();

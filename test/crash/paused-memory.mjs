@@ -48,11 +48,19 @@ try {
   global.gc?.();
   const rssPaused = process.memoryUsage().rss;
   const kbEach = (rssPaused - rssBefore) / 1024 / COUNT;
+  // Passivation: no paused actor stays in a shard's memory; what a shard keeps per paused
+  // execution is its id in the passive set, so its heap does not grow with the executions' size.
+  const shards = await engine.stats();
+  const live = shards.reduce((n, s) => n + s.liveActors, 0);
+  const passive = shards.reduce((n, s) => n + s.passiveActors, 0);
+  const heapMiB = shards.reduce((n, s) => n + s.heapUsedBytes, 0) / 2 ** 20;
   const createdMs = Date.now() - started;
   const ends = ids.map((id) => engine.waitFor(id));
   for (const id of ids) engine.resume(id);
   const ended = await Promise.all(ends);
   const ok = ended.filter((x) => x.state.current === 'SUCCESS' && x.taskRunList?.find((r) => r.taskId === 'after')?.outputs?.value === `resumed ${x.id}`).length;
+  log(`passivation: ${live} actors in memory, ${passive} passivated; shard heaps ${heapMiB.toFixed(1)} MiB in all`);
+  if (live !== 0 || passive !== COUNT) failed = true;
   log(`paused executions: ${paused}/${COUNT} PAUSED in ${createdMs} ms; RSS ${Math.round(rssBefore / 2 ** 20)} MB → ${Math.round(rssPaused / 2 ** 20)} MB (${kbEach.toFixed(1)} KB per paused execution, bound ${MAX_KB_EACH} KB); ${ok}/${COUNT} resumed and ended SUCCESS (${Date.now() - started} ms in all)`);
   if (paused !== COUNT) failed = true;
   if (ok !== COUNT) failed = true;
