@@ -19,12 +19,29 @@ export interface TaskPoolOptions {
 /** Must equal CANCEL_CHANNEL in task-thread.ts (not imported: that module is a thread entry). */
 const CANCEL_CHANNEL = 'troupe:task-cancel';
 
+/** The result of an attempt the pool could not run: FAILED, with the reason logged. */
+function failedResult(job: TaskJob, e: unknown): TaskResultMessage {
+  const date = isoDate(Date.now());
+  const message = `The task thread failed: ${e instanceof Error ? e.message : String(e)}`;
+  return {
+    type: 'task.result',
+    taskRunId: job.taskRunId,
+    attemptNumber: job.attemptNumber,
+    attempt: { state: { current: 'FAILED', histories: [{ state: 'CREATED', date }, { state: 'RUNNING', date }, { state: 'FAILED', date }] } },
+    outputs: null,
+    logs: [{ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: date, level: 'ERROR', message }],
+    error: toErrorRecord(e),
+  };
+}
+
 /** A pool of task threads. */
 export class TaskPool {
   readonly #pool: Piscina;
+  readonly #threads: number;
   readonly #cancels = new BroadcastChannel(CANCEL_CHANNEL);
 
   constructor(options: TaskPoolOptions) {
+    this.#threads = options.threads;
     this.#cancels.unref();
     this.#pool = new Piscina({
       filename: threadEntry(import.meta.url, '../pool/task-thread.js').href,
@@ -34,6 +51,8 @@ export class TaskPool {
       // Tasks that wait (Sleep, I/O) must not hold a thread each.
       concurrentTasksPerWorker: 8,
     });
+    // A thread that dies is replaced by piscina; its tasks' promises reject and become FAILED attempts.
+    this.#pool.on('error', () => {});
   }
 
   /** Runs one attempt. Never rejects: a pool failure becomes a FAILED attempt with its error logged. */
@@ -41,17 +60,23 @@ export class TaskPool {
     try {
       return (await this.#pool.run(job)) as TaskResultMessage;
     } catch (e) {
-      const date = isoDate(Date.now());
-      const message = `The task thread failed: ${e instanceof Error ? e.message : String(e)}`;
-      return {
-        type: 'task.result',
-        taskRunId: job.taskRunId,
-        attemptNumber: job.attemptNumber,
-        attempt: { state: { current: 'FAILED', histories: [{ state: 'CREATED', date }, { state: 'RUNNING', date }, { state: 'FAILED', date }] } },
-        outputs: null,
-        logs: [{ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: date, level: 'ERROR', message }],
-        error: toErrorRecord(e),
-      };
+      return failedResult(job, e);
+    }
+  }
+
+  /**
+   * Runs many attempts as one piscina task per thread (each thread runs its share concurrently),
+   * so submission costs are paid per batch. `onResults` gets each share's results when it ends.
+   */
+  runMany(jobs: TaskJob[], onResults: (results: TaskResultMessage[]) => void): void {
+    const chunks = Math.max(1, Math.min(this.#threads, jobs.length));
+    const size = Math.ceil(jobs.length / chunks);
+    for (let i = 0; i < jobs.length; i += size) {
+      const batch = jobs.slice(i, i + size);
+      this.#pool.run({ batch }).then(
+        (results) => onResults(results as TaskResultMessage[]),
+        (e: unknown) => onResults(batch.map((job) => failedResult(job, e))),
+      );
     }
   }
 

@@ -31,8 +31,16 @@ class KilledError extends Error {
   }
 }
 
+/**
+ * The pool's entry: one job, or a batch of jobs run concurrently (one piscina task carries many
+ * when a shard dispatches many at once, so submission costs are paid once per batch).
+ */
+export default function run(input: TaskJob | { batch: TaskJob[] }): Promise<TaskResultMessage | TaskResultMessage[]> {
+  return 'batch' in input ? Promise.all(input.batch.map(runTask)) : runTask(input);
+}
+
 /** Runs one attempt. Never throws: a failure is a FAILED attempt with its error logged. */
-export default async function runTask(job: TaskJob): Promise<TaskResultMessage> {
+async function runTask(job: TaskJob): Promise<TaskResultMessage> {
   const startMs = Date.now();
   const logs: LogEntry[] = [];
   const metrics: Metric[] = [];

@@ -164,7 +164,12 @@ export class Engine {
   /** Effects first (children, jobs, cancels), acknowledgements and ends last: callers resume after. */
   #onDrain(shard: ShardHandle, msg: DrainOutput): void {
     for (const { parentExecutionId, start } of msg.subflows) this.#subflows.start(parentExecutionId, start);
-    for (const job of msg.jobs) void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
+    if (msg.jobs.length > this.#options.poolThreads) {
+      const owner = new Map(msg.jobs.map((j) => [j.taskRunId, j.executionId]));
+      this.#pool.runMany(msg.jobs, (results) => {
+        for (const r of results) this.#relay(shard, owner.get(r.taskRunId)!, r);
+      });
+    } else for (const job of msg.jobs) void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
     for (const id of msg.cancels) this.#pool.cancel(id);
     for (const id of msg.created) {
       this.#created.get(id)?.resolve();

@@ -15,9 +15,9 @@ import { isTerminated, isoDate, transition } from '../model/state.js';
 import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { shardOf } from './router.js';
 import type { ExecutionMessage } from '../protocol/execution-messages.js';
-import type { FlowRef, FromShard, ShardInit, ShardStats, ToShard } from '../protocol/shard-messages.js';
+import type { DrainOutput, FlowRef, FromShard, ShardInit, ShardStats, ToShard } from '../protocol/shard-messages.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
-import type { ChangeBatch, Store } from '../store/index.js';
+import type { ChangeBatch, StagedWrite, Store } from '../store/index.js';
 
 interface Actor {
   state: ExecutionState;
@@ -25,6 +25,10 @@ interface Actor {
   /** Acknowledge creation once the first commit is durable. */
   ackCreated: boolean;
   ended: boolean;
+}
+
+function emptyOutput(): DrainOutput {
+  return { type: 'drain.output', shardThreadId: threadId, created: [], jobs: [], cancels: [], subflows: [], ended: [] };
 }
 
 /** A new random id (22 base62 characters). */
@@ -42,6 +46,8 @@ export class Shard {
   readonly #flows = new Map<string, Flow>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   #scheduled = false;
+  /** The chain of durable acknowledgements, in commit order. */
+  #acks: Promise<void> = Promise.resolve();
   #draining = false;
   #closed = false;
   readonly stats = { batches: 0, steps: 0, visited: 0, passivated: 0, rehydrated: 0 };
@@ -254,38 +260,49 @@ export class Shard {
     this.#ready.clear();
     for (const actor of headers) batch.headers.push(actor.state.header);
     for (const [entry, executionId] of runs) batch.taskRuns.push({ executionId, record: { seq: entry.seq, taskRun: entry.run } });
-    if (batch.headers.length || batch.taskRuns.length || batch.logs.length) {
-      try {
-        await this.#store.writeBatch(batch);
-      } catch (e) {
-        // Nothing of this batch is durable: no effect may leave. The engine fails its waiters.
-        this.#send({ type: 'shard.failed', error: toErrorRecord(e) });
-        this.#closed = true;
-        this.#draining = false;
-        return;
-      }
+    let staged: StagedWrite = { committed: Promise.resolve(), durable: Promise.resolve() };
+    if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length) {
+      staged = this.#store.writeBatchStaged(batch);
       this.stats.batches += 1;
     }
-    // Durable from here on: let the effects out, in one message.
-    // A run dispatched and cancelled in the same batch (recovered, then killed) is not dispatched at all.
+    try {
+      await staged.committed;
+    } catch (e) {
+      this.#storeFailed(e);
+      return;
+    }
+    // Committed (visible, maybe not yet on disk): internal effects may go, since recovery replays
+    // them from the records if this commit is lost — a dispatched run with no result is
+    // dispatched again. A run dispatched and cancelled in the same batch (recovered, then killed)
+    // is not dispatched at all.
     const cancelled = new Set(cancels);
     const live = cancelled.size ? jobs.filter((j) => !cancelled.has(j.taskRunId)) : jobs;
-    if (created.length || live.length || cancels.length || subflows.length || ended.length) {
-      this.#send({
-        type: 'drain.output',
-        shardThreadId: threadId,
+    if (live.length || cancels.length) this.#send({ ...emptyOutput(), jobs: live, cancels });
+    for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
+    // Acknowledgements, completion events and child executions wait until the commit is durable,
+    // and leave in commit order.
+    if (created.length || subflows.length || ended.length) {
+      const out: DrainOutput = {
+        ...emptyOutput(),
         created: created.map((a) => a.state.header.id),
-        jobs: live,
-        cancels,
         subflows,
         ended: ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, execution: toExecution(a.state) })),
-      });
-    }
-    for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
+      };
+      this.#acks = this.#acks.then(() => staged.durable).then(() => this.#send(out));
+    } else this.#acks = this.#acks.then(() => staged.durable);
+    this.#acks = this.#acks.catch((e: unknown) => this.#storeFailed(e));
     for (const actor of [...ended, ...headers]) this.#release(actor);
     this.#passivate(headers);
     this.#draining = false;
     if (this.#ready.size) this.#schedule();
+  }
+
+  /** Nothing of a failed write is durable: no effect may leave; the engine fails its waiters. */
+  #storeFailed(e: unknown): void {
+    if (this.#closed) return;
+    this.#send({ type: 'shard.failed', error: toErrorRecord(e) });
+    this.#closed = true;
+    this.#draining = false;
   }
 
   /** An exception in a step fails that execution, is logged on it, and never stops the shard. */
@@ -319,6 +336,7 @@ export class Shard {
     this.#closed = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     while (this.#draining) await new Promise((r) => setImmediate(r));
+    await this.#acks;
     await this.#store.close();
     this.#send({ type: 'shard.closed' });
   }

@@ -21,4 +21,5 @@ export type {
   FlowRecord,
   TaskRunRecord,
   OutboxEntry,
+  StagedWrite,
 } from './types.js';

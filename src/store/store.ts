@@ -19,6 +19,7 @@ import type {
   FlowRecord,
   OutboxEntry,
   SeqTable,
+  StagedWrite,
   Store,
   StoreOptions,
   StoreStats,
@@ -122,6 +123,10 @@ class LmdbStore implements Store {
   }
 
   async writeBatch(batch: ChangeBatch): Promise<void> {
+    await this.writeBatchStaged(batch).durable;
+  }
+
+  writeBatchStaged(batch: ChangeBatch): StagedWrite {
     const { executions, taskruns, logs, outbox } = this.#writable();
     const writes: Write[] = [];
     for (const h of batch.headers) writes.push({ table: executions, key: h.id, bytes: executions.encode(withoutTaskRunList(h)) });
@@ -133,12 +138,14 @@ class LmdbStore implements Store {
       writes.push({ table: outbox, key: seqKey(o.executionId, o.entry.seq), bytes: outbox.encode(o.entry) });
     }
     for (const d of batch.outboxDelete ?? []) writes.push({ table: outbox, key: seqKey(d.executionId, d.seq) });
-    if (writes.length > 0) await this.#commit(writes);
+    for (const d of batch.taskRunDeletes ?? []) writes.push({ table: taskruns, key: seqKey(d.executionId, d.seq) });
+    if (writes.length === 0) return { committed: Promise.resolve(), durable: Promise.resolve() };
+    return this.#commit(writes);
   }
 
   async putFlow(rec: FlowRecord): Promise<void> {
     const { flows } = this.#writable();
-    await this.#commit([{ table: flows, key: flowKey(rec.namespace, rec.id, rec.revision), bytes: flows.encode(rec) }]);
+    await this.#commit([{ table: flows, key: flowKey(rec.namespace, rec.id, rec.revision), bytes: flows.encode(rec) }]).durable;
   }
 
   getFlow(namespace: string, id: string, revision?: number): FlowRecord | undefined {
@@ -213,7 +220,7 @@ class LmdbStore implements Store {
    * Queues every write in one lmdb-js batch (one transaction, shared with any other write of the
    * same event turn: group commit), then waits for that commit to be flushed to disk.
    */
-  async #commit(writes: Write[]): Promise<void> {
+  #commit(writes: Write[]): StagedWrite {
     const committed = this.#root.batch(() => {
       for (const w of writes) {
         if (w.bytes) void w.table.db.put(w.key as never, asBinary(w.bytes));
@@ -228,6 +235,7 @@ class LmdbStore implements Store {
     this.#stats.records += writes.length;
     for (const w of writes) this.#stats.bytes += w.bytes?.length ?? 0;
     // lmdb-js reads the value buffers on its write thread: `writes` keeps them alive until then.
-    await Promise.all([committed, flushed, writes]);
+    const visible = Promise.resolve(committed).then(() => writes.length);
+    return { committed: visible.then(() => undefined), durable: Promise.all([visible, flushed]).then(() => undefined) };
   }
 }

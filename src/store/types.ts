@@ -34,6 +34,14 @@ export interface ChangeBatch {
   logs: Array<{ executionId: string; seq: number; entry: LogEntry }>;
   outboxPut?: Array<{ executionId: string; entry: OutboxEntry }>;
   outboxDelete?: Array<{ executionId: string; seq: number }>;
+  /** Task-run records to remove (a WaitFor iteration's children). */
+  taskRunDeletes?: Array<{ executionId: string; seq: number }>;
+}
+
+/** The two stages of a write. */
+export interface StagedWrite {
+  committed: Promise<void>;
+  durable: Promise<void>;
 }
 
 /** Bytes and records a store handle wrote, for benchmarks. */
@@ -85,6 +93,11 @@ export interface Store {
   refresh(): void;
   /** Writes every change of a batch in one transaction; resolves once the commit is on disk. */
   writeBatch(batch: ChangeBatch): Promise<void>;
+  /**
+   * Writes a batch in one transaction and tells both stages apart: `committed` once other
+   * readers see it, `durable` once lmdb-js's `flushed` says it is on disk (in commit order).
+   */
+  writeBatchStaged(batch: ChangeBatch): StagedWrite;
   /** Stores a flow revision; resolves once durable. */
   putFlow(rec: FlowRecord): Promise<void>;
   /** A flow revision, or its latest revision when `revision` is absent. */

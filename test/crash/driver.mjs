@@ -26,6 +26,12 @@ TaskPool.prototype.run = function (job) {
   emit({ t: 'd', e: job.executionId, r: job.taskRunId, a: job.attemptNumber, ms: Date.now() - started });
   return run.call(this, job);
 };
+const runMany = TaskPool.prototype.runMany;
+TaskPool.prototype.runMany = function (jobs, onResults) {
+  const ms = Date.now() - started;
+  for (const job of jobs) emit({ t: 'd', e: job.executionId, r: job.taskRunId, a: job.attemptNumber, ms });
+  return runMany.call(this, jobs, onResults);
+};
 
 const engine = await Engine.open({ dataDir: plan.dataDir, shards: plan.shards ?? 2, poolThreads: plan.poolThreads ?? 2 });
 emit({ t: 'open', recovering: engine.recovering, ms: Date.now() - started });
