@@ -89,24 +89,44 @@ function collectStrings(value: unknown, out: string[], depth = 0): void {
   else if (depth < 8 && value && typeof value === 'object') for (const v of Object.values(value)) collectStrings(v, out, depth + 1);
 }
 
+/** What a task's templates reach, found once per task (tasks are immutable once parsed). */
+interface TaskReach {
+  /** Task ids read as `outputs.<id>` / `outputs['<id>']`, or 'all' when outputs are read dynamically. */
+  outputs: ReadonlySet<string> | 'all';
+  errorLogs: boolean;
+}
+
+const reachOf = new WeakMap<Task, TaskReach>();
+
+function reach(task: Task): TaskReach {
+  let r = reachOf.get(task);
+  if (r) return r;
+  const strings: string[] = [];
+  collectStrings(task.props, strings);
+  const ids = new Set<string>();
+  let all = false;
+  for (const s of strings) {
+    if (!s.includes('{')) continue;
+    if (s.includes('currentEachOutput') || s.includes('render(')) all = true;
+    for (const m of s.matchAll(OUTPUT_REF)) {
+      const id = m[1] ?? m[3];
+      if (id === undefined) all = true;
+      else ids.add(id);
+    }
+  }
+  r = { outputs: all ? 'all' : ids, errorLogs: strings.some((s) => s.includes('errorLogs')) };
+  reachOf.set(task, r);
+  return r;
+}
+
 /**
  * The part of the outputs tree a task's templates can reach. When every reference is
  * `outputs.<id>` or `outputs['<id>']`, only those task ids are shipped to the pool; otherwise the
  * whole tree (a template that uses outputs dynamically may read any of it).
  */
 export function outputsFor(task: Task, outputs: Record<string, unknown>): Record<string, unknown> {
-  const strings: string[] = [];
-  collectStrings(task.props, strings);
-  const ids = new Set<string>();
-  for (const s of strings) {
-    if (!s.includes('{')) continue;
-    if (s.includes('currentEachOutput') || s.includes('render(')) return outputs;
-    for (const m of s.matchAll(OUTPUT_REF)) {
-      const id = m[1] ?? m[3];
-      if (id === undefined) return outputs;
-      ids.add(id);
-    }
-  }
+  const ids = reach(task).outputs;
+  if (ids === 'all') return outputs;
   const slice: Record<string, unknown> = {};
   for (const id of ids) if (Object.hasOwn(outputs, id)) slice[id] = outputs[id];
   return slice;
@@ -114,7 +134,5 @@ export function outputsFor(task: Task, outputs: Record<string, unknown>): Record
 
 /** Whether a task's templates call `errorLogs()` (the dispatch then carries the ERROR lines). */
 export function usesErrorLogs(task: Task): boolean {
-  const strings: string[] = [];
-  collectStrings(task.props, strings);
-  return strings.some((s) => s.includes('errorLogs'));
+  return reach(task).errorLogs;
 }

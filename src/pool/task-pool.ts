@@ -16,6 +16,9 @@ export interface TaskPoolOptions {
   threads: number;
 }
 
+/** Jobs per piscina task when a drain dispatches many. */
+const BATCH_MAX = 32;
+
 /** Must equal CANCEL_CHANNEL in task-thread.ts (not imported: that module is a thread entry). */
 const CANCEL_CHANNEL = 'troupe:task-cancel';
 
@@ -65,12 +68,13 @@ export class TaskPool {
   }
 
   /**
-   * Runs many attempts as one piscina task per thread (each thread runs its share concurrently),
-   * so submission costs are paid per batch. `onResults` gets each share's results when it ends.
+   * Runs many attempts as piscina tasks of up to {@link BATCH_MAX} jobs (each run concurrently in
+   * its thread), so submission costs are paid per batch. `onResults` gets each batch's results.
    */
   runMany(jobs: TaskJob[], onResults: (results: TaskResultMessage[]) => void): void {
-    const chunks = Math.max(1, Math.min(this.#threads, jobs.length));
-    const size = Math.ceil(jobs.length / chunks);
+    // Small enough that results flow back while later chunks still run (stages overlap), large
+    // enough that one submission carries many jobs.
+    const size = Math.min(BATCH_MAX, Math.ceil(jobs.length / this.#threads));
     for (let i = 0; i < jobs.length; i += size) {
       const batch = jobs.slice(i, i + size);
       this.#pool.run({ batch }).then(
