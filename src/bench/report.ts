@@ -1,6 +1,6 @@
 /**
  * docs/benchmarks.md and its chart, generated from a full results file (never hand-written):
- * the targets of issue 7 met or not, the tables of both suites, and an SVG of the cost of one
+ * the targets of issue 7 met or not, the tables of every suite, and an SVG of the cost of one
  * state change against the size of the execution, log-log, for the three persistence models.
  */
 import { writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { engineScenarios } from './engine.js';
 import { FINDINGS } from './findings.js';
 import type { BenchResults } from './results.js';
 import type { SerializationResult } from './serialization.js';
-import { engineTable, markdownTable, num, serializationTable } from './tables.js';
+import { engineTable, markdownTable, num, serializationTable, templatingTable } from './tables.js';
 import { judgeTargets } from './targets.js';
 
 /** The chart's file name, next to benchmarks.md. */
@@ -92,6 +92,19 @@ function whereTheTimeGoes(missed: string[]): string[] {
   return ['### Where the time goes (missed targets)', '', `Profiled at commit \`${FINDINGS.profiledAt}\`. ${FINDINGS.method}`, '', ...notes, ''];
 }
 
+/** The templating section; a results file from before the suite existed has none. */
+function templatingSection(results: BenchResults): string[] {
+  if (!results.templating?.length) return [];
+  return [
+    '## Templating: typical Kestra expressions, first use and cached',
+    '',
+    'Mean µs per string render over a task-run context shaped like the engine\'s. `first use` empties the compiled-template cache before every render (lex, parse, evaluate); `cached` serves the parse from the cache (evaluate only), which is what every render after the first costs. The language: [docs/reference/expressions.md](reference/expressions.md).',
+    '',
+    markdownTable(templatingTable(results.templating, true)),
+    '',
+  ];
+}
+
 /**
  * The Markdown of docs/benchmarks.md for one full run.
  * @param resultsFile the results file's path as the page should name it
@@ -133,6 +146,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     '',
     ...results.engine.map((r) => `- \`${r.name}\`: ${descriptions.get(r.name) ?? ''}`),
     '',
+    ...templatingSection(results),
   ];
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import { availableParallelism, cpus, loadavg, platform, release, totalmem } from
 import { dirname, join } from 'node:path';
 import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
+import type { TemplatingResult } from './templating.js';
 
 /** The machine a run measured. */
 export interface MachineInfo {
@@ -40,6 +41,8 @@ export interface BenchResults {
   complete: boolean;
   serialization: SerializationResult[];
   engine: EngineResult[];
+  /** Absent from files written before the templating suite existed. */
+  templating?: TemplatingResult[];
 }
 
 /** The machine this process runs on. */

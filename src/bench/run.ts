@@ -8,15 +8,16 @@ import { engineScenarios, runEngineSuite, type EngineScenario } from './engine.j
 import type { Progress } from './progress.js';
 import { gitInfo, machineInfo, type BenchResults } from './results.js';
 import { runSerializationSuite } from './serialization.js';
+import { runTemplatingSuite } from './templating.js';
 
 /** The suites, by the name `--only` takes. */
-export const SUITES = ['serialization', 'engine'] as const;
+export const SUITES = ['serialization', 'engine', 'templating'] as const;
 
 /** Options of {@link runBench}. */
 export interface BenchRunOptions {
   /** Small sizes: seconds in all. */
   quick: boolean;
-  /** Suites (`serialization`, `engine`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
+  /** Suites (`serialization`, `engine`, `templating`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
   only?: string[];
   progress?: Progress;
   /** Where to read the git commit (the repository the run measures). */
@@ -29,9 +30,9 @@ function selects(name: string, scenario: EngineScenario): boolean {
 }
 
 /** The suites and scenarios `only` selects. */
-export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; scenarios: EngineScenario[] } {
+export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; scenarios: EngineScenario[] } {
   const all = engineScenarios(quick);
-  if (!only || only.length === 0) return { serialization: true, scenarios: all };
+  if (!only || only.length === 0) return { serialization: true, templating: true, scenarios: all };
   for (const name of only) {
     if (!(SUITES as readonly string[]).includes(name) && !all.some((s) => selects(name, s))) {
       throw new TroupeError('TROUPE_OPTION_INVALID', `--only ${name}: no suite or scenario has this name; expected one of ${[...SUITES, ...all.map((s) => s.name)].join(', ')}`, { option: 'only' });
@@ -39,6 +40,7 @@ export function selectWork(quick: boolean, only: string[] | undefined): { serial
   }
   return {
     serialization: only.includes('serialization'),
+    templating: only.includes('templating'),
     scenarios: only.includes('engine') ? all : all.filter((s) => only.some((name) => selects(name, s))),
   };
 }
@@ -57,6 +59,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
     complete: !options.quick && !options.only?.length,
     serialization: [],
     engine: [],
+    templating: [],
   };
   const progress = options.progress;
   if (work.serialization) {
@@ -69,6 +72,17 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
       },
     });
     progress?.update('serialization', steps, steps);
+  }
+  if (work.templating) {
+    let steps = 0;
+    results.templating = await runTemplatingSuite({
+      quick: options.quick,
+      onProgress: (label, done, total) => {
+        steps = total;
+        progress?.update('templating', done, total, label);
+      },
+    });
+    progress?.update('templating', steps, steps);
   }
   for (const scenario of work.scenarios) {
     progress?.update(`engine ${scenario.name}`, 0, scenario.warmup + scenario.executions);

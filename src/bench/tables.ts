@@ -1,6 +1,7 @@
 /** The result tables, once: printed as text by `troupe bench`, as Markdown in docs/benchmarks.md. */
 import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
+import type { TemplatingResult } from './templating.js';
 
 /** A table: headers and rows of cells already formatted; `right` marks the numeric columns. */
 export interface Table {
@@ -58,6 +59,21 @@ export function engineTable(results: EngineResult[]): Table {
       num(r.peakRssMiB),
       num(r.fileBytesPerStateChange),
       `${num(r.maxTaskRunRecordBytes)} / ${num(r.maxHeaderBytes)}`,
+    ]),
+  };
+}
+
+/** The templating suite: each expression parsed on first use, then served from the cache. */
+export function templatingTable(results: TemplatingResult[], withTemplate = false): Table {
+  return {
+    headers: ['expression', ...(withTemplate ? ['template'] : []), 'first use µs', 'cached µs', 'first use ÷ cached'],
+    right: [false, ...(withTemplate ? [false] : []), true, true, true],
+    rows: results.map((r) => [
+      r.name,
+      ...(withTemplate ? [`\`${r.template}\``] : []),
+      num(r.firstUseUs),
+      num(r.cachedUs),
+      `${num(r.firstUseUs / r.cachedUs)}×`,
     ]),
   };
 }

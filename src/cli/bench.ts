@@ -1,15 +1,15 @@
 /**
  * `troupe bench [--quick] [--json FILE] [--report] [--only NAME…]`: runs the benchmark suites
- * with a progress display on stderr, prints their tables, writes the results JSON to
- * bench/results/ (and FILE), and with --report regenerates docs/benchmarks.md and its chart from
- * the newest full run. Paths are relative to the working directory: run it from the repository.
+ * (serialization, engine, templating) with a progress display on stderr, prints their tables,
+ * writes the results JSON to bench/results/ (and FILE), and with --report regenerates
+ * docs/benchmarks.md and its chart from the newest full run. Paths are relative to the working directory: run it from the repository.
  */
 import { resolve } from 'node:path';
 import { createProgress } from '../bench/progress.js';
 import { writeReport } from '../bench/report.js';
 import { latestCompleteResults, resultsFileName, writeResults, type BenchResults } from '../bench/results.js';
 import { runBench } from '../bench/run.js';
-import { engineTable, serializationTable, textTable } from '../bench/tables.js';
+import { engineTable, serializationTable, templatingTable, textTable } from '../bench/tables.js';
 import { judgeTargets } from '../bench/targets.js';
 
 /** Options of `troupe bench`. */
@@ -21,7 +21,7 @@ export interface BenchCommandOptions {
   report?: boolean;
   /** Regenerate docs/benchmarks.md from the newest full run without running anything. */
   reportOnly?: boolean;
-  /** Suites or scenarios to run. */
+  /** Suites (`serialization`, `engine`, `templating`) or engine scenarios to run. */
   only?: string[];
   /** Where results files go and --report reads them. @default bench/results */
   resultsDir?: string;
@@ -37,6 +37,10 @@ function printResults(results: BenchResults, out: (s: string) => void): void {
   if (results.engine.length) {
     out('\nEngine: real flows, durable (ms/task = p50 ÷ sequential tasks; max record B = task run / header)\n');
     out(textTable(engineTable(results.engine)));
+  }
+  if (results.templating?.length) {
+    out('\nTemplating: mean µs per render, parsed on first use vs served from the template cache\n');
+    out(textTable(templatingTable(results.templating)));
   }
   const verdicts = judgeTargets(results).filter((v) => v.met !== undefined);
   if (verdicts.length) {

@@ -19,6 +19,8 @@ export interface StepContext {
   env: StepEnv;
   date: string;
   changed: Set<RunEntry>;
+  /** Seqs of task-run records to delete (a WaitFor's previous iteration). */
+  deleted: number[];
   headerChanged: boolean;
   effects: Effect[];
   logs: LogEntry[];

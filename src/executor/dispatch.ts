@@ -5,7 +5,7 @@
 import { isTruthy, renderObject, renderString } from '../expr/index.js';
 import { createState } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
-import { FLOWABLES, PAUSE_TYPE, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
+import { FLOWABLES, PAUSE_TYPE, WAIT_FOR_TYPE, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
 import { pauseRun } from './pause.js';
 import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
 import { createGroup, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
@@ -46,7 +46,10 @@ export function createRun(ctx: StepContext, group: Group, child: ResolvedChild, 
     outputs: null,
     state: createState(ctx.date),
   };
-  if (group.parent) run.parentTaskRunId = group.parent.run.id;
+  if (group.parent) {
+    run.parentTaskRunId = group.parent.run.id;
+    if (group.parent.task.canonicalType === WAIT_FOR_TYPE) run.iteration = group.parent.run.iteration ?? 1;
+  }
   if (child.value !== undefined) run.value = child.value;
   const entry: RunEntry = { run, seq: state.nextSeq++, task: child.task, branch, group };
   state.runs.set(run.id, entry);
@@ -118,6 +121,7 @@ function openFlowable(ctx: StepContext, entry: RunEntry): void {
     return;
   }
   setState(ctx, entry, 'RUNNING');
+  if (task.canonicalType === WAIT_FOR_TYPE) entry.run.iteration ??= 1;
   let resolved: ResolvedChild[] | null;
   try {
     resolved = spec.children(task, resolveContext(ctx, entry), entry.run.outputs);

@@ -1,5 +1,6 @@
 /** The end of an execution (Kestra §2.9): flow outputs rendered and typed, then the final state. */
 import { renderObject } from '../expr/index.js';
+import { resolveInputs } from '../inputs/index.js';
 import { isTerminated, type StateType } from '../model/state.js';
 import { log, setExecutionState, type StepContext } from './context.js';
 import { flowVars } from './run-vars.js';
@@ -12,7 +13,14 @@ export function finishExecution(ctx: StepContext, final: StateType): void {
     try {
       const raw: Record<string, unknown> = {};
       for (const o of state.flow.outputs) raw[o.id] = o.value;
-      state.header.outputs = renderObject(raw, flowVars(state, ctx.env)) as Record<string, unknown>;
+      const rendered = renderObject(raw, flowVars(state, ctx.env)) as Record<string, unknown>;
+      // Outputs are typed as inputs are (an INT output is a number, a JSON one parsed).
+      const typed = resolveInputs(
+        state.flow.outputs.map((o) => ({ id: o.id, type: o.type, required: false, props: {} })),
+        rendered,
+      );
+      if (!typed.ok) throw new Error(typed.errors.map((x) => x.message).join(', '));
+      state.header.outputs = typed.inputs;
       ctx.headerChanged = true;
     } catch (e) {
       log(ctx, 'ERROR', `Failed to render output values: ${e instanceof Error ? e.message : String(e)}`);

@@ -10,7 +10,7 @@ import { log, setExecutionState, setState, type StepContext } from './context.js
 import { runVars } from './run-vars.js';
 import { recordOutputs } from './outputs-tree.js';
 import type { RunEntry } from './state.js';
-import { taskList } from '../tasks/flowable/index.js';
+import { PAUSE_TYPE, taskList } from '../tasks/flowable/index.js';
 
 /** Puts a freshly opened Pause run and the execution in PAUSED, with its delay or timeout timer. */
 export function pauseRun(ctx: StepContext, entry: RunEntry): void {
@@ -52,5 +52,9 @@ export function resumeRun(ctx: StepContext, entry: RunEntry, target: 'RUNNING' |
 
 /** Resumes every paused run (the API's resume), with `onResume` inputs. */
 export function resumeExecution(ctx: StepContext, inputs?: Record<string, unknown>): void {
-  for (const id of [...ctx.state.paused]) resumeRun(ctx, ctx.state.runs.get(id)!, 'RUNNING', inputs);
+  for (const id of [...ctx.state.paused]) {
+    const entry = ctx.state.runs.get(id)!;
+    // A WaitFor between iterations is paused too, but only its timer moves it on.
+    if (entry.task.canonicalType === PAUSE_TYPE) resumeRun(ctx, entry, 'RUNNING', inputs);
+  }
 }

@@ -12,6 +12,8 @@ import { childKey, type Branch, type Group } from './state.js';
 import { log, setState, type StepContext } from './context.js';
 import { createRun } from './dispatch.js';
 import { finishExecution } from './end.js';
+import { iterationDone } from './wait-for.js';
+import { WAIT_FOR_TYPE } from '../tasks/flowable/index.js';
 
 function enabled(list: Task[] | undefined): ResolvedChild[] {
   return (list ?? []).filter((t) => !t.disabled).map((task) => ({ task }));
@@ -41,7 +43,8 @@ export function processGroup(ctx: StepContext, group: Group): void {
     else if (mode === 'parallel') createParallel(ctx, group, group.resolved, group.normal, spec.concurrency(task!), 'normal', spec);
     else createConcurrent(ctx, group, spec.concurrency(task!));
   }
-  const final = resolveState(ctx, group, spec, errorsActive, errors.length);
+  let final = resolveState(ctx, group, spec, errorsActive, errors.length);
+  if (final !== undefined && parent?.task.canonicalType === WAIT_FOR_TYPE && !errorsActive) final = iterationDone(ctx, group, final);
   if (final === undefined) return;
   if (parent) setState(ctx, parent, final);
   else finishExecution(ctx, final);

@@ -11,7 +11,7 @@ import type { Flow, Task } from '../model/flow.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { parseDuration } from '../model/duration.js';
 import type { TaskRun } from '../model/task-run.js';
-import { FLOWABLES } from '../tasks/flowable/index.js';
+import { FLOWABLES, WAIT_FOR_TYPE } from '../tasks/flowable/index.js';
 import { createExecutionState } from './create.js';
 import { recordOutputs } from './outputs-tree.js';
 import { nextRetryAtMs, retryPolicyFor } from './retry.js';
@@ -47,6 +47,12 @@ function openGroup(state: ExecutionState, entry: RunEntry, host: HostVars): void
 /** A paused run is paused again, its delay or timeout timer counted from when it paused. */
 function restorePause(state: ExecutionState, entry: RunEntry): void {
   state.paused.add(entry.run.id);
+  const pausedMs = Date.parse(entry.run.state.histories[entry.run.state.histories.length - 1]!.date);
+  if (entry.task.canonicalType === WAIT_FOR_TYPE) {
+    const cf = (entry.task.props.checkFrequency ?? {}) as Record<string, unknown>;
+    state.timers.set(`waitfor:${entry.run.id}`, { kind: 'waitfor', taskRunId: entry.run.id, atMs: pausedMs + parseDuration(String(cf.interval ?? 'PT1S')) });
+    return;
+  }
   const { delay } = entry.task.props;
   const raw = delay ?? entry.task.timeout;
   if (raw === undefined || raw === null) return;

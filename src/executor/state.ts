@@ -77,7 +77,7 @@ export interface ExecutionState {
 
 /** A timer the actor is waiting on. */
 export interface ActorTimer {
-  kind: 'retry' | 'sleep' | 'sleep-timeout' | 'resume' | 'pause-timeout';
+  kind: 'retry' | 'sleep' | 'sleep-timeout' | 'resume' | 'pause-timeout' | 'waitfor';
   taskRunId: string;
   atMs: number;
   timeoutMs?: number;

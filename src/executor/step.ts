@@ -14,6 +14,7 @@ import { endAttempt } from './attempt-end.js';
 import { sleepFired } from './in-actor-tasks.js';
 import { resumeExecution, resumeRun } from './pause.js';
 import { subflowEnded, subflowStart } from './subflow.js';
+import { nextIteration } from './wait-for.js';
 import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup } from './resolve.js';
@@ -22,6 +23,8 @@ import { processGroup } from './resolve.js';
 export interface StepResult {
   /** Runs whose record changed (each once), in the order first changed. */
   changedRuns: RunEntry[];
+  /** Seqs of task-run records removed (a WaitFor's previous iteration). */
+  deletedSeqs: number[];
   headerChanged: boolean;
   effects: Effect[];
   logs: LogEntry[];
@@ -31,7 +34,7 @@ export interface StepResult {
 
 /** Applies one message to an execution. */
 export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv): StepResult {
-  const ctx: StepContext = { state, env, date: isoDate(env.nowMs), changed: new Set(), headerChanged: false, effects: [], logs: [], dirty: new Set(), visited: 0 };
+  const ctx: StepContext = { state, env, date: isoDate(env.nowMs), changed: new Set(), deleted: [], headerChanged: false, effects: [], logs: [], dirty: new Set(), visited: 0 };
   switch (msg.type) {
     case 'execution.start':
       if (msg.admission) admitOverLimit(ctx, msg.admission);
@@ -63,7 +66,7 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       break;
   }
   drain(ctx);
-  return { changedRuns: [...ctx.changed], headerChanged: ctx.headerChanged, effects: ctx.effects, logs: ctx.logs, visited: ctx.visited };
+  return { changedRuns: [...ctx.changed], deletedSeqs: ctx.deleted, headerChanged: ctx.headerChanged, effects: ctx.effects, logs: ctx.logs, visited: ctx.visited };
 }
 
 /** Resolves dirty groups until none is left. */
@@ -127,6 +130,8 @@ function fireTimer(ctx: StepContext, timerId: string): void {
     if (entry.run.state.current !== 'RETRYING') return;
     setState(ctx, entry, 'CREATED');
     dispatchRun(ctx, entry);
+  } else if (timer.kind === 'waitfor') {
+    nextIteration(ctx, entry, (e) => dispatchRun(ctx, e));
   } else if (timer.kind === 'resume' || timer.kind === 'pause-timeout') {
     resumeRun(ctx, entry, timer.kind === 'resume' ? 'RUNNING' : 'FAILED');
   } else if (entry.run.state.current === 'RUNNING') {

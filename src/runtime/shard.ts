@@ -223,6 +223,7 @@ export class Shard {
     this.#draining = true;
     const batch: ChangeBatch = { headers: [], taskRuns: [], logs: [] };
     const runs = new Map<RunEntry, string>();
+    const deletes: Array<{ executionId: string; seq: number }> = [];
     const headers = new Set<Actor>();
     const jobs: TaskJob[] = [];
     const cancels: string[] = [];
@@ -251,6 +252,7 @@ export class Shard {
         this.stats.steps += 1;
         this.stats.visited += result.visited;
         for (const entry of result.changedRuns) runs.set(entry, state.header.id);
+        for (const seq of result.deletedSeqs) deletes.push({ executionId: state.header.id, seq });
         if (result.headerChanged) headers.add(actor);
         for (const entry of result.logs) batch.logs.push({ executionId: state.header.id, seq: state.nextLogSeq++, entry });
         for (const effect of result.effects) {
@@ -269,6 +271,7 @@ export class Shard {
     this.#ready.clear();
     for (const actor of headers) batch.headers.push(actor.state.header);
     for (const [entry, executionId] of runs) batch.taskRuns.push({ executionId, record: { seq: entry.seq, taskRun: entry.run } });
+    if (deletes.length) batch.taskRunDeletes = deletes;
     let staged: StagedWrite = { committed: Promise.resolve(), durable: Promise.resolve() };
     if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length) {
       staged = this.#store.writeBatchStaged(batch);

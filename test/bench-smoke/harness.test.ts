@@ -8,12 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { benchmarksMarkdown, perChangeChart } from '../../src/bench/report.js';
 import type { BenchResults } from '../../src/bench/results.js';
 import { selectWork } from '../../src/bench/run.js';
+import { templatingScenarios } from '../../src/bench/templating.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'troupe-bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SERIALIZATION_FIELDS = ['n', 'kestraUsPerChange', 'snapshotUsPerChange', 'troupeUsPerChange', 'troupeBytesPerChange'];
+const TEMPLATING_FIELDS = ['name', 'template', 'firstUseUs', 'cachedUs'];
 const ENGINE_FIELDS = ['name', 'executions', 'taskRuns', 'seconds', 'taskRunsPerSecond', 'executionsPerSecond', 'p50Ms', 'p99Ms', 'bytesWritten', 'peakRssMiB', 'poolNoopTasksPerSecond', 'ratioToPool'];
 
 describe('troupe bench --quick', () => {
@@ -39,6 +41,12 @@ describe('troupe bench --quick', () => {
       for (const f of ENGINE_FIELDS) expect(r).toHaveProperty(f, f === 'name' ? expect.any(String) : expect.any(Number));
       expect(r.failedExecutions).toBe(0);
     }
+    expect(stdout).toContain('Templating');
+    expect(results.templating?.map((r) => r.name)).toEqual(templatingScenarios().map((s) => s.name));
+    for (const r of results.templating ?? []) {
+      expect(Object.keys(r).sort()).toEqual([...TEMPLATING_FIELDS].sort());
+      for (const f of TEMPLATING_FIELDS) expect(r).toHaveProperty(f, f === 'name' || f === 'template' ? expect.any(String) : expect.any(Number));
+    }
   });
 });
 
@@ -57,6 +65,7 @@ function fakeResults(): BenchResults {
     options: { quick: false }, complete: true,
     serialization: [ser(10, 10), ser(100, 10), ser(1_000, 11), ser(10_000, 30)],
     engine: [engine('each-parallel-100x100'), engine('kestra-03', { p50Ms: 60 }), engine('windmill-40', { overheadMsPerTask: 0.9 }), engine('huge-100k', { taskRuns: 100_001, maxTaskRunRecordBytes: 401 })],
+    templating: [{ name: 'filters', template: "{{ inputs.name | lower | replace({' ': '-'}) }}", firstUseUs: 12, cachedUs: 2 }],
   };
 }
 
@@ -69,6 +78,18 @@ describe('the report', () => {
     expect(md).toMatch(/Benchmark 03 .* \| p50 60 ms.* \| ❌ not met/);
     expect(md).toMatch(/overhead at most 1 ms .* \| 0\.9 ms per task.* \| ✅ met/);
     expect(md).toMatch(/no stored record grows with N \| .* \| ✅ met/);
+  });
+
+  it('has a templating section with each expression, its template and both figures', () => {
+    const md = benchmarksMarkdown(fakeResults(), 'bench/results/x.json');
+    expect(md).toContain('## Templating');
+    expect(md).toContain("| filters | `{{ inputs.name \\| lower \\| replace({' ': '-'}) }}` | 12 | 2 | 6× |");
+    expect(md).toContain('(reference/expressions.md)');
+  });
+
+  it('leaves the templating section out for results files written before the suite existed', () => {
+    const { templating: _templating, ...old } = fakeResults();
+    expect(benchmarksMarkdown(old, 'bench/results/x.json')).not.toContain('## Templating');
   });
 
   it('draws the three models on log-log axes', () => {
@@ -93,7 +114,9 @@ describe('the report', () => {
 
 describe('--only', () => {
   it('selects suites, scenarios and name prefixes, and refuses unknown names', () => {
-    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, scenarios: [] });
+    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, scenarios: [] });
+    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, scenarios: [] });
+    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true });
     expect(selectWork(false, ['kestra']).scenarios.map((s) => s.name)).toEqual(['kestra-01', 'kestra-02', 'kestra-03', 'kestra-03-alone']);
     expect(selectWork(false, ['kestra-03']).scenarios.map((s) => s.name)).toEqual(['kestra-03', 'kestra-03-alone']);
     expect(() => selectWork(false, ['nope'])).toThrow(/--only nope/);

@@ -92,3 +92,24 @@ describe('executor step', () => {
     expect(statesOf(sim.run())).toEqual(['a:KILLED']);
   });
 });
+
+describe('flow outputs', () => {
+  const flow = (type: string, value: string): string => `id: out\nnamespace: t\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: x\noutputs:\n  - id: result\n    type: ${type}\n    value: "${value}"\n`;
+
+  it('renders and types the flow outputs at the end', () => {
+    const sim = new Simulation(flow('INT', '{{ outputs.a.value | length * 21 }}'));
+    const e = sim.run(() => ({ state: 'SUCCESS', outputs: { value: 'ab' } }));
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.outputs).toEqual({ result: 42 });
+  });
+
+  it('fails the execution when an output cannot be rendered or typed, leaving outputs unset', () => {
+    for (const [type, value] of [['STRING', '{{ nope }}'], ['INT', 'not a number']]) {
+      const sim = new Simulation(flow(type!, value!));
+      const e = sim.run();
+      expect(e.state.current).toBe('FAILED');
+      expect(e.outputs).toBeUndefined();
+      expect(sim.results.flatMap((r) => r.logs).map((l) => l.message)).toContainEqual(expect.stringContaining('Failed to render output values'));
+    }
+  });
+});

@@ -11,6 +11,7 @@ import { switchTask } from './switch.js';
 import { ifTask } from './if.js';
 import { dag } from './dag.js';
 import { pause } from './pause.js';
+import { waitFor } from './wait-for.js';
 
 const P = 'io.kestra.plugin.core.flow.';
 
@@ -26,9 +27,11 @@ export const FLOWABLES: ReadonlyMap<string, FlowableSpec> = new Map([
   [`${P}If`, ifTask],
   [`${P}Dag`, dag],
   [`${P}Pause`, pause],
+  [`${P}WaitFor`, waitFor],
 ]);
 
 export type { FlowableSpec, ResolvedChild, ResolveContext, ResolutionMode } from './spec.js';
 export { isTask, taskList } from './spec.js';
 export { resolveLoopValues, javaToString } from './loop-values.js';
 export { PAUSE_TYPE } from './pause.js';
+export { WAIT_FOR_TYPE } from './wait-for.js';
