@@ -4,15 +4,18 @@
  * allowWarning conversions (the attempt keeps its raw state).
  */
 import type { StateType } from '../model/state.js';
-import { setState, type StepContext } from './context.js';
-import { nextRetryAtMs, retryPolicyFor } from './retry.js';
+import { setExecutionState, setState, type StepContext } from './context.js';
+import { isoDate } from '../model/state.js';
+import type { RetryPolicy } from '../model/flow.js';
+import { nextReplayAtMs, nextRetryAtMs, retryPolicyFor } from './retry.js';
 import type { RunEntry } from './state.js';
 
 /** Puts a failed run into RETRYING with a timer, when its retry policy allows another attempt. */
 function scheduleRetry(ctx: StepContext, entry: RunEntry): boolean {
   const { state } = ctx;
   const policy = retryPolicyFor(entry.task, state.index, state.flow);
-  if (!policy || policy.behavior !== 'RETRY_FAILED_TASK') return false;
+  if (!policy) return false;
+  if (policy.behavior === 'CREATE_NEW_EXECUTION') return scheduleReplay(ctx, entry, policy);
   const atMs = nextRetryAtMs(policy, entry.run, ctx.env.random);
   if (atMs === undefined) return false;
   setState(ctx, entry, 'FAILED');
@@ -20,6 +23,32 @@ function scheduleRetry(ctx: StepContext, entry: RunEntry): boolean {
   const timerId = `retry:${entry.run.id}:${entry.run.attempts?.length ?? 0}`;
   state.timers.set(timerId, { kind: 'retry', taskRunId: entry.run.id, atMs });
   ctx.effects.push({ type: 'timer.start', timerId, atMs });
+  return true;
+}
+
+/**
+ * CREATE_NEW_EXECUTION: the run, its ancestors and the execution end RETRIED, and a new execution
+ * (same originalId, parentId = this one, attemptNumber + 1) is created now, to start at the
+ * retry date: created at once, it survives a restart like any execution.
+ */
+function scheduleReplay(ctx: StepContext, entry: RunEntry, policy: RetryPolicy): boolean {
+  const { header } = ctx.state;
+  const atMs = nextReplayAtMs(policy, entry.run, header, ctx.env.random);
+  if (atMs === undefined) return false;
+  setState(ctx, entry, 'FAILED');
+  for (let e: RunEntry | null = entry; e; e = e.group.parent) setState(ctx, e, 'RETRIED');
+  ctx.effects.push({
+    type: 'execution.replay',
+    executionId: ctx.env.newId(),
+    scheduleDate: isoDate(atMs),
+    originalId: header.originalId,
+    attemptNumber: header.metadata.attemptNumber + 1,
+    originalCreatedDate: header.metadata.originalCreatedDate,
+    ...(header.inputs ? { inputs: header.inputs } : {}),
+    labels: header.labels,
+    ...(header.trigger ? { trigger: header.trigger } : {}),
+  });
+  setExecutionState(ctx, 'RETRIED');
   return true;
 }
 

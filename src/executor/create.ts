@@ -14,12 +14,16 @@ export interface NewExecution {
   labels?: Label[];
   trigger?: ExecutionTrigger;
   parentId?: string;
+  /** A replay: the first execution's id, creation date and this attempt's number. */
+  replay?: { originalId: string; attemptNumber: number; originalCreatedDate: string };
+  /** Start no earlier than this date. */
+  scheduleDate?: string;
 }
 
 /** A new CREATED execution header: flow labels (non-system), the caller's, then the correlation id. */
 export function createExecution(flow: Flow, n: NewExecution): ExecutionHeader {
   const date = isoDate(n.nowMs);
-  const labels: Label[] = [...flow.labels.filter((l) => !l.key.startsWith('system.')), ...(n.labels ?? [])];
+  const labels: Label[] = n.replay ? [...(n.labels ?? [])] : [...flow.labels.filter((l) => !l.key.startsWith('system.')), ...(n.labels ?? [])];
   if (!labels.some((l) => l.key === CORRELATION_ID_LABEL)) labels.push({ key: CORRELATION_ID_LABEL, value: n.id });
   const header: ExecutionHeader = {
     id: n.id,
@@ -28,10 +32,11 @@ export function createExecution(flow: Flow, n: NewExecution): ExecutionHeader {
     flowRevision: flow.revision,
     labels,
     state: createState(date),
-    originalId: n.id,
+    originalId: n.replay?.originalId ?? n.id,
     deleted: false,
-    metadata: { attemptNumber: 1, originalCreatedDate: date },
+    metadata: n.replay ? { attemptNumber: n.replay.attemptNumber, originalCreatedDate: n.replay.originalCreatedDate } : { attemptNumber: 1, originalCreatedDate: date },
   };
+  if (n.scheduleDate) header.scheduleDate = n.scheduleDate;
   if (n.inputs && Object.keys(n.inputs).length) header.inputs = n.inputs;
   if (n.trigger) header.trigger = n.trigger;
   if (n.parentId) header.parentId = n.parentId;

@@ -51,5 +51,18 @@ export interface SubflowStartEffect {
   trigger: ExecutionTrigger;
 }
 
+/** Create the replay of this execution (retry with CREATE_NEW_EXECUTION), to start at `scheduleDate`. */
+export interface ReplayEffect {
+  type: 'execution.replay';
+  executionId: string;
+  scheduleDate: string;
+  originalId: string;
+  attemptNumber: number;
+  originalCreatedDate: string;
+  inputs?: Record<string, unknown>;
+  labels: Label[];
+  trigger?: ExecutionTrigger;
+}
+
 /** Any effect. */
-export type Effect = DispatchEffect | CancelEffect | TimerEffect | EndedEffect | SubflowStartEffect;
+export type Effect = DispatchEffect | CancelEffect | TimerEffect | EndedEffect | SubflowStartEffect | ReplayEffect;

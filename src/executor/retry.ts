@@ -4,6 +4,7 @@
  */
 import type { Flow, RetryPolicy, Task } from '../model/flow.js';
 import type { TaskRun } from '../model/task-run.js';
+import type { ExecutionHeader } from '../model/execution.js';
 import { parseDuration } from '../model/duration.js';
 import type { FlowIndex } from './flow-index.js';
 
@@ -47,5 +48,20 @@ export function nextRetryAtMs(policy: RetryPolicy, run: TaskRun, random: () => n
     const firstStart = Date.parse(attempts[0]!.state.histories[0]!.date);
     if (next > firstStart + parseDuration(policy.maxDuration)) return undefined;
   }
+  return next;
+}
+
+/**
+ * When the replay of an execution is due under CREATE_NEW_EXECUTION, or undefined when no more
+ * are allowed. Attempts are counted by the execution's `metadata.attemptNumber`, and
+ * `maxDuration` runs from the first execution's creation.
+ */
+export function nextReplayAtMs(policy: RetryPolicy, run: TaskRun, header: ExecutionHeader, random: () => number): number | undefined {
+  const n = header.metadata.attemptNumber;
+  if (policy.maxAttempt !== undefined && n >= policy.maxAttempt) return undefined;
+  const attempts = run.attempts ?? [];
+  const last = attempts[attempts.length - 1]?.state.histories ?? run.state.histories;
+  const next = Date.parse(last[last.length - 1]!.date) + delayMs(policy, n, random);
+  if (policy.maxDuration !== undefined && next > Date.parse(header.metadata.originalCreatedDate) + parseDuration(policy.maxDuration)) return undefined;
   return next;
 }

@@ -77,7 +77,8 @@ export interface ExecutionState {
 
 /** A timer the actor is waiting on. */
 export interface ActorTimer {
-  kind: 'retry' | 'sleep' | 'sleep-timeout' | 'resume' | 'pause-timeout' | 'waitfor';
+  kind: 'retry' | 'sleep' | 'sleep-timeout' | 'resume' | 'pause-timeout' | 'waitfor' | 'schedule';
+  /** The run the timer is for ('' for the execution's own schedule timer). */
   taskRunId: string;
   atMs: number;
   timeoutMs?: number;

@@ -78,8 +78,16 @@ function drain(ctx: StepContext): void {
   }
 }
 
-function start(ctx: StepContext): void {
-  if (ctx.state.header.state.current !== 'CREATED') return;
+function start(ctx: StepContext, scheduleReached = false): void {
+  const { header } = ctx.state;
+  if (header.state.current !== 'CREATED') return;
+  if (!scheduleReached && header.scheduleDate && Date.parse(header.scheduleDate) > ctx.env.nowMs) {
+    // A scheduled start (a replay's retry date): wait, still CREATED, on a timer.
+    const atMs = Date.parse(header.scheduleDate);
+    ctx.state.timers.set('schedule', { kind: 'schedule', taskRunId: '', atMs });
+    ctx.effects.push({ type: 'timer.start', timerId: 'schedule', atMs });
+    return;
+  }
   setExecutionState(ctx, 'RUNNING');
   ctx.dirty.add(ctx.state.groups.get('')!);
 }
@@ -124,6 +132,10 @@ function fireTimer(ctx: StepContext, timerId: string): void {
   const timer = ctx.state.timers.get(timerId);
   if (!timer) return;
   ctx.state.timers.delete(timerId);
+  if (timer.kind === 'schedule') {
+    start(ctx, true);
+    return;
+  }
   const entry = ctx.state.runs.get(timer.taskRunId);
   if (!entry || isTerminated(ctx.state.header.state.current)) return;
   if (timer.kind === 'retry') {

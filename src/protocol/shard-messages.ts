@@ -1,7 +1,8 @@
 /** The main ↔ shard boundary: every message, as a discriminated union on `type`. */
 import type { ErrorRecord } from '../errors.js';
 import type { Execution, ExecutionTrigger, Label } from '../model/execution.js';
-import type { SubflowStartEffect } from '../executor/effects.js';
+import type { ReplayEffect, SubflowStartEffect } from '../executor/effects.js';
+import type { NewExecution } from '../executor/create.js';
 import type { StateType } from '../model/state.js';
 import type { ExecutionMessage, StartMessage, TaskResultMessage } from './execution-messages.js';
 import type { TaskJob } from './pool-messages.js';
@@ -40,7 +41,7 @@ export interface FlowRef {
 }
 
 export type ToShard =
-  | { type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; trigger?: ExecutionTrigger; admission?: StartMessage['admission']; nowMs: number }
+  | ({ type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; trigger?: ExecutionTrigger; admission?: StartMessage['admission']; nowMs: number } & Pick<NewExecution, 'replay' | 'scheduleDate' | 'parentId'>)
   | { type: 'task.results'; results: Array<{ executionId: string; result: TaskResultMessage }> }
   | { type: 'execution.message'; executionId: string; message: ExecutionMessage }
   | { type: 'shard.stats' }
@@ -64,6 +65,8 @@ export interface DrainOutput {
   jobs: TaskJob[];
   cancels: string[];
   subflows: Array<{ parentExecutionId: string; start: SubflowStartEffect }>;
+  /** Replays to create (retries with CREATE_NEW_EXECUTION), with the execution they replay. */
+  replays: Array<{ parent: { id: string; namespace: string; flowId: string; flowRevision: number }; replay: ReplayEffect }>;
   ended: EndedExecution[];
 }
 

@@ -26,6 +26,7 @@ import { FlowCache, onResumeInputs } from './flow-cache.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
 import { indexFlow } from '../executor/flow-index.js';
+import type { ReplayEffect } from '../executor/effects.js';
 
 interface ShardHandle {
   worker: Worker;
@@ -164,6 +165,7 @@ export class Engine {
   /** Effects first (children, jobs, cancels), acknowledgements and ends last: callers resume after. */
   #onDrain(shard: ShardHandle, msg: DrainOutput): void {
     for (const { parentExecutionId, start } of msg.subflows) this.#subflows.start(parentExecutionId, start);
+    for (const r of msg.replays) this.#replay(r.parent, r.replay);
     if (msg.jobs.length > this.#options.poolThreads) {
       const owner = new Map(msg.jobs.map((j) => [j.taskRunId, j.executionId]));
       this.#pool.runMany(msg.jobs, (results) => {
@@ -294,6 +296,25 @@ export class Engine {
     return execution ? executionToJson(execution, Date.now()) : undefined;
   }
 
+  /**
+   * Execution headers (without task runs) matching a filter, in creation order.
+   * Scans every stored header: an index by flow comes with the daemon's search API.
+   */
+  list(filter: { namespace?: string; flowId?: string; originalId?: string } = {}): ExecutionJson[] {
+    this.#assertOpen();
+    this.#store.refresh();
+    const out: ExecutionJson[] = [];
+    for (const id of this.#store.listExecutionIds()) {
+      const h = this.#store.readHeader(id);
+      if (!h) continue;
+      if (filter.namespace !== undefined && h.namespace !== filter.namespace) continue;
+      if (filter.flowId !== undefined && h.flowId !== filter.flowId) continue;
+      if (filter.originalId !== undefined && h.originalId !== filter.originalId) continue;
+      out.push(executionToJson(h, Date.now()));
+    }
+    return out.sort((a, b) => a.state.histories[0]!.date.localeCompare(b.state.histories[0]!.date) || a.metadata.attemptNumber - b.metadata.attemptNumber);
+  }
+
   /** The log lines of an execution, in order. */
   logs(executionId: string): LogEntry[] {
     this.#assertOpen();
@@ -305,6 +326,25 @@ export class Engine {
   kill(executionId: string): void {
     this.#assertOpen();
     this.#sendTo(executionId, { type: 'execution.message', executionId, message: { type: 'execution.kill' } });
+  }
+
+  /** Creates the replay of an execution (retry with CREATE_NEW_EXECUTION); it starts at its scheduleDate. */
+  #replay(parent: { id: string; namespace: string; flowId: string; flowRevision: number }, r: ReplayEffect): void {
+    const record = this.#store.getFlow(parent.namespace, parent.flowId, parent.flowRevision);
+    if (!record) return;
+    this.#created.set(r.executionId, { resolve: () => {}, reject: () => {} });
+    this.#sendTo(r.executionId, {
+      type: 'execution.create',
+      executionId: r.executionId,
+      flow: { namespace: record.namespace, id: record.id, revision: record.revision, source: record.source },
+      ...(r.inputs ? { inputs: r.inputs } : {}),
+      labels: r.labels,
+      ...(r.trigger ? { trigger: r.trigger } : {}),
+      parentId: parent.id,
+      replay: { originalId: r.originalId, attemptNumber: r.attemptNumber, originalCreatedDate: r.originalCreatedDate },
+      scheduleDate: r.scheduleDate,
+      nowMs: Date.now(),
+    });
   }
 
   /** Applies the flow's concurrency limit to a creation request. */

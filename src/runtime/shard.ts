@@ -28,7 +28,7 @@ interface Actor {
 }
 
 function emptyOutput(): DrainOutput {
-  return { type: 'drain.output', shardThreadId: threadId, created: [], jobs: [], cancels: [], subflows: [], ended: [] };
+  return { type: 'drain.output', shardThreadId: threadId, created: [], jobs: [], cancels: [], subflows: [], replays: [], ended: [] };
 }
 
 const RANDOM_POOL = new Uint8Array(16 * 256);
@@ -121,7 +121,7 @@ export class Shard {
     if (this.#actors.has(executionId)) return; // a repeated request (a recovered parent asking again)
     try {
       const flow = this.#flow(msg.flow);
-      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}) });
+      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}) });
       const actor: Actor = { state: createExecutionState(flow, header), mailbox: [msg.admission ? { type: 'execution.start', admission: msg.admission } : { type: 'execution.start' }], ackCreated: true, ended: false };
       this.#actors.set(executionId, actor);
       this.#ready.add(actor);
@@ -228,6 +228,7 @@ export class Shard {
     const jobs: TaskJob[] = [];
     const cancels: string[] = [];
     const subflows: Array<{ parentExecutionId: string; start: SubflowStartEffect }> = [];
+    const replays: DrainOutput['replays'] = [];
     const timers: Array<{ actor: Actor; timerId: string; atMs: number }> = [];
     const ended: Actor[] = [];
     const created: Actor[] = [];
@@ -261,6 +262,7 @@ export class Shard {
           } else if (effect.type === 'task.cancel') cancels.push(effect.taskRunId);
           else if (effect.type === 'timer.start') timers.push({ actor, timerId: effect.timerId, atMs: effect.atMs });
           else if (effect.type === 'subflow.start') subflows.push({ parentExecutionId: state.header.id, start: effect });
+          else if (effect.type === 'execution.replay') replays.push({ parent: { id: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, flowRevision: state.header.flowRevision }, replay: effect });
           else if (effect.type === 'execution.ended' && !actor.ended) {
             actor.ended = true;
             ended.push(actor);
@@ -293,11 +295,12 @@ export class Shard {
     for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
     // Acknowledgements, completion events and child executions wait until the commit is durable,
     // and leave in commit order.
-    if (created.length || subflows.length || ended.length) {
+    if (created.length || subflows.length || replays.length || ended.length) {
       const out: DrainOutput = {
         ...emptyOutput(),
         created: created.map((a) => a.state.header.id),
         subflows,
+        replays,
         ended: ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, execution: toExecution(a.state) })),
       };
       this.#acks = this.#acks.then(() => staged.durable).then(() => this.#send(out));
