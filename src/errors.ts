@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   TROUPE_EXPR_EVALUATION: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'A filter or function failed while rendering.' },
   TROUPE_INPUT_INVALID: { family: 'input', httpStatus: 422, exitCode: 1, summary: 'An execution input is missing or has a bad value.' },
   TROUPE_EXECUTION_NOT_FOUND: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'No execution has that id.' },
+  TROUPE_EXECUTION_NOT_PAUSED: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'Only a paused execution can be resumed.' },
   TROUPE_STORE_LOCKED: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'Another process holds the data directory.' },
   TROUPE_STORE_CORRUPT: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'A stored record cannot be decoded.' },
   TROUPE_STORE_VERSION: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'The data directory was written by an incompatible version.' },

@@ -22,6 +22,7 @@ import { threadEntry } from './thread-entry.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { shardOf } from './router.js';
 import { SubflowLinks } from './subflow-links.js';
+import { isEngineTask, runEngineTask } from './engine-tasks.js';
 import { FlowCache, onResumeInputs } from './flow-cache.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
@@ -166,12 +167,19 @@ export class Engine {
   #onDrain(shard: ShardHandle, msg: DrainOutput): void {
     for (const { parentExecutionId, start } of msg.subflows) this.#subflows.start(parentExecutionId, start);
     for (const r of msg.replays) this.#replay(r.parent, r.replay);
-    if (msg.jobs.length > this.#options.poolThreads) {
-      const owner = new Map(msg.jobs.map((j) => [j.taskRunId, j.executionId]));
-      this.#pool.runMany(msg.jobs, (results) => {
+    let jobs = msg.jobs;
+    if (jobs.some((j) => isEngineTask(j.task.canonicalType))) {
+      for (const job of jobs.filter((j) => isEngineTask(j.task.canonicalType))) {
+        void runEngineTask(job, this).then((result) => this.#relay(shard, job.executionId, result));
+      }
+      jobs = jobs.filter((j) => !isEngineTask(j.task.canonicalType));
+    }
+    if (jobs.length > this.#options.poolThreads) {
+      const owner = new Map(jobs.map((j) => [j.taskRunId, j.executionId]));
+      this.#pool.runMany(jobs, (results) => {
         for (const r of results) this.#relay(shard, owner.get(r.taskRunId)!, r);
       });
-    } else for (const job of msg.jobs) void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
+    } else for (const job of jobs) void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
     for (const id of msg.cancels) this.#pool.cancel(id);
     for (const id of msg.created) {
       this.#created.get(id)?.resolve();
@@ -398,6 +406,9 @@ export class Engine {
     this.#store.refresh();
     const execution = this.#store.readExecution(executionId);
     if (!execution) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `No execution has the id '${executionId}'`, { executionId });
+    if (execution.state.current !== 'PAUSED') {
+      throw new TroupeError('TROUPE_EXECUTION_NOT_PAUSED', `Execution '${executionId}' is ${execution.state.current}, not PAUSED: only a paused execution can be resumed`, { executionId, state: execution.state.current });
+    }
     const record = this.#store.getFlow(execution.namespace, execution.flowId, execution.flowRevision);
     if (record) {
       const index = indexFlow(this.#flows.get(record));

@@ -169,3 +169,17 @@ tasks:
     expect(timedOut.taskRunList!.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(['p:FAILED']);
   });
 });
+
+describe('execution.Resume', () => {
+  it('resumes another paused execution, and fails when it is not paused', async () => {
+    const e = await open();
+    const paused = await e.deploy(`id: gate\nnamespace: t\ntasks:\n  - id: wait\n    type: io.kestra.plugin.core.flow.Pause\n  - id: after\n    type: io.kestra.plugin.core.log.Log\n    message: through\n`);
+    const gateId = await e.execute(paused.namespace, paused.id);
+    await waitForState(e, gateId, 'PAUSED');
+    const opener = await runFlow(e, `id: opener\nnamespace: t\ninputs:\n  - id: target\n    type: STRING\ntasks:\n  - id: open\n    type: io.kestra.plugin.core.execution.Resume\n    executionId: "{{ inputs.target }}"\n`, { target: gateId });
+    expect(opener.state.current).toBe('SUCCESS');
+    expect((await e.waitFor(gateId)).state.current).toBe('SUCCESS');
+    const again = await runFlow(e, `id: opener\nnamespace: t\ninputs:\n  - id: target\n    type: STRING\ntasks:\n  - id: open\n    type: io.kestra.plugin.core.execution.Resume\n    executionId: "{{ inputs.target }}"\n`, { target: 'nope' });
+    expect(again.state.current).toBe('FAILED');
+  });
+});
