@@ -9,7 +9,7 @@ import { createState, transition, type StateType } from '../model/state.js';
 import type { ErrorRecord } from '../errors.js';
 import { log, setState, type StepContext } from './context.js';
 import { endAttempt } from './attempt-end.js';
-import { buildOutputsTree } from './outputs-tree.js';
+import { buildOutputsTree, recordOutputs } from './outputs-tree.js';
 import { runVars } from './run-vars.js';
 import type { RunEntry } from './state.js';
 import type { SubflowStartEffect } from './effects.js';
@@ -59,6 +59,7 @@ export function startSubflow(ctx: StepContext, entry: RunEntry): void {
   if (!effect.wait) {
     appendAttempt(ctx, entry, 'SUCCESS');
     entry.run.outputs = { executionId: childId, state: 'CREATED' };
+    recordOutputs(ctx.state, entry);
     setState(ctx, entry, 'SUCCESS');
     return;
   }
@@ -110,6 +111,7 @@ export function subflowEnded(ctx: StepContext, taskRunId: string, child: Executi
   }
   if (extracted !== undefined) outputs.outputs = extracted;
   entry.run.outputs = outputs;
+  recordOutputs(ctx.state, entry);
   const transmit = entry.task.props.transmitFailed !== false;
   const raw: StateType = transmit && TRANSMITTED.has(child.state.current) ? child.state.current : 'SUCCESS';
   const previous = entry.run.attempts?.length ?? 0;

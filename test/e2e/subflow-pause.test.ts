@@ -46,6 +46,9 @@ tasks:
     labels:
       launchLabel: l
 ${extra}
+  - id: read
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.launch.state }} {{ outputs.launch.outputs.greeting ?? '-' }}"
 `;
 
 async function waitForState(engine: Engine, id: string, state: string): Promise<void> {
@@ -65,6 +68,7 @@ describe('Subflow', () => {
     const run = x.taskRunList![0]!;
     expect(run.outputs).toMatchObject({ state: 'SUCCESS', outputs: { greeting: 'hello world' } });
     expect(run.attempts).toHaveLength(1);
+    expect(x.taskRunList![1]!.outputs).toEqual({ value: 'SUCCESS hello world' });
     const childExec = e.get((run.outputs as { executionId: string }).executionId)!;
     expect(childExec.trigger).toEqual({ id: 'launch', type: 'io.kestra.plugin.core.flow.Subflow', variables: { executionId: x.id, namespace: 't', flowId: 'parent', flowRevision: 1 } });
     expect(childExec.labels).toEqual(expect.arrayContaining([
