@@ -16,6 +16,13 @@ export interface RunCommandOptions {
   json?: boolean;
 }
 
+/** The `envs` render variable: environment variables prefixed `ENV_`, prefix stripped, lower-cased. */
+export function envsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('ENV_') && v !== undefined) out[k.slice(4).toLowerCase()] = v;
+  return out;
+}
+
 /** Parses `key=value` pairs (the value may contain `=`). */
 export function parseInputs(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -43,7 +50,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (s:
     throw e;
   }
   const dataDir = opts.data ?? mkdtempSync(join(tmpdir(), 'troupe-run-'));
-  const engine = await Engine.open({ dataDir });
+  const engine = await Engine.open({ dataDir, envs: envsFrom(process.env) });
   try {
     if (opts.flows) {
       for (const f of flowFiles(opts.flows)) {

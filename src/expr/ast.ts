@@ -5,7 +5,7 @@
 
 /** Binary operators, by their source spelling (`equals` is stored as `==`). */
 export type BinaryOp =
-  | 'or' | 'and' | 'contains'
+  | 'or' | 'and' | 'contains' | 'in'
   | '==' | '!=' | '<' | '>' | '<=' | '>='
   | '+' | '-' | '*' | '/' | '%'
   | '~' | '..' | '??' | '???';

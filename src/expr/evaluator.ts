@@ -262,6 +262,8 @@ export class Evaluator implements EvalContext {
         return this.wrap(() => compare(e.op as '<', a, b), e.pos);
       case 'contains':
         return this.wrap(() => contains(a, b), e.pos);
+      case 'in':
+        return this.wrap(() => contains(b, a), e.pos);
       case '~':
         return this.checkString(printValue(a) + printValue(b));
       case '..': {

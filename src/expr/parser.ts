@@ -17,6 +17,7 @@ const BINARY: Record<string, { prec: number; op: BinaryOp | 'is' | '|' }> = {
   and: { prec: 15, op: 'and' },
   is: { prec: 20, op: 'is' },
   contains: { prec: 20, op: 'contains' },
+  in: { prec: 20, op: 'in' },
   '==': { prec: 30, op: '==' },
   equals: { prec: 30, op: '==' },
   '!=': { prec: 30, op: '!=' },

@@ -35,8 +35,12 @@ function renderStringWith(source: string, context: Record<string, unknown>, opti
   if (!source.includes('{')) return source;
   const out = new StringOutput(options.limits.maxOutputChars);
   run(source, context, options, out);
-  return out.result();
+  const text = out.result();
+  // As Kestra: a `{% raw %}…{% endraw %}` that a value brought into the output is unwrapped.
+  return text.includes('raw') ? text.replace(RAW_IN_OUTPUT, '$1') : text;
 }
+
+const RAW_IN_OUTPUT = /\{%-?\s*raw\s*-?%\}([\s\S]*?)\{%-?\s*endraw\s*-?%\}/g;
 
 /**
  * Typed render: a template that is a single `{{ expr }}` yields the value itself (map, list,

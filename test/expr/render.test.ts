@@ -173,3 +173,17 @@ describe('compileTemplate', () => {
     },
   );
 });
+
+describe('in operator and raw in output', () => {
+  it('tests membership with `in`, the reverse of `contains`', () => {
+    expect(renderString("{{ 2 in [1, 2] }} {{ 'ell' in 'hello' }} {{ 'k' in m }} {{ 3 in xs }}", { m: { k: 1 }, xs: [1] })).toBe('true true true false');
+  });
+
+  it('still reads `in` in a for tag', () => {
+    expect(renderString('{% for x in xs %}{{ x }}{% endfor %}', { xs: [1, 2] })).toBe('12');
+  });
+
+  it('unwraps a raw block that a value brings into the output, as Kestra does', () => {
+    expect(renderString('{{ v }}!', { v: '{% raw %}{{ x }}{% endraw %}' })).toBe('{{ x }}!');
+  });
+});
