@@ -57,18 +57,7 @@ describe('restore after a crash', () => {
     const sim = new Simulation(flow);
     sim.send({ type: 'execution.start' });
     // Deliver `cut` messages (results and timers), then lose everything held in memory.
-    for (let i = 0; i < cut; i++) {
-      const d = sim.queue.shift();
-      if (d) {
-        sim.nowMs += 1;
-        sim.send(sim.result(d, answer(d)));
-        continue;
-      }
-      const t = sim.timers.sort((a, b) => a.atMs - b.atMs).shift();
-      if (!t) break;
-      sim.nowMs = Math.max(sim.nowMs, t.atMs);
-      sim.send({ type: 'timer.fired', timerId: t.timerId });
-    }
+    for (let i = 0; i < cut && sim.deliver(answer); i++);
     const restored = sim.crashAndRestore(flow);
     expect(summary(restored)).toEqual(uninterrupted);
   });

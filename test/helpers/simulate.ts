@@ -74,21 +74,28 @@ export class Simulation {
     };
   }
 
+  /**
+   * Delivers the next message: the answer to the oldest dispatch, else the earliest timer (the
+   * clock jumps to it). @returns false when nothing is left to deliver
+   */
+  deliver(answer: (d: DispatchEffect) => Outcome = () => ({ state: 'SUCCESS' })): boolean {
+    const d = this.queue.shift();
+    if (d) {
+      this.nowMs += 1;
+      this.send(this.result(d, answer(d)));
+      return true;
+    }
+    const t = this.timers.sort((a, b) => a.atMs - b.atMs).shift();
+    if (!t) return false;
+    this.nowMs = Math.max(this.nowMs, t.atMs);
+    this.send({ type: 'timer.fired', timerId: t.timerId });
+    return true;
+  }
+
   /** Starts the execution and answers every dispatch with `answer` (FIFO) until nothing is left. */
   run(answer: (d: DispatchEffect) => Outcome = () => ({ state: 'SUCCESS' })): Execution {
     if (this.state.header.state.current === 'CREATED') this.send({ type: 'execution.start' });
-    for (;;) {
-      const d = this.queue.shift();
-      if (d) {
-        this.nowMs += 1;
-        this.send(this.result(d, answer(d)));
-        continue;
-      }
-      const t = this.timers.sort((a, b) => a.atMs - b.atMs).shift();
-      if (!t) break;
-      this.nowMs = Math.max(this.nowMs, t.atMs);
-      this.send({ type: 'timer.fired', timerId: t.timerId });
-    }
+    while (this.deliver(answer));
     return toExecution(this.state);
   }
 }
