@@ -8,7 +8,7 @@ import type { TaskRun } from '../model/task-run.js';
 import { FLOWABLES, PAUSE_TYPE, WAIT_FOR_TYPE, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
 import { pauseRun } from './pause.js';
 import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
-import { createGroup, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
+import { createGroup, indexDag, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
 import { outputsFor, runVars, usesErrorLogs, type HostVars } from './run-vars.js';
 import { runInActor, runsInActor } from './in-actor-tasks.js';
 import type { DispatchEffect } from './effects.js';
@@ -131,6 +131,7 @@ function openFlowable(ctx: StepContext, entry: RunEntry): void {
     return;
   }
   const group = createGroup(entry, resolved);
+  if (resolved && spec.dependencies) indexDag(group, spec.dependencies(task));
   if (resolved && spec.mode(task) === 'concurrent') {
     const order = [...new Set(resolved.map((c) => c.value!))];
     const tasks = resolved.filter((c) => c.value === order[0]).map((c) => c.task);

@@ -5,7 +5,6 @@
  */
 import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
-import { isTerminated } from '../model/state.js';
 import { FLOWABLES, type FlowableSpec, type ResolvedChild } from '../tasks/flowable/index.js';
 import { sequential } from '../tasks/flowable/sequential.js';
 import { childKey, type Branch, type Group } from './state.js';
@@ -40,7 +39,7 @@ export function processGroup(ctx: StepContext, group: Group): void {
     else createSequential(ctx, group, errors, group.errors, 'errors');
   } else if (group.resolved) {
     if (mode === 'sequential') createSequential(ctx, group, group.resolved, group.normal, 'normal');
-    else if (mode === 'parallel') createParallel(ctx, group, group.resolved, group.normal, spec.concurrency(task!), 'normal', spec);
+    else if (mode === 'parallel') createParallel(ctx, group, group.resolved, group.normal, spec.concurrency(task!), 'normal');
     else createConcurrent(ctx, group, spec.concurrency(task!));
   }
   let final = resolveState(ctx, group, spec, errorsActive, errors.length);
@@ -55,18 +54,14 @@ function createSequential(ctx: StepContext, group: Group, list: ResolvedChild[],
   createRun(ctx, group, list[b.created]!, branch);
 }
 
-function createParallel(ctx: StepContext, group: Group, list: ResolvedChild[], b: Branch, concurrent: number, branch: 'normal' | 'errors', spec?: FlowableSpec): void {
+function createParallel(ctx: StepContext, group: Group, list: ResolvedChild[], b: Branch, concurrent: number, branch: 'normal' | 'errors'): void {
   let slots = concurrent > 0 ? concurrent - inProgress(b) : Infinity;
   if (slots <= 0) return;
-  if (spec?.eligible && group.parent) {
-    const parentTask = group.parent.task;
-    const done = (taskId: string): boolean => {
-      const e = group.byKey.get(childKey(taskId, undefined));
-      return !!e && isTerminated(e.run.state.current);
-    };
-    for (const child of list) {
-      if (slots <= 0) break;
-      if (group.byKey.has(childKey(child.task.id, child.value)) || !spec.eligible(parentTask, child, done)) continue;
+  if (group.dag && branch === 'normal') {
+    // Dag: children start as their dependencies terminate (ready queue), never by a scan.
+    while (slots > 0 && group.dag.ready.length > 0) {
+      const child = group.dag.ready.shift()!;
+      if (group.byKey.has(childKey(child.task.id, child.value))) continue;
       createRun(ctx, group, child, branch);
       slots -= 1;
     }

@@ -15,7 +15,7 @@ import { FLOWABLES, WAIT_FOR_TYPE } from '../tasks/flowable/index.js';
 import { createExecutionState } from './create.js';
 import { recordOutputs } from './outputs-tree.js';
 import { nextRetryAtMs, retryPolicyFor } from './retry.js';
-import { createGroup, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
+import { createGroup, indexDag, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
 import { resolveContextFor } from './dispatch.js';
 import { runsInActor } from './in-actor-tasks.js';
 import { SUBFLOW_TYPE } from './subflow.js';
@@ -36,6 +36,7 @@ function openGroup(state: ExecutionState, entry: RunEntry, host: HostVars): void
     return; // it failed when it opened: it has no children
   }
   const group = createGroup(entry, resolved);
+  if (resolved && spec.dependencies) indexDag(group, spec.dependencies(entry.task));
   if (resolved && spec.mode(entry.task) === 'concurrent') {
     const order = [...new Set(resolved.map((c) => c.value!))];
     const tasks = resolved.filter((c) => c.value === order[0]).map((c) => c.task);

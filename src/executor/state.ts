@@ -38,6 +38,11 @@ export interface Group {
   byKey: Map<string, RunEntry>;
   /** The normal children as resolved when the flowable opened (null: Switch without a match). */
   resolved: ResolvedChild[] | null;
+  /**
+   * Dag: unmet dependencies per child, who depends on whom, and the children whose
+   * dependencies have all terminated, in the order they became ready.
+   */
+  dag?: { unmet: Map<string, number>; dependents: Map<string, string[]>; ready: ResolvedChild[]; byId: Map<string, ResolvedChild> };
   /** Concurrent loops: per loop value progress, and which values changed since the last pass. */
   values?: { order: string[]; tasks: Task[]; progress: Map<string, ValueProgress>; nextIndex: number; active: number; touched: Set<string> };
 }
@@ -108,12 +113,38 @@ function count(branch: Branch, type: StateType, delta: number): void {
   if (isTerminated(type)) branch.terminated += delta;
 }
 
+/** Builds a Dag group's dependency index from the task's `dependsOn`. */
+export function indexDag(group: Group, dependencies: ReadonlyMap<string, readonly string[]>): void {
+  const byId = new Map((group.resolved ?? []).map((c) => [c.task.id, c]));
+  const unmet = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  const ready: ResolvedChild[] = [];
+  for (const [id, child] of byId) {
+    const deps = (dependencies.get(id) ?? []).filter((d) => byId.has(d));
+    unmet.set(id, deps.length);
+    for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), id]);
+    if (deps.length === 0) ready.push(child);
+  }
+  group.dag = { unmet, dependents, ready, byId };
+}
+
+/** A Dag child terminated: its dependents with nothing else to wait for become ready. */
+function dagChildEnded(group: Group, taskId: string): void {
+  const dag = group.dag!;
+  for (const id of dag.dependents.get(taskId) ?? []) {
+    const left = dag.unmet.get(id)! - 1;
+    dag.unmet.set(id, left);
+    if (left === 0) dag.ready.push(dag.byId.get(id)!);
+  }
+}
+
 /** Adds a new run to its group's indexes. */
 export function indexRun(entry: RunEntry): void {
   const branch = entry.group[entry.branch];
   branch.created += 1;
   count(branch, entry.run.state.current, 1);
   entry.group.byKey.set(childKey(entry.run.taskId, entry.run.value), entry);
+  if (entry.group.dag && entry.branch === 'normal' && isTerminated(entry.run.state.current)) dagChildEnded(entry.group, entry.run.taskId);
   const values = entry.group.values;
   if (values && entry.branch === 'normal' && entry.run.value !== undefined) {
     const p = values.progress.get(entry.run.value);
@@ -134,6 +165,7 @@ export function setRunState(entry: RunEntry, type: StateType, date: string): boo
   const branch = entry.group[entry.branch];
   count(branch, before, -1);
   count(branch, type, 1);
+  if (entry.group.dag && entry.branch === 'normal' && isTerminated(type) && !isTerminated(before)) dagChildEnded(entry.group, entry.run.taskId);
   const values = entry.group.values;
   if (values && entry.branch === 'normal' && entry.run.value !== undefined) {
     const p = values.progress.get(entry.run.value);

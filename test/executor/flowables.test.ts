@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation, statesOf } from '../helpers/simulate.js';
-import type { DispatchEffect } from '../../src/executor/index.js';
+import { toExecution, type DispatchEffect } from '../../src/executor/index.js';
 import type { Execution } from '../../src/model/execution.js';
 
 const RETURN = 'io.kestra.plugin.core.debug.Return';
@@ -121,11 +121,10 @@ ${errors}
     const sim = new Simulation(flow());
     sim.send({ type: 'execution.start' });
     answer(sim, 'p2', 'FAILED');
-    const mid = sim.run.bind(sim);
+    expect(statesOf(toExecution(sim.state))).toEqual(['seq:FAILED', 'par:FAILED', 'p1:RUNNING', 'p2:FAILED', 'p3:RUNNING']);
     expect(sim.state.header.state.current).toBe('FAILED');
-    expect(queued(sim)).toEqual(['p1', 'p3']);
     // The siblings still running are joined after the end; nothing else starts.
-    const e = mid();
+    const e = sim.run();
     expect(statesOf(e)).toEqual(['seq:FAILED', 'par:FAILED', 'p1:SUCCESS', 'p2:FAILED', 'p3:SUCCESS']);
     expect(e.state.current).toBe('FAILED');
   });
@@ -136,10 +135,278 @@ ${errors}
     answer(sim, 'p1', 'FAILED');
     expect(queued(sim)).toEqual(['p2', 'p3', 'e1', 'e2']);
     answer(sim, 'e2');
+    expect(sim.state.header.state.current).toBe('RUNNING');
     answer(sim, 'e1');
-    // The errors ended: the Parallel is FAILED even though p2 and p3 are still RUNNING.
+    expect(statesOf(toExecution(sim.state))).toEqual(['seq:FAILED', 'par:FAILED', 'p1:FAILED', 'p2:RUNNING', 'p3:RUNNING', 'e1:SUCCESS', 'e2:SUCCESS']);
     expect(sim.state.header.state.current).toBe('FAILED');
-    const running = statesOf({ ...sim.run.call(Object.assign(Object.create(Object.getPrototypeOf(sim) as object) as Simulation, {})) } as Execution);
-    expect(running).toEqual([]);
+    const e = sim.run();
+    expect(statesOf(e)).toEqual(['seq:FAILED', 'par:FAILED', 'p1:FAILED', 'p2:SUCCESS', 'p3:SUCCESS', 'e1:SUCCESS', 'e2:SUCCESS']);
+  });
+});
+
+describe('Dag', () => {
+  const flow = `
+id: dag
+namespace: t
+tasks:
+  - id: dag
+    type: ${P}Dag
+    tasks:
+      - task:
+          id: d
+          type: ${RETURN}
+          format: x
+        dependsOn: [b, c]
+      - task:
+          id: b
+          type: ${RETURN}
+          format: x
+        dependsOn: [a]
+      - task:
+          id: a
+          type: ${RETURN}
+          format: x
+      - task:
+          id: c
+          type: ${RETURN}
+          format: x
+        dependsOn: [a]
+  - id: after
+    type: ${RETURN}
+    format: x
+`;
+
+  it('starts a task once all its dependsOn have ended, independent tasks concurrently', () => {
+    const sim = new Simulation(flow);
+    sim.send({ type: 'execution.start' });
+    expect(queued(sim)).toEqual(['a']);
+    answer(sim, 'a');
+    expect(queued(sim)).toEqual(['b', 'c']);
+    answer(sim, 'c');
+    expect(queued(sim)).toEqual(['b']);
+    answer(sim, 'b');
+    expect(queued(sim)).toEqual(['d']);
+    const e = sim.run();
+    expect(statesOf(e)).toEqual(['dag:SUCCESS', 'a:SUCCESS', 'b:SUCCESS', 'c:SUCCESS', 'd:SUCCESS', 'after:SUCCESS']);
+    expect(tree(e)).toEqual({ dag: null, a: 'dag', b: 'dag', c: 'dag', d: 'dag', after: null });
+  });
+
+  it('fails at once when a task fails, never starting its dependants, and joins the running sibling later (fail-fast)', () => {
+    const sim = new Simulation(flow);
+    sim.send({ type: 'execution.start' });
+    answer(sim, 'a');
+    answer(sim, 'b', 'FAILED');
+    expect(sim.state.header.state.current).toBe('FAILED');
+    expect(statesOf(toExecution(sim.state))).toEqual(['dag:FAILED', 'a:SUCCESS', 'b:FAILED', 'c:RUNNING']);
+    expect(statesOf(sim.run())).toEqual(['dag:FAILED', 'a:SUCCESS', 'b:FAILED', 'c:SUCCESS']);
+  });
+
+  it('keeps at most `concurrent` tasks in progress', () => {
+    const tasks = ['x', 'y', 'z'].map((id) => `      - task:\n          id: ${id}\n          type: ${RETURN}\n          format: x\n`).join('');
+    const sim = new Simulation(`id: dagc\nnamespace: t\ntasks:\n  - id: dag\n    type: ${P}Dag\n    concurrent: 2\n    tasks:\n${tasks}`);
+    sim.send({ type: 'execution.start' });
+    expect(queued(sim)).toEqual(['x', 'y']);
+    const e = sim.run();
+    expect(sim.maxInFlight).toBe(2);
+    expect(statesOf(e)).toEqual(['dag:SUCCESS', 'x:SUCCESS', 'y:SUCCESS', 'z:SUCCESS']);
+  });
+});
+
+describe('Switch', () => {
+  const flow = (value: string, defaults = true): string => `
+id: sw
+namespace: t
+tasks:
+  - id: sw
+    type: ${P}Switch
+    value: "${value}"
+    cases:
+      FIRST:
+        - id: first
+          type: ${RETURN}
+          format: x
+      1:
+        - id: one
+          type: ${RETURN}
+          format: x
+        - id: one_more
+          type: ${RETURN}
+          format: x
+${defaults ? `    defaults:\n      - id: fallback\n        type: ${RETURN}\n        format: x\n` : ''}  - id: after
+    type: ${RETURN}
+    format: "{{ outputs.sw.value }}"
+`;
+
+  it.each([
+    ['FIRST', ['sw:SUCCESS', 'first:SUCCESS', 'after:SUCCESS'], { value: 'FIRST', defaults: false }],
+    ['{{ 2 - 1 }}', ['sw:SUCCESS', 'one:SUCCESS', 'one_more:SUCCESS', 'after:SUCCESS'], { value: '1', defaults: false }],
+    ['other', ['sw:SUCCESS', 'fallback:SUCCESS', 'after:SUCCESS'], { value: 'other', defaults: true }],
+  ])('runs the tasks of the case whose key equals the rendered value %j, else the defaults', (value, states, outputs) => {
+    const sim = new Simulation(flow(value));
+    let seen: unknown;
+    const e = sim.run((d) => {
+      if (d.task.id === 'after') seen = d.vars.outputs;
+      return succeed(d);
+    });
+    expect(statesOf(e)).toEqual(states);
+    expect(e.taskRunList![0]!.outputs).toEqual(outputs);
+    expect(seen).toEqual({ sw: outputs });
+  });
+
+  it('fails with a warning when no case matches and there are no defaults', () => {
+    const sim = new Simulation(flow('nothing', false));
+    const e = sim.run();
+    expect(statesOf(e)).toEqual(['sw:FAILED']);
+    expect(e.taskRunList![0]!.outputs).toEqual({ value: 'nothing', defaults: true });
+    expect(e.state.current).toBe('FAILED');
+    expect(sim.results.flatMap((r) => r.logs).map((l) => [l.level, l.message])).toEqual([['WARN', "No task found on flow 't.sw', task 'sw'"]]);
+  });
+});
+
+describe('If', () => {
+  const flow = (condition: string, elseBranch = true): string => `
+id: if
+namespace: t
+inputs:
+  - id: c
+    type: STRING
+    defaults: ""
+tasks:
+  - id: if
+    type: ${P}If
+    condition: "${condition}"
+    then:
+      - id: yes
+        type: ${RETURN}
+        format: x
+${elseBranch ? `    else:\n      - id: no\n        type: ${RETURN}\n        format: x\n` : ''}`;
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['{{ 1 < 2 }}', true],
+    ['false', false],
+    ['0', false],
+    ['-0', false],
+    ['', false],
+    ['{{ 1 > 2 }}', false],
+  ])('takes `then` when the rendered condition %j is truthy, else `else`', (condition, result) => {
+    const sim = new Simulation(flow(condition));
+    const e = sim.run();
+    expect(statesOf(e)).toEqual(['if:SUCCESS', result ? 'yes:SUCCESS' : 'no:SUCCESS']);
+    expect(e.taskRunList![0]!.outputs).toEqual({ evaluationResult: result });
+  });
+
+  it('renders the condition with the inputs, and ends SUCCESS with no child when the chosen branch is empty', () => {
+    const sim = new Simulation(flow('{{ inputs.c }}', false), { c: 'false' });
+    const e = sim.run();
+    expect(statesOf(e)).toEqual(['if:SUCCESS']);
+    expect(e.taskRunList![0]!.outputs).toEqual({ evaluationResult: false });
+    expect(e.state.current).toBe('SUCCESS');
+  });
+});
+
+describe('AllowFailure', () => {
+  const flow = `
+id: af
+namespace: t
+tasks:
+  - id: allow
+    type: ${P}AllowFailure
+    tasks:
+      - id: ko
+        type: ${RETURN}
+        format: x
+      - id: second
+        type: ${RETURN}
+        format: x
+    errors:
+      - id: local_error
+        type: ${RETURN}
+        format: x
+  - id: next
+    type: ${RETURN}
+    format: x
+errors:
+  - id: global_error
+    type: ${RETURN}
+    format: x
+`;
+
+  it('turns a child failure into WARNING after running its own errors, and the flow goes on to end WARNING', () => {
+    const sim = new Simulation(flow);
+    const e = sim.run((d) => ({ state: d.task.id === 'ko' ? 'FAILED' : 'SUCCESS' }));
+    expect(statesOf(e)).toEqual(['allow:WARNING', 'ko:FAILED', 'local_error:SUCCESS', 'next:SUCCESS']);
+    expect(e.state.current).toBe('WARNING');
+  });
+
+  it('ends SUCCESS when its children succeed', () => {
+    const e = new Simulation(flow).run();
+    expect(statesOf(e)).toEqual(['allow:SUCCESS', 'ko:SUCCESS', 'second:SUCCESS', 'next:SUCCESS']);
+    expect(e.state.current).toBe('SUCCESS');
+  });
+});
+
+describe('disabled tasks', () => {
+  it('never get a run, in tasks or in errors', () => {
+    const sim = new Simulation(`
+id: dis
+namespace: t
+tasks:
+  - id: a
+    type: ${RETURN}
+    format: x
+    disabled: true
+  - id: seq
+    type: ${P}Sequential
+    tasks:
+      - id: b
+        type: ${RETURN}
+        format: x
+        disabled: true
+      - id: c
+        type: ${RETURN}
+        format: x
+errors:
+  - id: e_disabled
+    type: ${RETURN}
+    format: x
+    disabled: true
+  - id: e
+    type: ${RETURN}
+    format: x
+`);
+    const e = sim.run((d) => ({ state: d.task.id === 'c' ? 'FAILED' : 'SUCCESS' }));
+    expect(statesOf(e)).toEqual(['seq:FAILED', 'c:FAILED', 'e:SUCCESS']);
+  });
+
+  it('ends a flowable whose children are all disabled in SUCCESS (Troupe; Kestra hangs), and a flow whose tasks are all disabled', () => {
+    const flowable = new Simulation(`
+id: alldis
+namespace: t
+tasks:
+  - id: par
+    type: ${P}Parallel
+    tasks:
+      - id: a
+        type: ${RETURN}
+        format: x
+        disabled: true
+  - id: seq
+    type: ${P}Sequential
+    tasks:
+      - id: b
+        type: ${RETURN}
+        format: x
+        disabled: true
+  - id: after
+    type: ${RETURN}
+    format: x
+`).run();
+    expect(statesOf(flowable)).toEqual(['par:SUCCESS', 'seq:SUCCESS', 'after:SUCCESS']);
+    const flow = new Simulation(`id: none\nnamespace: t\ntasks:\n  - id: a\n    type: ${RETURN}\n    format: x\n    disabled: true\n`).run();
+    expect(flow.taskRunList ?? []).toEqual([]);
+    expect(flow.state.current).toBe('SUCCESS');
   });
 });

@@ -33,3 +33,23 @@ describe('executor work per change', () => {
     expect(Math.max(...perResult)).toBeLessThanOrEqual(3);
   });
 });
+
+describe('Dag work per change', () => {
+  const chain = (n: number): string =>
+    `id: dag\nnamespace: t\ntasks:\n  - id: dag\n    type: io.kestra.plugin.core.flow.Dag\n    tasks:\n` +
+    Array.from({ length: n }, (_, i) => `      - task:\n          id: t${i}\n          type: io.kestra.plugin.core.debug.Return\n          format: x\n${i ? `        dependsOn: [t${i - 1}]\n` : ''}`).join('');
+
+  it('starts each task of a 2,000-task chain once its dependency ends, with flat work per change', () => {
+    const small = new Simulation(chain(10));
+    const large = new Simulation(chain(2000));
+    const order: string[] = [];
+    expect(small.run().state.current).toBe('SUCCESS');
+    const e = large.run((d) => {
+      order.push(d.task.id);
+      return { state: 'SUCCESS' };
+    });
+    expect(e.state.current).toBe('SUCCESS');
+    expect(order).toEqual(Array.from({ length: 2000 }, (_, i) => `t${i}`));
+    expect(Math.max(...large.results.slice(1).map((r) => r.visited))).toBe(Math.max(...small.results.slice(1).map((r) => r.visited)));
+  });
+});

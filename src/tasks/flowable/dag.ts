@@ -16,8 +16,5 @@ export const dag: FlowableSpec = {
   mode: () => 'parallel',
   concurrency: (task) => intProp(task, 'concurrent', 0),
   children: (task) => entries(task).map((e) => ({ task: e.task })),
-  eligible(task, child, done) {
-    const entry = entries(task).find((e) => e.task.id === child.task.id);
-    return (entry?.dependsOn ?? []).every(done);
-  },
+  dependencies: (task) => new Map(entries(task).map((e) => [e.task.id, e.dependsOn ?? []])),
 };

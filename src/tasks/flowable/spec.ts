@@ -36,8 +36,8 @@ export interface FlowableSpec {
   children(task: Task, ctx: ResolveContext, outputs: Record<string, unknown> | null): ResolvedChild[] | null;
   /** Outputs computed when the run is created (Switch, If). */
   outputs?(task: Task, ctx: ResolveContext): Record<string, unknown>;
-  /** Dag: whether a child not yet created may start, given which task ids have terminated. */
-  eligible?(task: Task, child: ResolvedChild, isTerminated: (taskId: string) => boolean): boolean;
+  /** Dag: each child's task id → the task ids that must have terminated before it starts. */
+  dependencies?(task: Task): ReadonlyMap<string, readonly string[]>;
   /** AllowFailure: turns the derived final state into the flowable's own. */
   adjustState?(state: StateType): StateType;
 }
