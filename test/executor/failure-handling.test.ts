@@ -222,6 +222,18 @@ describe('flow.Sleep', () => {
     expect(e.state.histories.at(-1)!.date).toBe('2024-12-20T10:00:05.000Z');
     expect(logsOf(sim).filter(([level]) => level === 'ERROR')).toEqual([['ERROR', 'nap', 'Timeout after 00:00:05.000']]);
   });
+  it('retries a timed-out sleep under its retry policy, each attempt on its own timer', () => {
+    const sim = new Simulation(flow('    timeout: PT5S\n    retry:\n      type: constant\n      interval: PT1S\n      maxAttempt: 2\n'));
+    const start = sim.nowMs;
+    const e = sim.run();
+    expect(sim.results.flatMap((r) => r.effects).filter((x) => x.type === 'timer.start')).toEqual([
+      { type: 'timer.start', timerId: 'sleep:run1:1', atMs: start + 5_000 },
+      { type: 'timer.start', timerId: 'retry:run1:1', atMs: start + 6_000 },
+      { type: 'timer.start', timerId: 'sleep:run1:2', atMs: start + 11_000 },
+    ]);
+    expect(e.taskRunList![0]!.attempts!.map((a) => a.state.current)).toEqual(['FAILED', 'FAILED']);
+    expect(statesOf(e)).toEqual(['nap:FAILED']);
+  });
 });
 
 describe('execution.Labels', () => {

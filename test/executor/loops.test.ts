@@ -64,6 +64,18 @@ describe('loop values', () => {
   });
 });
 
+describe('loop value errors', () => {
+  it.each([
+    ['a decimal', '[1.5]', 'Unknown value element type: class java.lang.Double'],
+    ['a boolean', '[true]', 'Unknown value element type: class java.lang.Boolean'],
+    ['a nested list', '[[a]]', 'Unknown value element type: class java.util.ArrayList'],
+  ])('fails the loop when a YAML list holds %s', (_, values, message) => {
+    const sim = new Simulation(loop('ForEach', values));
+    expect(statesOf(sim.run())).toEqual(['each:FAILED']);
+    expect(sim.results.flatMap((r) => r.logs).map((l) => [l.level, l.message])).toEqual([['ERROR', `Unable to resolve state from the Flowable task: ${message}`]]);
+  });
+});
+
 describe('loop resolution', () => {
   it('runs EachSequential value by value, each value’s tasks in order', () => {
     const order: string[] = [];

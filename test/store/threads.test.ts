@@ -12,7 +12,9 @@ const WRITER = `
 const { workerData, parentPort } = require('node:worker_threads');
 import(workerData.url)
   .then(async ({ openStore }) => {
-    const store = openStore({ dataDir: workerData.dataDir });
+    // noSync: this test is about shared structures across threads, not fsync (a loaded machine
+    // would spend minutes in fsyncs of many small batches).
+    const store = openStore({ dataDir: workerData.dataDir, noSync: true });
     for (const batch of workerData.batches) await store.writeBatch(batch);
     const own = store.readExecution(workerData.executionId);
     await store.close();
@@ -60,8 +62,10 @@ function toBatches(execution: Execution): ChangeBatch[] {
 
 async function runWriter(dataDir: string, execution: Execution): Promise<Execution> {
   const worker = new Worker(WRITER, { eval: true, workerData: { url: compiled.url, dataDir, executionId: execution.id, batches: toBatches(execution) } });
-  const [reply] = (await once(worker, 'message')) as [{ ok: boolean; own?: Execution; error?: string }];
-  await once(worker, 'exit');
+  const exit = once(worker, 'exit');
+  const noReply = exit.then(([code]) => [{ ok: false, error: `the writer thread exited (code ${String(code)}) without a reply` }]);
+  const [reply] = (await Promise.race([once(worker, 'message'), noReply])) as [{ ok: boolean; own?: Execution; error?: string }];
+  await exit;
   if (!reply.ok) throw new Error(`writer thread failed: ${reply.error}`);
   return reply.own!;
 }
@@ -70,7 +74,7 @@ describe('one data dir opened by several threads', () => {
   it('reads back from a third open everything two worker threads wrote concurrently', async () => {
     // The reader opens and writes first: its copy of the shared structures predates both writers',
     // and its next write must not reuse a structure id they took meanwhile.
-    const reader = openStore({ dataDir: tmp.dir });
+    const reader = openStore({ dataDir: tmp.dir, noSync: true });
     const r = makeExecution('execR', 30, 'a');
     const [firstR, secondR] = [toBatches({ ...r, taskRunList: r.taskRunList!.slice(0, 10) }), toBatches(r).slice(1)];
     for (const batch of firstR) await reader.writeBatch(batch);
