@@ -56,9 +56,10 @@ export function createRun(ctx: StepContext, group: Group, child: ResolvedChild, 
   indexRun(entry);
   ctx.changed.add(entry);
   const spec = child.task.kind === 'flowable' ? FLOWABLES.get(child.task.canonicalType) : undefined;
-  if (spec?.outputs) {
+  if (spec) {
+    // As Kestra: a flowable's outputs are computed when its run is created (`{}` for most).
     try {
-      run.outputs = spec.outputs(child.task, resolveContext(ctx, entry));
+      run.outputs = spec.outputs ? spec.outputs(child.task, resolveContext(ctx, entry)) : {};
       recordOutputs(state, entry);
     } catch (e) {
       log(ctx, 'WARN', `Unable to compute the outputs of the flowable task: ${messageOf(e)}`, entry);

@@ -173,10 +173,9 @@ tasks:
     expect({ r: sim.state.outputs.r, last: sim.state.outputs.last }).toEqual({ r, last: { value: 'undefined-undefined' } });
   });
 
-  // BUG: flowables other than Switch/If/WaitFor never get outputs, so they are missing from the
-  // outputs tree; Kestra stores `{}` on every flowable run it creates (saveFlowableOutput, §2.2)
-  // and Execution.outputs() keys them like any run (`outputs.seq.a.x` is `{}`).
-  it.fails('keys the {} outputs of flowables too, as Kestra stores them on every flowable run', () => {
+  // Kestra stores `{}` on every flowable run it creates (saveFlowableOutput, §2.2) and
+  // Execution.outputs() keys them like any run (`outputs.seq.a.x` is `{}`).
+  it('keys the {} outputs of flowables too, as Kestra stores them on every flowable run', () => {
     const sim = new Simulation(nested);
     sim.run();
     const { outer, inner, seq } = sim.state.outputs;
