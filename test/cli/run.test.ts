@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const troupe = new URL('../../bin/troupe.js', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
+const seed = JSON.parse(readFileSync(new URL('../../../shared/taskrun-example.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
+/** Keys (in order) and nesting of a JSON value, without the values. */
+function shape(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)]));
+  return typeof v;
+}
+
+async function troupeCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [troupe, ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('troupe run', () => {
+  it('prints examples/hello.yaml as Kestra JSON whose looped Return runs have the seed TaskRun’s keys and nesting', async () => {
+    const { code, stdout } = await troupeCli(['run', 'examples/hello.yaml', '--json']);
+    expect(code).toBe(0);
+    const execution = JSON.parse(stdout) as { state: { current: string }; taskRunList: Array<Record<string, unknown>> };
+    expect(execution.state.current).toBe('SUCCESS');
+    const looped = execution.taskRunList.filter((r) => r.taskId === 'greet-friend');
+    expect(looped.map((r) => r.value)).toEqual(['Ada', 'Grace', 'Linus']);
+    for (const r of looped) expect(shape(r)).toEqual(shape(seed));
+  });
+
+  it('exits 2 on an invalid flow with file:line:column, and 1 on a failed execution', async () => {
+    const invalid = await troupeCli(['run', 'test/fixtures/flows/invalid-type.yaml']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/invalid-type\.yaml:\d+:\d+: .*did you mean io\.kestra\.plugin\.core\.debug\.Return/);
+    const failed = await troupeCli(['run', 'test/fixtures/flows/fails.yaml', '--input', 'reason=bad']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/FAILED/);
+  });
+
+  it('reports bad inputs with Kestra’s message', async () => {
+    const r = await troupeCli(['run', 'test/fixtures/flows/fails.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Invalid input for `reason`, missing required input');
+  });
+});
+
+describe('troupe validate', () => {
+  it('prints ✓ or ✘ per flow and exits 1 when one is invalid', async () => {
+    const ok = await troupeCli(['validate', 'examples']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('✓ examples/hello.yaml (company.team.hello)');
+    const bad = await troupeCli(['validate', 'examples/hello.yaml', 'test/fixtures/flows/invalid-type.yaml']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('✘ test/fixtures/flows/invalid-type.yaml');
+  });
+});
