@@ -9,7 +9,7 @@ import { FLOWABLES, PAUSE_TYPE, WAIT_FOR_TYPE, type ResolveContext, type Resolve
 import { pauseRun } from './pause.js';
 import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
 import { createGroup, indexDag, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
-import { outputsFor, runVars, usesErrorLogs, type HostVars } from './run-vars.js';
+import { outputsFor, runVars, usesErrorLogs, varsFor, type HostVars } from './run-vars.js';
 import { runInActor, runsInActor } from './in-actor-tasks.js';
 import type { DispatchEffect } from './effects.js';
 import { recordOutputs } from './outputs-tree.js';
@@ -108,7 +108,7 @@ export function pushDispatch(ctx: StepContext, entry: RunEntry): void {
   const { task } = entry;
   const vars = runVars(ctx.state, entry, ctx.env);
   vars.outputs = outputsFor(task, ctx.state.outputs);
-  const effect: DispatchEffect = { type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: (entry.run.attempts?.length ?? 0) + 1, task, vars };
+  const effect: DispatchEffect = { type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: (entry.run.attempts?.length ?? 0) + 1, task, vars: varsFor(task, vars) };
   if (usesErrorLogs(task)) effect.errorLogs = [...ctx.state.errorLogs];
   ctx.effects.push(effect);
 }

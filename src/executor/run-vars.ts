@@ -93,8 +93,12 @@ function collectStrings(value: unknown, out: string[], depth = 0): void {
 interface TaskReach {
   /** Task ids read as `outputs.<id>` / `outputs['<id>']`, or 'all' when outputs are read dynamically. */
   outputs: ReadonlySet<string> | 'all';
+  /** Every identifier-like word of the templates: a root variable not among them cannot be read. */
+  words: ReadonlySet<string> | 'all';
   errorLogs: boolean;
 }
+
+const WORD = /[A-Za-z_][\w]*/g;
 
 const reachOf = new WeakMap<Task, TaskReach>();
 
@@ -103,6 +107,8 @@ function reach(task: Task): TaskReach {
   if (r) return r;
   const strings: string[] = [];
   collectStrings(task.props, strings);
+  // The pool renders the timeout too.
+  if (task.timeout !== undefined) strings.push(task.timeout);
   const ids = new Set<string>();
   let all = false;
   for (const s of strings) {
@@ -114,7 +120,12 @@ function reach(task: Task): TaskReach {
       else ids.add(id);
     }
   }
-  r = { outputs: all ? 'all' : ids, errorLogs: strings.some((s) => s.includes('errorLogs')) };
+  // render() and renderOnce() render text the task does not contain, and currentEachOutput()
+  // reads parents and taskrun without naming them: such templates may read anything.
+  const dynamic = strings.some((s) => s.includes('{') && /\b(render(Once)?|currentEachOutput)\s*\(/.test(s));
+  const words = new Set<string>();
+  if (!dynamic) for (const s of strings) if (s.includes('{')) for (const w of s.match(WORD) ?? []) words.add(w);
+  r = { outputs: all ? 'all' : ids, words: dynamic ? 'all' : words, errorLogs: strings.some((s) => s.includes('errorLogs')) };
   reachOf.set(task, r);
   return r;
 }
@@ -130,6 +141,19 @@ export function outputsFor(task: Task, outputs: Record<string, unknown>): Record
   const slice: Record<string, unknown> = {};
   for (const id of ids) if (Object.hasOwn(outputs, id)) slice[id] = outputs[id];
   return slice;
+}
+
+/**
+ * The render context a task's templates can reach: root variables whose name never appears in
+ * them are left out, so a dispatch does not carry (and clone twice) what the task cannot read.
+ * A task with no template gets an empty context.
+ */
+export function varsFor(task: Task, vars: Record<string, unknown>): Record<string, unknown> {
+  const words = reach(task).words;
+  if (words === 'all') return vars;
+  const out: Record<string, unknown> = {};
+  for (const w of words) if (Object.hasOwn(vars, w)) out[w] = vars[w];
+  return out;
 }
 
 /** Whether a task's templates call `errorLogs()` (the dispatch then carries the ERROR lines). */

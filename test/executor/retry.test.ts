@@ -125,7 +125,7 @@ describe('warningOnRetry', () => {
 
 describe('taskrun.attemptsCount', () => {
   it('is the number of previous attempts: 0, 1, 2…', () => {
-    const sim = new Simulation(flaky('      type: constant\n      interval: PT1S\n      maxAttempt: 3\n'));
+    const sim = new Simulation(flaky('      type: constant\n      interval: PT1S\n      maxAttempt: 3\n').replace('format: x', 'format: "{{ taskrun.attemptsCount }}"'));
     const seen: unknown[] = [];
     sim.run((d) => {
       seen.push([d.attemptNumber, (d.vars.taskrun as { attemptsCount: number }).attemptsCount]);

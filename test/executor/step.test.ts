@@ -113,3 +113,17 @@ describe('flow outputs', () => {
     }
   });
 });
+
+describe('dispatch context', () => {
+  it('ships only the root variables and outputs a task’s templates can name', () => {
+    const sim = new Simulation(`id: v\nnamespace: t\ninputs:\n  - id: who\n    type: STRING\n    defaults: me\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: x\n  - id: b\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ inputs.who }} {{ outputs.a.value }}"\n  - id: c\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ render(vars.x) }}"\n`);
+    const seen: Record<string, string[]> = {};
+    sim.run((d) => {
+      seen[d.task.id] = Object.keys(d.vars).sort();
+      return { state: 'SUCCESS', outputs: { value: d.task.id } };
+    });
+    expect(seen.a).toEqual([]);
+    expect(seen.b).toEqual(['inputs', 'outputs']);
+    expect(seen.c).toEqual(expect.arrayContaining(['flow', 'execution', 'task', 'taskrun', 'outputs', 'inputs', 'vars', 'labels']));
+  });
+});

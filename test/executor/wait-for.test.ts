@@ -12,7 +12,7 @@ ${extra}
     tasks:
       - id: probe
         type: io.kestra.plugin.core.debug.Return
-        format: "{{ outputs.wait.iterationCount }}"
+        format: "{{ outputs.wait.iterationCount }} {{ taskrun.iteration }}"
       - id: second
         type: io.kestra.plugin.core.debug.Return
         format: x
