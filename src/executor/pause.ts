@@ -43,11 +43,19 @@ export function resumeRun(ctx: StepContext, entry: RunEntry, target: 'RUNNING' |
   }
   setState(ctx, entry, target);
   if (target === 'RUNNING' && taskList(entry.task, 'tasks').length === 0) setState(ctx, entry, 'SUCCESS');
-  if (state.paused.size > 0 || state.header.state.current !== 'PAUSED') return;
-  setExecutionState(ctx, 'RESTARTED');
+  if (state.paused.size === 0 && state.header.state.current === 'PAUSED') {
+    setExecutionState(ctx, 'RESTARTED');
+    unpauseExecution(ctx);
+  }
+}
+
+/**
+ * The last paused run moved on: the execution runs again, and every open group is resolved,
+ * since groups that changed while the execution was paused could not act (once per resume).
+ */
+export function unpauseExecution(ctx: StepContext): void {
   setExecutionState(ctx, 'RUNNING');
-  // Once per resume: groups that changed while the execution was paused are resolved now.
-  for (const g of state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);
+  for (const g of ctx.state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);
 }
 
 /** Resumes every paused run (the API's resume), with `onResume` inputs. */

@@ -11,6 +11,7 @@ import { log, setExecutionState, setState, type StepContext } from './context.js
 import { recordOutputs } from './outputs-tree.js';
 import { runVars } from './run-vars.js';
 import type { Group, RunEntry } from './state.js';
+import { unpauseExecution } from './pause.js';
 
 interface CheckFrequency {
   maxIterations: number;
@@ -93,6 +94,6 @@ export function nextIteration(ctx: StepContext, entry: RunEntry, restart: (entry
   entry.run.state.histories = [first, created];
   delete entry.run.attempts;
   entry.run.iteration = (entry.run.iteration ?? 1) + 1;
-  if (state.paused.size === 0 && state.header.state.current === 'PAUSED') setExecutionState(ctx, 'RUNNING');
+  if (state.paused.size === 0 && state.header.state.current === 'PAUSED') unpauseExecution(ctx);
   restart(entry);
 }

@@ -78,3 +78,44 @@ describe('WaitFor', () => {
     expect(statesOf(restored.run())).toEqual(['wait:SUCCESS', 'probe:SUCCESS', 'second:SUCCESS', 'after:SUCCESS']);
   });
 });
+
+describe('WaitFor beside other work', () => {
+  it('lets a parallel sibling that ended during the interval carry on when the next iteration starts', () => {
+    const sim = new Simulation(`
+id: wfp
+namespace: t
+tasks:
+  - id: par
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: wait
+        type: io.kestra.plugin.core.flow.WaitFor
+        condition: "{{ outputs.wait.iterationCount >= 3 }}"
+        checkFrequency:
+          interval: PT5S
+        tasks:
+          - id: probe
+            type: io.kestra.plugin.core.debug.Return
+            format: x
+      - id: slow
+        type: io.kestra.plugin.core.flow.Sequential
+        tasks:
+          - id: s1
+            type: io.kestra.plugin.core.debug.Return
+            format: x
+          - id: s2
+            type: io.kestra.plugin.core.debug.Return
+            format: x
+`);
+    sim.send({ type: 'execution.start' });
+    const probe = sim.queue.find((d) => d.task.id === 'probe')!;
+    sim.send(sim.result(probe, { state: 'SUCCESS' }));
+    expect(sim.state.header.state.current).toBe('PAUSED');
+    // s1 ends while the execution is paused between iterations: s2 can only start afterwards.
+    const s1 = sim.queue.find((d) => d.task.id === 's1')!;
+    sim.send(sim.result(s1, { state: 'SUCCESS' }));
+    const e = sim.run();
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList!.map((r) => r.taskId).sort()).toEqual(['par', 'probe', 's1', 's2', 'slow', 'wait']);
+  });
+});
