@@ -14,7 +14,7 @@ export interface Findings {
 }
 
 export const FINDINGS: Findings = {
-  profiledAt: '4d0c207',
+  profiledAt: '9c5bfc7',
   method:
     '`node --cpu-prof --cpu-prof-dir=DIR bin/troupe.js bench --only <scenario>` writes one profile per thread (main, shard, each pool thread); self time per function was summed per profile. The machine is a shared 2-core VM: the same scenario varied 2–3× between runs as other work loaded it (the 1-minute load average is recorded with each run from now on).',
   notes: [
@@ -28,11 +28,13 @@ export const FINDINGS: Findings = {
     },
     {
       target: "Engine task runs/s at least half of the bare pool's",
-      note: 'Profile of each-parallel-100x100: both pool threads are 83–86% idle (waiting in piscina\'s atomicsWaitLoop): they are starved. The main thread is ~70% busy: piscina `postTask` 16% (one postMessage and structured clone of every job with its render context, one task per job), GC 12%, receiving shard messages 5%, postMessage 4%. The shard thread is ~63% busy: msgpackr encoding of records 15%, postMessage to main 6%, lmdb write 3%, new ids (randomFillSync + idFromBytes) 3.5%. Three busy threads share 2 cores; the bare pool pays none of this. Remedies: send the pool one piscina task per batch of jobs (a `task.jobs` message) and return results as a batch; or let pool threads and shards talk over a MessagePort directly, so each task run costs no main-thread hop.',
+      note:
+        "Profile of each-parallel-100x100 after batching pool submissions (32 jobs per piscina task) and trimming each job's render context to what its templates can name (about 1.8× the first measurement): the threads are no longer starved by piscina's per-job postTask. Per run of 10,000 task runs (~1 s) the shard is ~67% busy — msgpackr encoding of records ~10%, decoding incoming results ~7%, GC ~10% — and the main thread ~57% — receiving messages from shard and pool ~10%, piscina postTask ~7%, GC ~10%; the pool threads are ~75% idle. On 2 cores the shard, the main thread's relay and GC share the CPU while a bare no-op pool pays none of it. Next remedy: pass pre-encoded job and result buffers through the main thread as transferred ArrayBuffers (it only routes them), and let shards encode jobs once.",
     },
     {
       target: 'Benchmark 03 shape',
-      note: 'One execution at a time, the flow takes 39–58 ms (p50); with 8 in flight, p50 is ~190 ms because the executions queue behind each other at the engine\'s throughput (6,000–8,000 task runs/s: 8 × 201 task runs ≈ 200–270 ms a round). Same bottleneck as the ratio to the pool.',
+      note:
+        "One execution at a time the flow takes ~22–25 ms (p50), under the target; with 8 in flight, p50 is ~105 ms because the 8 executions (201 task runs each) share the engine's throughput (~14,700 task runs/s here): the same bottleneck as the ratio to the pool.",
     },
     {
       target: '40 sequential tasks',
