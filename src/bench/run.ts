@@ -62,28 +62,18 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
     templating: [],
   };
   const progress = options.progress;
-  if (work.serialization) {
+  /** Runs a suite that reports progress as (label, done, total), and marks it complete at the end. */
+  const tracked = async <T>(name: string, suite: (onProgress: (label: string, done: number, total: number) => void) => Promise<T>): Promise<T> => {
     let steps = 0;
-    results.serialization = await runSerializationSuite({
-      quick: options.quick,
-      onProgress: (label, done, total) => {
-        steps = total;
-        progress?.update('serialization', done, total, label);
-      },
+    const result = await suite((label, done, total) => {
+      steps = total;
+      progress?.update(name, done, total, label);
     });
-    progress?.update('serialization', steps, steps);
-  }
-  if (work.templating) {
-    let steps = 0;
-    results.templating = await runTemplatingSuite({
-      quick: options.quick,
-      onProgress: (label, done, total) => {
-        steps = total;
-        progress?.update('templating', done, total, label);
-      },
-    });
-    progress?.update('templating', steps, steps);
-  }
+    progress?.update(name, steps, steps);
+    return result;
+  };
+  if (work.serialization) results.serialization = await tracked('serialization', (onProgress) => runSerializationSuite({ quick: options.quick, onProgress }));
+  if (work.templating) results.templating = await tracked('templating', (onProgress) => runTemplatingSuite({ quick: options.quick, onProgress }));
   for (const scenario of work.scenarios) {
     progress?.update(`engine ${scenario.name}`, 0, scenario.warmup + scenario.executions);
     results.engine.push(...(await runEngineSuite({ quick: options.quick, scenarios: [scenario], onProgress: (name, done, total) => progress?.update(`engine ${name}`, done, total) })));
