@@ -1,6 +1,14 @@
 /** `troupe validate PATH…`: ✓ or ✘ per flow file, with every error; exit 1 if any is invalid. */
 import { validateFlow } from '../flow/index.js';
 import { flowFiles, readText } from './flow-files.js';
+import { indexFlow } from '../executor/flow-index.js';
+import { isSupportedTaskType } from '../tasks/supported.js';
+import type { Flow, Task } from '../model/flow.js';
+
+/** The tasks of a flow, at any depth, whose type this version cannot run. */
+function unsupportedTasks(flow: Flow): Task[] {
+  return [...indexFlow(flow).values()].map((t) => t.task).filter((t) => !isSupportedTaskType(t.canonicalType));
+}
 
 /** Validates every flow file under `paths`; returns the exit code. */
 export function validateCommand(paths: string[], out: (s: string) => void): number {
@@ -10,6 +18,9 @@ export function validateCommand(paths: string[], out: (s: string) => void): numb
       const result = validateFlow(readText(file), { file });
       if (result.ok) {
         out(`✓ ${file} (${result.flow.namespace}.${result.flow.id})`);
+        for (const task of unsupportedTasks(result.flow)) {
+          out(`    ⚠ ${task.source ? `${task.source.line}:${task.source.column} ` : ''}task '${task.id}' has type ${task.canonicalType}, which this version of Troupe cannot run yet: its task run will fail`);
+        }
         continue;
       }
       invalid += 1;

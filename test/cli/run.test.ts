@@ -62,3 +62,17 @@ describe('troupe validate', () => {
     expect(bad.stdout).toContain('✘ test/fixtures/flows/invalid-type.yaml');
   });
 });
+
+describe('supported task types', () => {
+  it('warns in troupe validate about a task type this version cannot run', async () => {
+    const r = await troupeCli(['validate', 'test/fixtures/flows/unsupported-task.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("⚠ 5:5 task 'script' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run yet");
+  });
+
+  it('lists in docs/reference/tasks.md exactly the task types Troupe runs', async () => {
+    const { supportedTaskTypes } = await import('../../src/tasks/supported.js');
+    const doc = readFileSync(new URL('../../docs/reference/tasks.md', import.meta.url), 'utf8');
+    expect([...doc.matchAll(/^\| `(io\.kestra\.[\w.]+)` \|/gm)].map((m) => m[1])).toEqual(supportedTaskTypes());
+  });
+});
