@@ -137,10 +137,14 @@ function reach(task: Task): TaskReach {
  */
 export function outputsFor(task: Task, outputs: Record<string, unknown>): Record<string, unknown> {
   const ids = reach(task).outputs;
-  if (ids === 'all') return outputs;
-  const slice: Record<string, unknown> = {};
-  for (const id of ids) if (Object.hasOwn(outputs, id)) slice[id] = outputs[id];
-  return slice;
+  return ids === 'all' ? outputs : pick(outputs, ids);
+}
+
+/** The entries of `from` whose key is in `keys`. */
+function pick(from: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.hasOwn(from, k)) out[k] = from[k];
+  return out;
 }
 
 /**
@@ -150,10 +154,7 @@ export function outputsFor(task: Task, outputs: Record<string, unknown>): Record
  */
 export function varsFor(task: Task, vars: Record<string, unknown>): Record<string, unknown> {
   const words = reach(task).words;
-  if (words === 'all') return vars;
-  const out: Record<string, unknown> = {};
-  for (const w of words) if (Object.hasOwn(vars, w)) out[w] = vars[w];
-  return out;
+  return words === 'all' ? vars : pick(vars, words);
 }
 
 /** Whether a task's templates call `errorLogs()` (the dispatch then carries the ERROR lines). */

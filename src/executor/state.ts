@@ -103,11 +103,6 @@ export function createGroup(parent: RunEntry | null, resolved: ResolvedChild[] |
   return { key: parent ? parent.run.id : '', parent, normal: emptyBranch(), errors: emptyBranch(), byKey: new Map(), resolved };
 }
 
-/** The group of a run's children, if the run is an opened flowable. */
-export function groupOf(state: ExecutionState, entry: RunEntry | null): Group | undefined {
-  return state.groups.get(entry ? entry.run.id : '');
-}
-
 function count(branch: Branch, type: StateType, delta: number): void {
   branch.counts[type] = (branch.counts[type] ?? 0) + delta;
   if (isTerminated(type)) branch.terminated += delta;

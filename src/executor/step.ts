@@ -8,7 +8,7 @@ import type { ExecutionMessage, TaskResultMessage } from '../protocol/execution-
 import type { LogEntry } from '../model/log-entry.js';
 import { isoDate, isTerminated } from '../model/state.js';
 import type { Effect } from './effects.js';
-import { childKey, type ExecutionState, type Group, type RunEntry } from './state.js';
+import type { ExecutionState, Group, RunEntry } from './state.js';
 import { log, noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
 import { endAttempt } from './attempt-end.js';
 import { sleepFired } from './in-actor-tasks.js';
@@ -179,9 +179,4 @@ function kill(ctx: StepContext): void {
   for (const id of state.timers.keys()) state.timers.delete(id);
   setExecutionState(ctx, 'KILLED');
   ctx.dirty.clear();
-}
-
-/** Finds a run in a group by task id and loop value. */
-export function findChild(group: Group, taskId: string, value?: string): RunEntry | undefined {
-  return group.byKey.get(childKey(taskId, value));
 }

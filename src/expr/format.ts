@@ -3,7 +3,7 @@
  * and the Jackson-like JSON writer used by it and by `toJson`.
  */
 import { ExpressionError } from '../errors.js';
-import { JFloat, formatDouble, formatNumber, isMap } from './values.js';
+import { JFloat, formatDouble, formatNumber } from './values.js';
 
 const MAX_JSON_DEPTH = 1000;
 
@@ -48,7 +48,3 @@ export function toJson(v: unknown, depth = 0): string {
   return `{${parts.join(',')}}`;
 }
 
-/** Whether a value is a list or map (printed as JSON). */
-export function isStructured(v: unknown): boolean {
-  return Array.isArray(v) || isMap(v);
-}

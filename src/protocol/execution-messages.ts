@@ -4,7 +4,6 @@
  */
 import type { Metric, TaskRunAttempt } from '../model/task-run.js';
 import type { LogEntry } from '../model/log-entry.js';
-import type { StateType } from '../model/state.js';
 import type { ErrorRecord } from '../errors.js';
 import type { Execution } from '../model/execution.js';
 
@@ -65,14 +64,3 @@ export interface SubflowEndedMessage {
 
 /** Any message an execution actor handles. */
 export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage | DequeueMessage;
-
-/** Creators for execution messages. */
-export const executionMessages = {
-  start: (): StartMessage => ({ type: 'execution.start' }),
-  kill: (): KillMessage => ({ type: 'execution.kill' }),
-  timerFired: (timerId: string): TimerFiredMessage => ({ type: 'timer.fired', timerId }),
-  resume: (inputs?: Record<string, unknown>): ResumeMessage => (inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' }),
-};
-
-/** Final states a runnable attempt may report. */
-export type AttemptOutcome = Extract<StateType, 'SUCCESS' | 'FAILED' | 'KILLED' | 'WARNING'>;
