@@ -5,14 +5,13 @@
  */
 import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
-import { FLOWABLES, type FlowableSpec, type ResolvedChild } from '../tasks/flowable/index.js';
+import { FLOWABLES, WAIT_FOR_TYPE, type FlowableSpec, type ResolvedChild } from '../tasks/flowable/index.js';
 import { sequential } from '../tasks/flowable/sequential.js';
 import { childKey, type Branch, type Group } from './state.js';
 import { log, setState, type StepContext } from './context.js';
 import { createRun } from './dispatch.js';
 import { finishExecution } from './end.js';
 import { iterationDone } from './wait-for.js';
-import { WAIT_FOR_TYPE } from '../tasks/flowable/index.js';
 
 function enabled(list: Task[] | undefined): ResolvedChild[] {
   return (list ?? []).filter((t) => !t.disabled).map((task) => ({ task }));
@@ -59,8 +58,9 @@ function createParallel(ctx: StepContext, group: Group, list: ResolvedChild[], b
   if (slots <= 0) return;
   if (group.dag && branch === 'normal') {
     // Dag: children start as their dependencies terminate (ready queue), never by a scan.
-    while (slots > 0 && group.dag.ready.length > 0) {
-      const child = group.dag.ready.shift()!;
+    const dag = group.dag;
+    while (slots > 0 && dag.next < dag.ready.length) {
+      const child = dag.ready[dag.next++]!;
       if (group.byKey.has(childKey(child.task.id, child.value))) continue;
       createRun(ctx, group, child, branch);
       slots -= 1;

@@ -40,9 +40,9 @@ export interface Group {
   resolved: ResolvedChild[] | null;
   /**
    * Dag: unmet dependencies per child, who depends on whom, and the children whose
-   * dependencies have all terminated, in the order they became ready.
+   * dependencies have all terminated, in the order they became ready (those from `next` on are still to start).
    */
-  dag?: { unmet: Map<string, number>; dependents: Map<string, string[]>; ready: ResolvedChild[]; byId: Map<string, ResolvedChild> };
+  dag?: { unmet: Map<string, number>; dependents: Map<string, string[]>; ready: ResolvedChild[]; next: number; byId: Map<string, ResolvedChild> };
   /** Concurrent loops: per loop value progress, and which values changed since the last pass. */
   values?: { order: string[]; tasks: Task[]; progress: Map<string, ValueProgress>; nextIndex: number; active: number; touched: Set<string> };
 }
@@ -120,7 +120,7 @@ export function indexDag(group: Group, dependencies: ReadonlyMap<string, readonl
     for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), id]);
     if (deps.length === 0) ready.push(child);
   }
-  group.dag = { unmet, dependents, ready, byId };
+  group.dag = { unmet, dependents, ready, next: 0, byId };
 }
 
 /** A Dag child terminated: its dependents with nothing else to wait for become ready. */
