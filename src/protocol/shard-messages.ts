@@ -68,6 +68,8 @@ export interface DrainOutput {
   /** Replays to create (retries with CREATE_NEW_EXECUTION), with the execution they replay. */
   replays: Array<{ parent: { id: string; namespace: string; flowId: string; flowRevision: number }; replay: ReplayEffect }>;
   ended: EndedExecution[];
+  /** Executions whose header, task runs or logs this drain changed (durable), for change listeners. */
+  changed: string[];
 }
 
 export type FromShard =

@@ -77,6 +77,7 @@ export class Engine {
   #subflows!: SubflowLinks;
   readonly #flows = new FlowCache();
   readonly #limiter = new ConcurrencyLimiter();
+  readonly #changeListeners = new Set<(executionId: string) => void>();
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -193,6 +194,17 @@ export class Engine {
       this.#subflows.childEnded(end.execution);
       this.#releaseSlot(end.execution);
     }
+    if (this.#changeListeners.size) for (const id of msg.changed) for (const l of this.#changeListeners) l(id);
+  }
+
+  /**
+   * Calls `listener` with an execution's id each time a commit that changed it (its state, task
+   * runs or log lines) is durable; read the execution to see what changed.
+   * @returns a function that removes the listener
+   */
+  onExecutionChange(listener: (executionId: string) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => void this.#changeListeners.delete(listener);
   }
 
   /** Queues a pool result for its shard; one postMessage carries every result of a turn. */

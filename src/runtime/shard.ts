@@ -28,7 +28,7 @@ interface Actor {
 }
 
 function emptyOutput(): DrainOutput {
-  return { type: 'drain.output', shardThreadId: threadId, created: [], jobs: [], cancels: [], subflows: [], replays: [], ended: [] };
+  return { type: 'drain.output', shardThreadId: threadId, created: [], jobs: [], cancels: [], subflows: [], replays: [], ended: [], changed: [] };
 }
 
 const RANDOM_POOL = new Uint8Array(16 * 256);
@@ -295,13 +295,18 @@ export class Shard {
     for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
     // Acknowledgements, completion events and child executions wait until the commit is durable,
     // and leave in commit order.
-    if (created.length || subflows.length || replays.length || ended.length) {
+    const changed = new Set<string>();
+    for (const h of batch.headers) changed.add(h.id);
+    for (const r of batch.taskRuns) changed.add(r.executionId);
+    for (const l of batch.logs) changed.add(l.executionId);
+    if (created.length || subflows.length || replays.length || ended.length || changed.size) {
       const out: DrainOutput = {
         ...emptyOutput(),
         created: created.map((a) => a.state.header.id),
         subflows,
         replays,
         ended: ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, execution: toExecution(a.state) })),
+        changed: [...changed],
       };
       this.#acks = this.#acks.then(() => staged.durable).then(() => this.#send(out));
     } else this.#acks = this.#acks.then(() => staged.durable);
