@@ -1,4 +1,8 @@
-/** `troupe validate PATH…`: ✓ or ✘ per flow file, with every error; exit 1 if any is invalid. */
+/**
+ * `troupe validate PATH…`: ✓ or ✘ per flow file, with every error; when a flow is invalid, exits with
+ * the registry's exit code of its error (2 for every `TROUPE_FLOW_*` code).
+ */
+import { exitCodeOf } from '../errors.js';
 import { validateFlow } from '../flow/index.js';
 import { flowFiles, readText } from './flow-files.js';
 import { indexFlow } from '../executor/flow-index.js';
@@ -12,7 +16,7 @@ function unsupportedTasks(flow: Flow): Task[] {
 
 /** Validates every flow file under `paths`; returns the exit code. */
 export function validateCommand(paths: string[], out: (s: string) => void): number {
-  let invalid = 0;
+  let code = 0;
   for (const path of paths) {
     for (const file of flowFiles(path)) {
       const result = validateFlow(readText(file), { file });
@@ -23,10 +27,10 @@ export function validateCommand(paths: string[], out: (s: string) => void): numb
         }
         continue;
       }
-      invalid += 1;
+      code ||= exitCodeOf(result.error);
       out(`✘ ${file}`);
       for (const e of result.errors) out(`    ${e.line ?? '?'}:${e.column ?? '?'} ${e.message}`);
     }
   }
-  return invalid ? 1 : 0;
+  return code;
 }

@@ -2,7 +2,7 @@
  * YAML text → validated {@link Flow}: reads the source defensively, then checks and builds every
  * section, collecting all problems before reporting them.
  */
-import type { FlowError } from '../errors.js';
+import { TroupeError, type FlowError } from '../errors.js';
 import type { Flow, Task } from '../model/index.js';
 import { buildTasks, type DagEntry, type TaskContext } from './build-task.js';
 import { resolveTaskType } from './task-types.js';
@@ -10,7 +10,7 @@ import { parseConcurrency, parseLabels, parseListeners, parseOutputs, parsePlugi
 import { parseInputs } from './inputs.js';
 import { toPluginDefault, type DefaultEntry } from './plugin-defaults.js';
 import { describeProblem, problemsToError, Problems, type FlowProblem } from './problems.js';
-import { DEFAULT_READ_LIMITS, readYaml } from './read-yaml.js';
+import { DEFAULT_READ_LIMITS, MAX_DEPTH_CEILING, readYaml, type ReadLimits } from './read-yaml.js';
 import { parseRetry } from './retry.js';
 import { describeNode, toPlain, type YMap, type YNode } from './yaml-tree.js';
 
@@ -20,7 +20,7 @@ export interface ParseFlowOptions {
   file?: string;
   /** Largest accepted source in UTF-8 bytes. @default 10485760 (10 MiB) */
   maxBytes?: number;
-  /** Deepest accepted nesting of YAML collections. @default 100 */
+  /** Deepest accepted nesting of YAML collections, aliases included; at most 500. @default 100 */
   maxDepth?: number;
   /** Largest accepted alias expansion (the yaml package's `maxAliasCount`). @default 100 */
   maxAliasCount?: number;
@@ -43,22 +43,33 @@ const FLOW_KEYS = [
 ];
 
 /**
- * Parses and validates a flow without throwing.
+ * Parses and validates a flow without throwing for anything in `source`.
  * @returns the flow, or every problem found with its line, column and path
+ * @throws TroupeError TROUPE_OPTION_INVALID when `options.maxDepth` is outside 1…500
  */
 export function validateFlow(source: string, options: ParseFlowOptions = {}): FlowValidation {
-  const read = readYaml(source, {
-    maxBytes: options.maxBytes ?? DEFAULT_READ_LIMITS.maxBytes,
-    maxDepth: options.maxDepth ?? DEFAULT_READ_LIMITS.maxDepth,
-    maxAliasCount: options.maxAliasCount ?? DEFAULT_READ_LIMITS.maxAliasCount,
-  });
+  const read = readYaml(source, readLimits(options));
   const problems = new Problems();
-  if (!read.ok) problems.list.push(...read.problems);
+  // One by one, never spread: a hostile source yields hundreds of thousands of problems.
+  if (!read.ok) for (const p of read.problems) problems.add(p, p.path, p.message, p.code);
   const flow = read.ok ? buildFlow(read.root, source, problems) : undefined;
   if (flow && problems.size === 0) return { ok: true, flow };
   const sorted = [...problems.list].sort((a, b) => a.line - b.line || a.column - b.column);
   const errors = sorted.map((p) => ({ ...p, message: describeProblem(p) }));
   return { ok: false, errors, error: problemsToError(sorted, options.file, problems.dropped) };
+}
+
+/** The read limits of `options`, defaults filled in; refuses a depth cap the loader cannot honour. */
+function readLimits(options: ParseFlowOptions): ReadLimits {
+  const maxDepth = options.maxDepth ?? DEFAULT_READ_LIMITS.maxDepth;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH_CEILING) {
+    throw new TroupeError('TROUPE_OPTION_INVALID', `maxDepth must be an integer from 1 to ${MAX_DEPTH_CEILING} (got ${String(maxDepth)})`, { option: 'maxDepth' });
+  }
+  return {
+    maxBytes: options.maxBytes ?? DEFAULT_READ_LIMITS.maxBytes,
+    maxDepth,
+    maxAliasCount: options.maxAliasCount ?? DEFAULT_READ_LIMITS.maxAliasCount,
+  };
 }
 
 /**

@@ -1,13 +1,18 @@
 /**
  * Reads flow YAML defensively: a size cap, a depth check on the concrete syntax tree, a linear duplicate-key check and an
  * alias-expansion cap run before anything recurses over the document.
+ *
+ * What the reader guarantees to the rest of the loader: the tree it returns nests at most `maxDepth`
+ * collections, aliases included, and `maxDepth` is never above {@link MAX_DEPTH_CEILING}. Every later
+ * walk over the tree (plugin defaults, `toPlain`, nested flowables) may therefore recurse once per
+ * level: input cannot drive it deeper than the ceiling.
  */
 import { Composer, LineCounter, Parser, type CST, type Document } from 'yaml';
 import type { ErrorCode } from '../errors.js';
 import { findExcessiveDepth } from './depth-guard.js';
 import { findDuplicateKeys } from './duplicate-keys.js';
 import type { FlowProblem } from './problems.js';
-import { AliasCycleError, buildTree, type YNode } from './yaml-tree.js';
+import { AliasCycleError, AliasDepthError, buildTree, type YNode } from './yaml-tree.js';
 
 /** Limits applied while reading a flow source. */
 export interface ReadLimits {
@@ -18,6 +23,13 @@ export interface ReadLimits {
   /** Largest accepted alias expansion, as the yaml package counts it. */
   maxAliasCount: number;
 }
+
+/**
+ * The highest `maxDepth` a caller may ask for. The yaml package composes documents recursively, and
+ * so do the loader and the executor over nested tasks: at this depth all of them stay well inside
+ * Node's default stack (the composer itself overflows near 800 levels of `[`).
+ */
+export const MAX_DEPTH_CEILING = 500;
 
 /** The limits used when none are given. */
 export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
@@ -85,9 +97,10 @@ export function readYaml(source: string, limits: ReadLimits): ReadResult {
     throw err;
   }
   try {
-    return { ok: true, root: buildTree(doc, lines) };
+    return { ok: true, root: buildTree(doc, lines, limits.maxDepth) };
   } catch (err) {
     if (err instanceof AliasCycleError) return fail('TROUPE_FLOW_SYNTAX', err.message, err.at.line, err.at.column);
+    if (err instanceof AliasDepthError) return fail('TROUPE_FLOW_TOO_DEEP', err.message, err.at.line, err.at.column);
     throw err;
   }
 }

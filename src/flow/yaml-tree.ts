@@ -42,10 +42,16 @@ export function keyString(key: unknown): string {
 
 /**
  * Converts a parsed YAML document into the positioned tree; linear in the size of the document
- * because aliases share their target. Throws when an alias refers to a node that contains it.
+ * because aliases share their target. Throws {@link AliasCycleError} when an alias refers to a node
+ * that contains it, and {@link AliasDepthError} when an alias makes the tree nest deeper than
+ * `maxDepth` collections (a chain of aliases, each wrapping the last in a few levels, passes the
+ * depth check of the source text yet builds a tree hundreds of levels deep).
+ *
+ * The walk recurses once per collection level; the caller has already refused sources nested deeper
+ * than `maxDepth`, and aliases are resolved to trees built earlier, so the recursion stays within it.
  */
-export function buildTree(doc: Document, lines: LineCounter): YNode {
-  const done = new Map<YamlNode, YNode>();
+export function buildTree(doc: Document, lines: LineCounter, maxDepth = Number.POSITIVE_INFINITY): YNode {
+  const done = new Map<YamlNode, { out: YNode; height: number }>();
   const pending = new Set<YamlNode>();
   const at = (node: YamlNode | null | undefined, fallback: Position): Position => {
     const offset = node?.range?.[0];
@@ -54,37 +60,50 @@ export function buildTree(doc: Document, lines: LineCounter): YNode {
     return { line, column: col };
   };
 
-  const convert = (node: unknown, fallback: Position): YNode => {
+  /** Converts `node`, nested in `depth` collections; returns it with its height in collections. */
+  const convert = (node: unknown, fallback: Position, depth: number): { out: YNode; height: number } => {
     if (isAlias(node)) {
       const target = node.resolve(doc);
-      if (!target) return { kind: 'scalar', value: null, ...at(node, fallback) };
+      if (!target) return { out: { kind: 'scalar', value: null, ...at(node, fallback) }, height: 0 };
       if (pending.has(target)) throw new AliasCycleError(node.source, at(node, fallback));
-      return convert(target, fallback);
+      const built = convert(target, fallback, depth);
+      if (depth + built.height > maxDepth) throw new AliasDepthError(node.source, maxDepth, at(node, fallback));
+      return built;
     }
-    if (!isMap(node) && !isSeq(node) && !isScalar(node)) return { kind: 'scalar', value: null, ...fallback };
+    if (!isMap(node) && !isSeq(node) && !isScalar(node)) return { out: { kind: 'scalar', value: null, ...fallback }, height: 0 };
     const seen = done.get(node);
     if (seen) return seen;
     const pos = at(node, fallback);
     pending.add(node);
-    let out: YNode;
+    let built: { out: YNode; height: number };
     if (isMap(node)) {
       const entries = new Map<string, YEntry>();
+      let height = 0;
       for (const pair of node.items) {
         const keyAt = at(pair.key as YamlNode, pos);
         const key = keyString(pair.key);
-        entries.set(key, { key, keyAt, value: convert(pair.value, keyAt) });
+        const value = convert(pair.value, keyAt, depth + 1);
+        height = Math.max(height, value.height);
+        entries.set(key, { key, keyAt, value: value.out });
       }
-      out = { kind: 'map', entries, ...pos };
+      built = { out: { kind: 'map', entries, ...pos }, height: height + 1 };
     } else if (isSeq(node)) {
-      out = { kind: 'seq', items: node.items.map((item) => convert(item, pos)), ...pos };
+      const items: YNode[] = [];
+      let height = 0;
+      for (const item of node.items) {
+        const value = convert(item, pos, depth + 1);
+        height = Math.max(height, value.height);
+        items.push(value.out);
+      }
+      built = { out: { kind: 'seq', items, ...pos }, height: height + 1 };
     } else {
-      out = { kind: 'scalar', value: scalarValue(node.value), ...pos };
+      built = { out: { kind: 'scalar', value: scalarValue(node.value), ...pos }, height: 0 };
     }
     pending.delete(node);
-    done.set(node, out);
-    return out;
+    done.set(node, built);
+    return built;
   };
-  return convert(doc.contents, { line: 1, column: 1 });
+  return convert(doc.contents, { line: 1, column: 1 }, 0).out;
 }
 
 function scalarValue(v: unknown): YScalar['value'] {
@@ -101,6 +120,17 @@ export class AliasCycleError extends Error {
     readonly at: Position,
   ) {
     super(`alias *${alias} refers to a node that contains it`);
+  }
+}
+
+/** Raised by {@link buildTree} when an alias makes the tree nest deeper than its cap. */
+export class AliasDepthError extends Error {
+  constructor(
+    readonly alias: string,
+    readonly maxDepth: number,
+    readonly at: Position,
+  ) {
+    super(`alias *${alias} makes collections nest deeper than ${maxDepth} levels`);
   }
 }
 

@@ -53,12 +53,12 @@ describe('troupe run', () => {
 });
 
 describe('troupe validate', () => {
-  it('prints ✓ or ✘ per flow and exits 1 when one is invalid', async () => {
+  it('prints ✓ or ✘ per flow and exits 2 (the registry’s code of flow errors) when one is invalid', async () => {
     const ok = await troupeCli(['validate', 'examples']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('✓ examples/hello.yaml (company.team.hello)');
     const bad = await troupeCli(['validate', 'examples/hello.yaml', 'test/fixtures/flows/invalid-type.yaml']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stdout).toContain('✘ test/fixtures/flows/invalid-type.yaml');
   });
 });

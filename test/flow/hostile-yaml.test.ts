@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseFlow, validateFlow } from '../../src/flow/index.js';
-import type { FlowError } from '../../src/errors.js';
+import { TroupeError, type FlowError } from '../../src/errors.js';
+import { openTestEngine } from '../helpers/engine.js';
+import { HOSTILE_CASES } from './hostile-cases.js';
 
 const TASKS = 'tasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n';
 const flowWith = (rest: string): string => `id: demo\nnamespace: io.kestra.tests\n${rest}${TASKS}`;
@@ -15,6 +17,60 @@ function failure(source: string, options: Parameters<typeof parseFlow>[1] = {}):
   }
   throw new Error('expected parseFlow to throw');
 }
+
+// Each case must end in its own error at a line and column, with the process alive. The budget of a
+// case is its test timeout: a hang fails it, a stack overflow fails it with a RangeError.
+describe('hostile sources found by the probe', () => {
+  it.each(HOSTILE_CASES)('$name → $code at $line:$column', ({ source, options, code, line, column }) => {
+    const got = failure(source(), { ...options, file: 'hostile.yaml' });
+    expect(got).toMatchObject({ code, line, column });
+    expect(got.message.startsWith(`hostile.yaml:${line}:${column}: `)).toBe(true);
+    expect(got.message).not.toMatch(/Maximum call stack|RangeError|\n\s+at /);
+  }, 30_000);
+
+  it('refuses them at Engine.deploy with the same errors, and the engine runs the next flow', async () => {
+    const { engine, dispose } = await openTestEngine({ shards: 1, poolThreads: 1 });
+    try {
+      for (const c of HOSTILE_CASES.filter((h) => h.options === undefined)) {
+        const err = await engine.deploy(c.source(), { file: 'hostile.yaml' }).then(() => undefined, (e: unknown) => e);
+        expect(err, c.name).toBeInstanceOf(TroupeError);
+        expect((err as FlowError).code, c.name).toBe(c.code);
+        expect((err as FlowError).position, c.name).toMatchObject({ file: 'hostile.yaml', line: c.line, column: c.column });
+      }
+      const rec = await engine.deploy(flowWith(''));
+      const done = await engine.waitFor(await engine.execute(rec.namespace, rec.id));
+      expect(done.state.current).toBe('SUCCESS');
+    } finally {
+      await dispose();
+    }
+  }, 120_000);
+
+  it('keeps maxDepth within what the loader can walk without overflowing', () => {
+    const refused = (maxDepth: number): unknown => {
+      try {
+        parseFlow(flowWith(''), { maxDepth });
+      } catch (e) {
+        return (e as TroupeError).code;
+      }
+      return undefined;
+    };
+    expect(refused(501)).toBe('TROUPE_OPTION_INVALID');
+    expect(refused(0)).toBe('TROUPE_OPTION_INVALID');
+    expect(refused(1.5)).toBe('TROUPE_OPTION_INVALID');
+    expect(refused(500)).toBeUndefined();
+    // At the ceiling, the deepest flow the reader accepts parses: Sequentials nested 248 deep.
+    let inner = '{id: leaf, type: io.kestra.plugin.core.log.Log, message: hi}';
+    for (let i = 0; i < 248; i++) inner = `{id: s${i}, type: io.kestra.plugin.core.flow.Sequential, tasks: [${inner}]}`;
+    expect(parseFlow(`id: demo\nnamespace: io.kestra.tests\ntasks: [${inner}]\n`, { maxDepth: 500 }).tasks[0]?.id).toBe('s247');
+    expect(failure(`variables:\n  x: ${'['.repeat(600)}`, { maxDepth: 500 })).toMatchObject({ code: 'TROUPE_FLOW_TOO_DEEP', line: 2, column: 504 });
+  });
+
+  it('accepts an alias whose tree stays under the cap, and counts the levels it adds', () => {
+    const source = flowWith(`variables:\n  a: &a ${'['.repeat(40)}x${']'.repeat(40)}\n  b: ${'['.repeat(40)}*a${']'.repeat(40)}\n`);
+    expect(parseFlow(source).variables['b']).toBeDefined();
+    expect(failure(source, { maxDepth: 60 })).toMatchObject({ code: 'TROUPE_FLOW_TOO_DEEP', line: 5, column: 46 });
+  });
+});
 
 describe('size cap', () => {
   it('refuses a source over 10 MiB by default', () => {
