@@ -6,7 +6,7 @@
  */
 
 /** Families group codes by what the caller can do about them. */
-export type ErrorFamily = 'flow' | 'expression' | 'input' | 'not-found' | 'conflict' | 'store' | 'option' | 'task' | 'internal';
+export type ErrorFamily = 'flow' | 'expression' | 'input' | 'not-found' | 'conflict' | 'store' | 'option' | 'task' | 'http' | 'internal';
 
 interface CodeSpec {
   readonly family: ErrorFamily;
@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   TROUPE_INPUT_INVALID: { family: 'input', httpStatus: 422, exitCode: 1, summary: 'An execution input is missing or has a bad value.' },
   TROUPE_EXECUTION_NOT_FOUND: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'No execution has that id.' },
   TROUPE_EXECUTION_NOT_PAUSED: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'Only a paused execution can be resumed.' },
+  TROUPE_EXECUTION_NOT_TERMINATED: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'The operation needs an execution that has ended.' },
   TROUPE_STORE_LOCKED: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'Another process holds the data directory.' },
   TROUPE_STORE_CORRUPT: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'A stored record cannot be decoded.' },
   TROUPE_STORE_VERSION: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'The data directory was written by an incompatible version.' },
@@ -43,6 +44,16 @@ export const ERROR_CODES = {
   TROUPE_ENGINE_CLOSED: { family: 'conflict', httpStatus: 503, exitCode: 1, summary: 'The engine was used after close().' },
   TROUPE_TASK_FAILED: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A task attempt failed.' },
   TROUPE_TASK_TIMEOUT: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A task attempt ran past its timeout.' },
+  TROUPE_ILLEGAL_STATE: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'The resource is not in a state that allows the operation (a disabled flow, a finished execution).' },
+  TROUPE_ILLEGAL_ARGUMENT: { family: 'input', httpStatus: 422, exitCode: 1, summary: 'A request names a value the operation cannot take (a bad date, label, sort or paging parameter).' },
+  TROUPE_HTTP_BAD_REQUEST: { family: 'http', httpStatus: 400, exitCode: 1, summary: 'An HTTP request is malformed: a missing parameter or an unreadable body.' },
+  TROUPE_HTTP_UNAUTHORIZED: { family: 'http', httpStatus: 401, exitCode: 1, summary: 'The daemon needs credentials (basic auth or a bearer token) and the request has none or wrong ones.' },
+  TROUPE_HTTP_FORBIDDEN: { family: 'http', httpStatus: 403, exitCode: 1, summary: 'The request Host or Origin is not one the daemon serves (DNS rebinding guard).' },
+  TROUPE_HTTP_NOT_FOUND: { family: 'http', httpStatus: 404, exitCode: 1, summary: 'No route answers this method and path.' },
+  TROUPE_HTTP_PAYLOAD_TOO_LARGE: { family: 'http', httpStatus: 413, exitCode: 1, summary: 'The request body or an uploaded file is larger than the daemon accepts.' },
+  TROUPE_HTTP_UNSUPPORTED_MEDIA_TYPE: { family: 'http', httpStatus: 415, exitCode: 1, summary: 'The request body has a content type the route does not read.' },
+  TROUPE_HTTP_OVERLOADED: { family: 'http', httpStatus: 503, exitCode: 1, summary: 'The daemon has too many requests in flight; retry after the Retry-After delay.' },
+  TROUPE_NOT_IMPLEMENTED: { family: 'http', httpStatus: 501, exitCode: 1, summary: 'The route needs a feature this version of Troupe does not have yet.' },
   TROUPE_INTERNAL: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A bug in Troupe: please report it.' },
 } as const satisfies Record<string, CodeSpec>;
 

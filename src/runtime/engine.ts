@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { TroupeError, fromErrorRecord } from '../errors.js';
 import { parseFlow } from '../flow/index.js';
 import type { FlowInput } from '../model/flow.js';
-import type { Execution, Label } from '../model/execution.js';
+import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
@@ -53,6 +53,10 @@ export interface ExecuteOptions {
    * @default false
    */
   rawInputs?: boolean;
+  /** Run this revision of the flow instead of the latest. */
+  revision?: number;
+  /** Start no earlier than this date (ISO 8601); the execution stays CREATED until then. */
+  scheduleDate?: string;
 }
 
 /**
@@ -254,15 +258,35 @@ export class Engine {
     this.#assertOpen();
     const flow = parseFlow(source, options.file !== undefined ? { file: options.file } : {});
     const latest = this.#store.getFlow(flow.namespace, flow.id);
-    if (latest && latest.source === source) return latest;
+    if (latest && !latest.deleted && latest.source === source) return latest;
     const record: FlowRecord = { namespace: flow.namespace, id: flow.id, revision: (latest?.revision ?? 0) + 1, source, updated: new Date().toISOString() };
     await this.#store.putFlow(record);
     return record;
   }
 
-  /** Every deployed flow, latest revisions. */
+  /** Every stored flow revision (deletions included), by namespace, id and revision. */
   listFlows(): FlowRecord[] {
     return this.#store.listFlows();
+  }
+
+  /** A flow revision (the latest when `revision` is absent), deletion marks included; undefined when none. */
+  getFlow(namespace: string, id: string, revision?: number): FlowRecord | undefined {
+    this.#assertOpen();
+    return this.#store.getFlow(namespace, id, revision);
+  }
+
+  /**
+   * Deletes a flow: stores a new revision marked `deleted` (Kestra's soft delete). Executions
+   * already running keep their revision; a later deploy of the same id continues the numbering.
+   * @throws TroupeError TROUPE_FLOW_NOT_FOUND when no live flow has that id
+   */
+  async deleteFlow(namespace: string, id: string): Promise<FlowRecord> {
+    this.#assertOpen();
+    const latest = this.#store.getFlow(namespace, id);
+    if (!latest || latest.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${id}' is deployed`, { namespace, flowId: id });
+    const record: FlowRecord = { ...latest, revision: latest.revision + 1, updated: new Date().toISOString(), deleted: true };
+    await this.#store.putFlow(record);
+    return record;
   }
 
   /**
@@ -271,8 +295,8 @@ export class Engine {
    */
   async execute(namespace: string, flowId: string, inputs?: Record<string, unknown>, options: ExecuteOptions = {}): Promise<string> {
     this.#assertOpen();
-    const flow = this.#store.getFlow(namespace, flowId);
-    if (!flow) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${flowId}' is deployed`, { namespace, flowId });
+    const flow = this.#store.getFlow(namespace, flowId, options.revision);
+    if (!flow || flow.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${flowId}'${options.revision !== undefined ? ` revision ${options.revision}` : ''} is deployed`, { namespace, flowId });
     if (!options.rawInputs) inputs = this.#typeInputs(flow, inputs ?? {});
     const executionId = newId();
     const shard = this.#shards[shardOf(executionId, this.#shards.length)]!;
@@ -285,6 +309,7 @@ export class Engine {
         flow: { namespace: flow.namespace, id: flow.id, revision: flow.revision, source: flow.source },
         ...(inputs ? { inputs } : {}),
         ...(options.labels ? { labels: options.labels } : {}),
+        ...(options.scheduleDate ? { scheduleDate: options.scheduleDate } : {}),
         nowMs: Date.now(),
       }),
     );
@@ -333,6 +358,37 @@ export class Engine {
       out.push(executionToJson(h, Date.now()));
     }
     return out.sort((a, b) => a.state.histories[0]!.date.localeCompare(b.state.histories[0]!.date) || a.metadata.attemptNumber - b.metadata.attemptNumber);
+  }
+
+  /**
+   * Deletes an ended execution with its task runs and logs; resolves once durable.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs (kill it first)
+   */
+  async deleteExecution(executionId: string): Promise<void> {
+    this.#endedHeader(executionId, 'deleted');
+    await this.#store.deleteExecution(executionId);
+  }
+
+  /**
+   * Replaces the labels of an ended execution (Kestra's `POST /executions/{id}/labels`); returns it.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs
+   */
+  async setLabels(executionId: string, labels: Label[]): Promise<ExecutionJson> {
+    const header = this.#endedHeader(executionId, 'relabelled');
+    await this.#store.writeBatch({ headers: [{ ...header, labels }], taskRuns: [], logs: [] });
+    return this.get(executionId)!;
+  }
+
+  /** The stored header of an ended execution (its actor is gone: the main thread may write it). */
+  #endedHeader(executionId: string, verb: string): ExecutionHeader {
+    this.#assertOpen();
+    this.#store.refresh();
+    const header = this.#store.readHeader(executionId);
+    if (!header) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `No execution has the id '${executionId}'`, { executionId });
+    if (!isTerminated(header.state.current)) {
+      throw new TroupeError('TROUPE_EXECUTION_NOT_TERMINATED', `Execution '${executionId}' is ${header.state.current}: only an ended execution can be ${verb}`, { executionId, state: header.state.current });
+    }
+    return header;
   }
 
   /** The log lines of an execution, in order. */

@@ -185,6 +185,13 @@ class LmdbStore implements Store {
     return ids;
   }
 
+  async deleteExecution(id: string): Promise<void> {
+    const { executions, taskruns, logs, outbox } = this.#writable();
+    const writes: Write[] = [{ table: executions, key: id }];
+    for (const table of [taskruns, logs, outbox]) for (const key of table.db.getKeys(seqRange(id))) writes.push({ table, key });
+    await this.#commit(writes).durable;
+  }
+
   readLogs(executionId: string): LogEntry[] {
     return this.#dbs.logs.range(seqRange(executionId)) as LogEntry[];
   }

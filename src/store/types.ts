@@ -12,6 +12,8 @@ export interface FlowRecord {
   source: string;
   /** ISO date the revision was deployed. */
   updated: string;
+  /** A deletion: this revision marks the flow deleted (its source is the last one). */
+  deleted?: boolean;
 }
 
 /** A task-run record: its position in `taskRunList` and the task run itself. */
@@ -112,6 +114,8 @@ export interface Store {
   readTaskRuns(executionId: string): TaskRunRecord[];
   /** Execution ids in id order, all or only those not terminated. */
   listExecutionIds(filter?: ExecutionFilter): string[];
+  /** Removes an execution: its header, task runs, logs and outbox; resolves once durable. */
+  deleteExecution(id: string): Promise<void>;
   /** An execution's log entries, in seq order. */
   readLogs(executionId: string): LogEntry[];
   /** An execution's pending outbox entries, in seq order. */
