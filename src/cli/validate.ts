@@ -6,12 +6,12 @@ import { exitCodeOf } from '../errors.js';
 import { validateFlow } from '../flow/index.js';
 import { flowFiles, readText } from './flow-files.js';
 import { indexFlow } from '../executor/flow-index.js';
-import { isSupportedTaskType } from '../tasks/supported.js';
+import { resolveTaskType } from '../flow/index.js';
 import type { Flow, Task } from '../model/flow.js';
 
 /** The tasks of a flow, at any depth, whose type this version cannot run. */
 function unsupportedTasks(flow: Flow): Task[] {
-  return [...indexFlow(flow).values()].map((t) => t.task).filter((t) => !isSupportedTaskType(t.canonicalType));
+  return [...indexFlow(flow).values()].map((t) => t.task).filter((t) => resolveTaskType(t.canonicalType)?.runs === undefined);
 }
 
 /** Validates every flow file under `paths`; returns the exit code. */

@@ -5,12 +5,13 @@
 import { isTruthy, renderObject, renderString } from '../expr/index.js';
 import { createState } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
-import { FLOWABLES, PAUSE_TYPE, WAIT_FOR_TYPE, type ResolveContext, type ResolvedChild } from '../tasks/flowable/index.js';
-import { pauseRun } from './pause.js';
-import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
+import type { ResolveContext, ResolvedChild } from '../tasks/flowable/index.js';
+import { actorHooksOf, behaviourOf, flowableOf } from '../tasks/registry.js';
+import type { ActorTask } from '../tasks/actor-spec.js';
+import type { FlowableSpec } from '../tasks/flowable/spec.js';
 import { createGroup, indexDag, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
 import { outputsFor, runVars, usesErrorLogs, varsFor, type HostVars } from './run-vars.js';
-import { runInActor, runsInActor } from './in-actor-tasks.js';
+import { actorRun } from './actor-run.js';
 import type { DispatchEffect } from './effects.js';
 import { recordOutputs } from './outputs-tree.js';
 import { log, setState, type StepContext } from './context.js';
@@ -48,14 +49,14 @@ export function createRun(ctx: StepContext, group: Group, child: ResolvedChild, 
   };
   if (group.parent) {
     run.parentTaskRunId = group.parent.run.id;
-    if (group.parent.task.canonicalType === WAIT_FOR_TYPE) run.iteration = group.parent.run.iteration ?? 1;
+    if (actorHooksOf(group.parent.task.canonicalType)?.iterates) run.iteration = group.parent.run.iteration ?? 1;
   }
   if (child.value !== undefined) run.value = child.value;
   const entry: RunEntry = { run, seq: state.nextSeq++, task: child.task, branch, group };
   state.runs.set(run.id, entry);
   indexRun(entry);
   ctx.changed.add(entry);
-  const spec = child.task.kind === 'flowable' ? FLOWABLES.get(child.task.canonicalType) : undefined;
+  const spec = child.task.kind === 'flowable' ? flowableOf(child.task.canonicalType) : undefined;
   if (spec) {
     // As Kestra: a flowable's outputs are computed when its run is created (`{}` for most).
     try {
@@ -86,19 +87,22 @@ export function dispatchRun(ctx: StepContext, entry: RunEntry): void {
       return;
     }
   }
-  if (task.canonicalType === SUBFLOW_TYPE) {
-    startSubflow(ctx, entry);
+  const behaviour = behaviourOf(task.canonicalType);
+  if (!behaviour) {
+    // Only a flow deployed with --lenient gets here; nothing to retry: the type cannot run.
+    log(ctx, 'ERROR', `The task type '${task.type}' cannot run in this version of Troupe`, entry);
+    setState(ctx, entry, 'FAILED');
     return;
   }
-  if (task.kind === 'flowable') {
-    openFlowable(ctx, entry);
+  if (behaviour.runs === 'actor') {
+    if (behaviour.flowable) openFlowable(ctx, entry, behaviour.flowable, behaviour.actor);
+    else {
+      setState(ctx, entry, 'RUNNING');
+      behaviour.actor?.start?.(actorRun(ctx, entry));
+    }
     return;
   }
   setState(ctx, entry, 'RUNNING');
-  if (runsInActor(task.canonicalType)) {
-    runInActor(ctx, entry);
-    return;
-  }
   ctx.state.inFlight.add(entry.run.id);
   pushDispatch(ctx, entry);
 }
@@ -113,16 +117,9 @@ export function pushDispatch(ctx: StepContext, entry: RunEntry): void {
   ctx.effects.push(effect);
 }
 
-function openFlowable(ctx: StepContext, entry: RunEntry): void {
+function openFlowable(ctx: StepContext, entry: RunEntry, spec: FlowableSpec, hooks: ActorTask | undefined): void {
   const { task } = entry;
-  const spec = FLOWABLES.get(task.canonicalType);
-  if (!spec) {
-    log(ctx, 'ERROR', `The task type '${task.type}' is not supported by this version of Troupe`, entry);
-    setState(ctx, entry, 'FAILED');
-    return;
-  }
   setState(ctx, entry, 'RUNNING');
-  if (task.canonicalType === WAIT_FOR_TYPE) entry.run.iteration ??= 1;
   let resolved: ResolvedChild[] | null;
   try {
     resolved = spec.children(task, resolveContext(ctx, entry), entry.run.outputs);
@@ -140,5 +137,5 @@ function openFlowable(ctx: StepContext, entry: RunEntry): void {
   }
   ctx.state.groups.set(entry.run.id, group);
   ctx.dirty.add(group);
-  if (task.canonicalType === PAUSE_TYPE && !entry.run.state.histories.some((h) => h.state === 'PAUSED')) pauseRun(ctx, entry);
+  hooks?.opened?.(actorRun(ctx, entry));
 }

@@ -3,6 +3,7 @@ import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import type { ExecutionTrigger, Label } from '../model/execution.js';
+import type { ChildRequest } from '../tasks/actor-spec.js';
 
 /** Run one attempt of a runnable task in the pool. */
 export interface DispatchEffect {
@@ -37,18 +38,9 @@ export interface EndedEffect {
 }
 
 /** Start a child execution for a Subflow run (idempotent: the child id is fixed by the parent). */
-export interface SubflowStartEffect {
+export interface SubflowStartEffect extends ChildRequest {
   type: 'subflow.start';
   taskRunId: string;
-  childId: string;
-  namespace: string;
-  flowId: string;
-  revision?: number;
-  inputs: Record<string, unknown>;
-  labels: Label[];
-  /** Whether the parent waits for the child's end. */
-  wait: boolean;
-  trigger: ExecutionTrigger;
 }
 
 /** Create the replay of this execution (retry with CREATE_NEW_EXECUTION), to start at `scheduleDate`. */

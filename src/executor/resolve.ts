@@ -5,13 +5,13 @@
  */
 import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
-import { FLOWABLES, WAIT_FOR_TYPE, type FlowableSpec, type ResolvedChild } from '../tasks/flowable/index.js';
-import { sequential } from '../tasks/flowable/sequential.js';
+import { sequential, type FlowableSpec, type ResolvedChild } from '../tasks/flowable/index.js';
+import { actorHooksOf, flowableOf } from '../tasks/registry.js';
 import { childKey, type Branch, type Group } from './state.js';
 import { log, setState, type StepContext } from './context.js';
 import { createRun } from './dispatch.js';
 import { finishExecution } from './end.js';
-import { iterationDone } from './wait-for.js';
+import { actorRun } from './actor-run.js';
 
 function enabled(list: Task[] | undefined): ResolvedChild[] {
   return (list ?? []).filter((t) => !t.disabled).map((task) => ({ task }));
@@ -28,7 +28,7 @@ export function processGroup(ctx: StepContext, group: Group): void {
   if (state.header.state.current !== 'RUNNING') return;
   const parent = group.parent;
   if (parent && parent.run.state.current !== 'RUNNING') return;
-  const spec = parent ? FLOWABLES.get(parent.task.canonicalType)! : sequential;
+  const spec = parent ? flowableOf(parent.task.canonicalType)! : sequential;
   const task = parent?.task;
   const errors = enabled(parent ? parent.task.errors : state.flow.errors);
   const errorsActive = group.errors.created > 0 || (group.normal.counts.FAILED ?? 0) > 0;
@@ -42,7 +42,10 @@ export function processGroup(ctx: StepContext, group: Group): void {
     else createConcurrent(ctx, group, spec.concurrency(task!));
   }
   let final = resolveState(ctx, group, spec, errorsActive, errors.length);
-  if (final !== undefined && parent?.task.canonicalType === WAIT_FOR_TYPE && !errorsActive) final = iterationDone(ctx, group, final);
+  if (final !== undefined && parent && !errorsActive) {
+    const hooks = actorHooksOf(parent.task.canonicalType);
+    if (hooks?.childrenEnded) final = hooks.childrenEnded(actorRun(ctx, parent), final);
+  }
   if (final === undefined) return;
   if (parent) setState(ctx, parent, final);
   else finishExecution(ctx, final);

@@ -9,16 +9,14 @@
 import type { ExecutionHeader } from '../model/execution.js';
 import type { Flow, Task } from '../model/flow.js';
 import type { LogEntry } from '../model/log-entry.js';
-import { parseDuration } from '../model/duration.js';
 import type { TaskRun } from '../model/task-run.js';
-import { FLOWABLES, WAIT_FOR_TYPE } from '../tasks/flowable/index.js';
+import { behaviourOf, flowableOf } from '../tasks/registry.js';
 import { createExecutionState } from './create.js';
 import { recordOutputs } from './outputs-tree.js';
 import { nextRetryAtMs, retryPolicyFor } from './retry.js';
 import { createGroup, indexDag, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
 import { resolveContextFor } from './dispatch.js';
-import { runsInActor } from './in-actor-tasks.js';
-import { SUBFLOW_TYPE } from './subflow.js';
+import { restoredRun } from './actor-run.js';
 import type { HostVars } from './run-vars.js';
 
 function branchOf(task: Task, owner: Task | undefined, flow: Flow): 'normal' | 'errors' {
@@ -27,7 +25,7 @@ function branchOf(task: Task, owner: Task | undefined, flow: Flow): 'normal' | '
 }
 
 function openGroup(state: ExecutionState, entry: RunEntry, host: HostVars): void {
-  const spec = FLOWABLES.get(entry.task.canonicalType);
+  const spec = flowableOf(entry.task.canonicalType);
   if (!spec) return;
   let resolved;
   try {
@@ -43,28 +41,6 @@ function openGroup(state: ExecutionState, entry: RunEntry, host: HostVars): void
     group.values = { order, tasks, progress: new Map(order.map((v) => [v, { created: 0, inProgress: 0, done: false }])), nextIndex: 0, active: 0, touched: new Set() };
   }
   state.groups.set(entry.run.id, group);
-}
-
-/** A paused run is paused again, its delay or timeout timer counted from when it paused. */
-function restorePause(state: ExecutionState, entry: RunEntry): void {
-  state.paused.add(entry.run.id);
-  const pausedMs = Date.parse(entry.run.state.histories[entry.run.state.histories.length - 1]!.date);
-  if (entry.task.canonicalType === WAIT_FOR_TYPE) {
-    const cf = (entry.task.props.checkFrequency ?? {}) as Record<string, unknown>;
-    state.timers.set(`waitfor:${entry.run.id}`, { kind: 'waitfor', taskRunId: entry.run.id, atMs: pausedMs + parseDuration(String(cf.interval ?? 'PT1S')) });
-    return;
-  }
-  const { delay } = entry.task.props;
-  const raw = delay ?? entry.task.timeout;
-  if (raw === undefined || raw === null) return;
-  let ms: number;
-  try {
-    ms = parseDuration(String(raw));
-  } catch {
-    return; // a templated delay is rendered again on the next resume; without one it waits for the API
-  }
-  const pausedAt = Date.parse(entry.run.state.histories[entry.run.state.histories.length - 1]!.date);
-  state.timers.set(`pause:${entry.run.id}`, { kind: delay !== undefined && delay !== null ? 'resume' : 'pause-timeout', taskRunId: entry.run.id, atMs: pausedAt + ms });
 }
 
 /** Recomputes a concurrent loop's cursor from the per-value counters rebuilt by indexRun. */
@@ -99,23 +75,19 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
     state.nextSeq = Math.max(state.nextSeq, seq + 1);
     if (run.outputs) recordOutputs(state, entry);
     const current = run.state.current;
-    if (entry.task.canonicalType === SUBFLOW_TYPE) {
-      if (current === 'RUNNING' && (run.outputs as { executionId?: string } | null)?.executionId) state.waitingSubflows.add(run.id);
-    } else if (entry.task.kind === 'flowable' && current !== 'CREATED') openGroup(state, entry, host);
-    if (current === 'PAUSED') restorePause(state, entry);
-    else if (current === 'RUNNING' && entry.task.kind !== 'flowable' && !runsInActor(entry.task.canonicalType)) {
-      state.inFlight.add(run.id);
-    } else if (current === 'RUNNING' && entry.task.canonicalType.endsWith('.Sleep')) {
-      const attempt = run.attempts?.[run.attempts.length - 1];
-      const started = attempt ? Date.parse(attempt.state.histories[0]!.date) : Date.parse(run.state.histories[0]!.date);
-      const timerId = `sleep:${run.id}:${run.attempts?.length ?? 0}`;
-      const atMs = started + parseDuration(String(entry.task.props.duration ?? 'PT0S'));
-      state.timers.set(timerId, { kind: 'sleep', taskRunId: run.id, atMs });
-    } else if (current === 'RETRYING') {
+    const behaviour = behaviourOf(entry.task.canonicalType);
+    if (behaviour?.runs === 'actor' && behaviour.flowable && current !== 'CREATED') openGroup(state, entry, host);
+    if (current === 'PAUSED') state.paused.add(run.id);
+    if (current === 'RETRYING') {
       const policy = retryPolicyFor(entry.task, state.index, flow);
       const atMs = (policy && nextRetryAtMs(policy, run, random)) ?? 0;
       const timerId = `retry:${run.id}:${run.attempts?.length ?? 0}`;
       state.timers.set(timerId, { kind: 'retry', taskRunId: run.id, atMs });
+    } else if (behaviour?.runs === 'actor') {
+      // Paused runs' timers, sleeping runs, subflows waiting for their child: the type knows.
+      behaviour.actor?.restore?.(restoredRun(state, entry, host));
+    } else if (current === 'RUNNING' && entry.task.kind !== 'flowable') {
+      state.inFlight.add(run.id);
     }
   }
   for (const group of state.groups.values()) settleValues(group);

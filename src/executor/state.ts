@@ -82,11 +82,13 @@ export interface ExecutionState {
 
 /** A timer the actor is waiting on. */
 export interface ActorTimer {
-  kind: 'retry' | 'sleep' | 'sleep-timeout' | 'resume' | 'pause-timeout' | 'waitfor' | 'schedule';
+  /** A retry, the execution's scheduled start, or a timer an actor-side task armed (`name`, `detail`). */
+  kind: 'retry' | 'schedule' | 'task';
   /** The run the timer is for ('' for the execution's own schedule timer). */
   taskRunId: string;
   atMs: number;
-  timeoutMs?: number;
+  name?: string;
+  detail?: number;
 }
 
 /** The key of a run inside its group. */

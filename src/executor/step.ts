@@ -4,17 +4,15 @@
  * group dirty, and only dirty groups (the changed run's parent, then each ancestor whose state
  * changes in turn) are resolved, through the per-group counters of ./state.ts.
  */
-import type { ExecutionMessage, TaskResultMessage } from '../protocol/execution-messages.js';
+import type { ExecutionMessage, SubflowEndedMessage, TaskResultMessage } from '../protocol/execution-messages.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { isoDate, isTerminated } from '../model/state.js';
 import type { Effect } from './effects.js';
 import type { ExecutionState, Group, RunEntry } from './state.js';
 import { log, noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
 import { endAttempt } from './attempt-end.js';
-import { sleepFired } from './in-actor-tasks.js';
-import { resumeExecution, resumeRun } from './pause.js';
-import { subflowEnded, subflowStart } from './subflow.js';
-import { nextIteration } from './wait-for.js';
+import { actorHooksOf } from '../tasks/registry.js';
+import { actorRun } from './actor-run.js';
 import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup } from './resolve.js';
@@ -62,7 +60,7 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       recover(ctx);
       break;
     case 'subflow.ended':
-      subflowEnded(ctx, msg.taskRunId, msg.child, msg.error);
+      childEnded(ctx, msg);
       break;
   }
   drain(ctx);
@@ -142,13 +140,25 @@ function fireTimer(ctx: StepContext, timerId: string): void {
     if (entry.run.state.current !== 'RETRYING') return;
     setState(ctx, entry, 'CREATED');
     dispatchRun(ctx, entry);
-  } else if (timer.kind === 'waitfor') {
-    nextIteration(ctx, entry, (e) => dispatchRun(ctx, e));
-  } else if (timer.kind === 'resume' || timer.kind === 'pause-timeout') {
-    resumeRun(ctx, entry, timer.kind === 'resume' ? 'RUNNING' : 'FAILED');
-  } else if (entry.run.state.current === 'RUNNING') {
-    sleepFired(ctx, entry, timer.timeoutMs);
+  } else {
+    actorHooksOf(entry.task.canonicalType)?.timerFired?.(actorRun(ctx, entry, (e) => dispatchRun(ctx, e)), timer.name ?? '', timer.detail);
   }
+}
+
+/** Resumes every paused run whose type moves on with a resume (Pause), with `onResume` inputs. */
+function resumeExecution(ctx: StepContext, inputs: Record<string, unknown> | undefined): void {
+  for (const id of [...ctx.state.paused]) {
+    const entry = ctx.state.runs.get(id)!;
+    // A WaitFor between iterations is paused too, but only its timer moves it on.
+    actorHooksOf(entry.task.canonicalType)?.resumed?.(actorRun(ctx, entry), inputs);
+  }
+}
+
+/** The child execution a run waits for ended, or could not start. */
+function childEnded(ctx: StepContext, msg: SubflowEndedMessage): void {
+  const entry = ctx.state.runs.get(msg.taskRunId);
+  if (!entry || entry.run.state.current !== 'RUNNING' || !ctx.state.waitingSubflows.has(msg.taskRunId)) return;
+  actorHooksOf(entry.task.canonicalType)?.childEnded?.(actorRun(ctx, entry), msg.child, msg.error);
 }
 
 /** After a restore: dispatch again what was in flight, re-arm timers, resolve every open group. */
@@ -163,7 +173,7 @@ function recover(ctx: StepContext): void {
   for (const [timerId, t] of state.timers) ctx.effects.push({ type: 'timer.start', timerId, atMs: t.atMs });
   for (const id of state.waitingSubflows) {
     const entry = state.runs.get(id)!;
-    ctx.effects.push(subflowStart(ctx, entry, (entry.run.outputs as { executionId: string }).executionId));
+    actorHooksOf(entry.task.canonicalType)?.recover?.(actorRun(ctx, entry));
   }
   // Once per recovery: every open group is resolved again, so nothing a lost effect would have started is missed.
   for (const g of state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);

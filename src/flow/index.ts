@@ -10,7 +10,7 @@ export type { ParseFlowOptions, FlowValidation, FlowValidationError } from './pa
 export { DEFAULT_READ_LIMITS } from './read-yaml.js';
 export type { ReadLimits } from './read-yaml.js';
 export { resolveTaskType, listTaskTypes, suggestTaskTypes, COMMON_TASK_PROPS, COMMON_TRIGGER_PROPS } from './task-types.js';
-export type { TaskTypeInfo, PropSpec, PropType, TypeCategory } from './task-types.js';
+export type { TaskTypeInfo, PropSpec, PropType, TypeCategory, RunsOn } from './task-types.js';
 export type { DagEntry } from './build-task.js';
 export { INPUT_TYPES } from './inputs.js';
 export { isDuration, isTemplate } from './check-value.js';

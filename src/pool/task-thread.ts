@@ -11,8 +11,8 @@ import { isoDate, type StateType } from '../model/state.js';
 import type { Metric } from '../model/task-run.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
 import type { TaskResultMessage } from '../protocol/execution-messages.js';
-import { RUNNABLES } from '../tasks/runnable/index.js';
-import type { RunnableContext } from '../tasks/runnable/spec.js';
+import { poolTaskOf } from '../tasks/pool.js';
+import type { RunnableContext } from '../tasks/run-spec.js';
 
 
 /** The channel on which the main thread cancels attempts (kill), by task run id. */
@@ -63,8 +63,7 @@ async function runTask(job: TaskJob): Promise<TaskResultMessage> {
   let error: TaskResultMessage['error'];
   let timer: NodeJS.Timeout | undefined;
   try {
-    const spec = RUNNABLES.get(job.task.canonicalType);
-    if (!spec) throw new Error(`The task type '${job.task.type}' is not supported by this version of Troupe`);
+    const spec = await poolTaskOf(job.task.canonicalType);
     const work = Promise.resolve().then(() => spec.run(job.task, ctx));
     const killed = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }));
     let outcome;

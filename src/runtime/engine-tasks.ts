@@ -1,6 +1,7 @@
 /**
- * Runnable tasks that act on the engine itself (execution.Resume): dispatched like any runnable
- * task, but run on the main thread, which owns the engine, and answered with an ordinary result.
+ * Tasks that run on the main thread, which owns the engine (the registry says `runs: 'main'`, e.g.
+ * execution.Resume): dispatched like any task outside the actor, run here, and answered with an
+ * ordinary result. The type's own behaviour is its `main.ts`, loaded on first use.
  */
 import { renderObject, renderString } from '../expr/index.js';
 import { toErrorRecord } from '../errors.js';
@@ -8,17 +9,15 @@ import type { LogLevel } from '../model/log-entry.js';
 import { isoDate, type StateType } from '../model/state.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
 import type { TaskResultMessage } from '../protocol/execution-messages.js';
+import { mainBehaviourOf } from '../tasks/registry.js';
+import type { EngineHost, MainContext } from '../tasks/run-spec.js';
 
 /** What an engine task may do. */
-export interface EngineTaskHost {
-  resume(executionId: string, inputs?: Record<string, unknown>): Promise<void>;
-}
-
-const RESUME = 'io.kestra.plugin.core.execution.Resume';
+export type EngineTaskHost = EngineHost;
 
 /** Whether the main thread runs this task type. */
 export function isEngineTask(canonicalType: string): boolean {
-  return canonicalType === RESUME;
+  return mainBehaviourOf(canonicalType) !== undefined;
 }
 
 /** Runs an engine task; never rejects (a failure is a FAILED attempt with its error logged). */
@@ -29,13 +28,25 @@ export async function runEngineTask(job: TaskJob, host: EngineTaskHost): Promise
     logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, message });
   };
   let state: StateType = 'SUCCESS';
+  let outputs: Record<string, unknown> | null = null;
   let error: TaskResultMessage['error'];
   try {
-    const render = (v: unknown): string => renderString(String(v), job.vars, { now: () => Date.now() });
-    const target = job.task.props.executionId !== undefined ? render(job.task.props.executionId) : job.executionId;
-    const inputs = job.task.props.inputs !== undefined ? (renderObject(job.task.props.inputs, job.vars, { now: () => Date.now() }) as Record<string, unknown>) : undefined;
-    await host.resume(target, inputs);
-    log('INFO', `Resumed execution ${target}`);
+    const behaviour = mainBehaviourOf(job.task.canonicalType);
+    if (!behaviour) throw new Error(`The task type '${job.task.type}' cannot run on the main thread`);
+    const options = { now: () => Date.now() };
+    const ctx: MainContext = {
+      render: (t) => renderString(t, job.vars, options),
+      renderObject: (v) => renderObject(v, job.vars, options),
+      log,
+      metric: () => undefined,
+      nowMs: () => Date.now(),
+      signal: new AbortController().signal,
+      engine: host,
+      executionId: job.executionId,
+    };
+    const outcome = await (await behaviour.load()).run(job.task, ctx);
+    outputs = outcome.outputs ?? {};
+    if (outcome.state) state = outcome.state;
   } catch (e) {
     state = 'FAILED';
     log('ERROR', e instanceof Error ? e.message : String(e));
@@ -46,7 +57,7 @@ export async function runEngineTask(job: TaskJob, host: EngineTaskHost): Promise
     taskRunId: job.taskRunId,
     attemptNumber: job.attemptNumber,
     attempt: { state: { current: state, histories: [{ state: 'CREATED', date: started }, { state: 'RUNNING', date: started }, { state, date: isoDate(Date.now()) }] } },
-    outputs: state === 'SUCCESS' ? {} : null,
+    outputs,
     logs,
   };
   if (error) result.error = error;

@@ -198,7 +198,7 @@ describe('flow.Sleep', () => {
     const start = sim.nowMs;
     sim.send({ type: 'execution.start' });
     expect(sim.queue).toEqual([]);
-    expect(sim.timers).toEqual([{ timerId: 'sleep:run1:1', atMs: start + 30_000 }]);
+    expect(sim.timers).toEqual([{ timerId: 'sleep.1:run1', atMs: start + 30_000 }]);
     const e = sim.run();
     expect(statesOf(e)).toEqual(['nap:SUCCESS', 'after:SUCCESS']);
     expect(e.taskRunList![0]!.attempts!.map((a) => a.state.histories.map((h) => [h.state, h.date]))).toEqual([
@@ -215,7 +215,7 @@ describe('flow.Sleep', () => {
     const sim = new Simulation(flow('    timeout: PT5S\n'));
     const start = sim.nowMs;
     sim.send({ type: 'execution.start' });
-    expect(sim.timers).toEqual([{ timerId: 'sleep:run1:1', atMs: start + 5_000 }]);
+    expect(sim.timers).toEqual([{ timerId: 'sleep.1:run1', atMs: start + 5_000 }]);
     const e = sim.run();
     expect(statesOf(e)).toEqual(['nap:FAILED']);
     expect(e.state.current).toBe('FAILED');
@@ -227,9 +227,9 @@ describe('flow.Sleep', () => {
     const start = sim.nowMs;
     const e = sim.run();
     expect(sim.results.flatMap((r) => r.effects).filter((x) => x.type === 'timer.start')).toEqual([
-      { type: 'timer.start', timerId: 'sleep:run1:1', atMs: start + 5_000 },
+      { type: 'timer.start', timerId: 'sleep.1:run1', atMs: start + 5_000 },
       { type: 'timer.start', timerId: 'retry:run1:1', atMs: start + 6_000 },
-      { type: 'timer.start', timerId: 'sleep:run1:2', atMs: start + 11_000 },
+      { type: 'timer.start', timerId: 'sleep.2:run1', atMs: start + 11_000 },
     ]);
     expect(e.taskRunList![0]!.attempts!.map((a) => a.state.current)).toEqual(['FAILED', 'FAILED']);
     expect(statesOf(e)).toEqual(['nap:FAILED']);
@@ -342,7 +342,7 @@ tasks:
     expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'PAUSED', 'KILLING', 'KILLED']);
     // The delay timer, had it been delivered, changes nothing.
     sim.nowMs += 3_600_000;
-    expect(sim.send({ type: 'timer.fired', timerId: 'pause:run2' }).changedRuns).toEqual([]);
+    expect(sim.send({ type: 'timer.fired', timerId: 'delay:run2' }).changedRuns).toEqual([]);
   });
 
   it('stops a sleeping run and its timer', () => {
@@ -350,7 +350,7 @@ tasks:
     sim.send({ type: 'execution.start' });
     sim.send({ type: 'execution.kill' });
     sim.nowMs += 60_000;
-    expect(sim.send({ type: 'timer.fired', timerId: 'sleep:run1:1' }).changedRuns).toEqual([]);
+    expect(sim.send({ type: 'timer.fired', timerId: 'sleep.1:run1' }).changedRuns).toEqual([]);
     expect(statesOf(toExecution(sim.state))).toEqual(['nap:KILLED']);
     expect(sim.ended).toBe('KILLED');
   });

@@ -99,8 +99,12 @@ describe('type registry', () => {
     expect(props('debug.Return')).toEqual({ format: 'string' });
   });
 
-  it('marks Labels and Exit as executor-side', () => {
-    expect(listTaskTypes('task').filter((t) => t.executorSide).map((t) => t.name)).toEqual([`${CORE}.execution.Labels`, `${CORE}.execution.Exit`]);
+  it('says where each runnable task type runs', () => {
+    const runs = (name: string): string | undefined => resolveTaskType(`${CORE}.${name}`)?.runs;
+    expect(['execution.Labels', 'flow.Sleep', 'flow.Pause', 'flow.Subflow', 'flow.Dag'].map(runs)).toEqual(['actor', 'actor', 'actor', 'actor', 'actor']);
+    expect(['debug.Return', 'log.Log', 'execution.Fail'].map(runs)).toEqual(['pool', 'pool', 'pool']);
+    expect(runs('execution.Resume')).toBe('main');
+    expect(['execution.Exit', 'kv.Set', 'http.Request', 'flow.WorkingDirectory'].map(runs)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('returns undefined for an unknown type', () => {

@@ -1,8 +1,8 @@
 /** io.kestra.plugin.core.execution.Fail: fails, or fails when `condition` renders truthy. */
 import { isTruthy } from '../../expr/index.js';
-import { stringProp, type RunnableSpec } from './spec.js';
+import { stringProp, type PoolTask } from '../run-spec.js';
 
-export const failTask: RunnableSpec = {
+export const failTask: PoolTask = {
   run(task, ctx) {
     const message = ctx.render(stringProp(task, 'errorMessage', 'Task failure'));
     if (task.props.condition === undefined) throw new Error(message);

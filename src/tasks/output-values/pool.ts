@@ -1,7 +1,7 @@
 /** io.kestra.plugin.core.output.OutputValues: `values` rendered recursively, non-strings kept typed. */
-import type { RunnableSpec } from './spec.js';
+import type { PoolTask } from '../run-spec.js';
 
-export const outputValuesTask: RunnableSpec = {
+export const outputValuesTask: PoolTask = {
   run(task, ctx) {
     return { outputs: { values: ctx.renderObject(task.props.values ?? {}) as Record<string, unknown> } };
   },

@@ -1,7 +1,7 @@
 /** io.kestra.plugin.core.log.Log and the deprecated debug.Echo: one log line per message, at `level`. */
 import { isLevelEnabled, isLogLevel, type LogLevel } from '../../model/log-entry.js';
 import type { Task } from '../../model/flow.js';
-import { stringProp, type RunnableContext, type RunnableSpec } from './spec.js';
+import { stringProp, type RunnableContext, type PoolTask } from '../run-spec.js';
 
 function levelOf(task: Task, prop: string, fallback: LogLevel): LogLevel {
   const v = task.props[prop] ?? (prop === 'level' ? undefined : task.logLevel);
@@ -19,7 +19,7 @@ function emit(task: Task, ctx: RunnableContext, messages: string[]): void {
   }
 }
 
-export const logTask: RunnableSpec = {
+export const logTask: PoolTask = {
   run(task, ctx) {
     const message = task.props.message;
     emit(task, ctx, Array.isArray(message) ? message.map(String) : [stringProp(task, 'message')]);
@@ -27,7 +27,7 @@ export const logTask: RunnableSpec = {
   },
 };
 
-export const echoTask: RunnableSpec = {
+export const echoTask: PoolTask = {
   run(task, ctx) {
     emit(task, ctx, [stringProp(task, 'format')]);
     return { outputs: {} };

@@ -1,8 +1,8 @@
 /** io.kestra.plugin.core.debug.Return: renders `format`; metrics `length` and `duration` as Kestra's. */
 import { formatIsoDuration } from '../../model/state.js';
-import { stringProp, type RunnableSpec } from './spec.js';
+import { stringProp, type PoolTask } from '../run-spec.js';
 
-export const returnTask: RunnableSpec = {
+export const returnTask: PoolTask = {
   run(task, ctx) {
     const started = performance.now();
     const value = ctx.render(stringProp(task, 'format'));

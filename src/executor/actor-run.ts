@@ -1,0 +1,140 @@
+/**
+ * The executor's side of the actor-task interface (tasks/actor-spec.ts): an {@link ActorRun} over
+ * one run during a step, and a {@link RestoredRun} while an actor is rebuilt from its records.
+ * Every change goes through the step's primitives, so counters, dirty groups, changed records and
+ * effects stay true whatever the task does.
+ */
+import { renderObject, renderString } from '../expr/index.js';
+import type { Label } from '../model/execution.js';
+import { createState, isTerminated, transition, type StateType } from '../model/state.js';
+import type { ActorRun, RestoredRun } from '../tasks/actor-spec.js';
+import { endAttempt } from './attempt-end.js';
+import { log, setExecutionState, setState, type StepContext } from './context.js';
+import { buildOutputsTree, recordOutputs } from './outputs-tree.js';
+import { runVars, type HostVars } from './run-vars.js';
+import type { ExecutionState, Group, RunEntry } from './state.js';
+
+function timerId(name: string, entry: RunEntry): string {
+  return `${name}:${entry.run.id}`;
+}
+
+/**
+ * The last paused run moved on: the execution runs again, and every open group is resolved,
+ * since groups that changed while the execution was paused could not act (once per resume).
+ */
+function unpauseExecution(ctx: StepContext): void {
+  setExecutionState(ctx, 'RUNNING');
+  for (const g of ctx.state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);
+}
+
+/** Deletes a group's runs and every run below them, from memory and (through the step) the store. */
+function deleteChildren(ctx: StepContext, group: Group): void {
+  for (const child of group.byKey.values()) {
+    const below = ctx.state.groups.get(child.run.id);
+    if (below) deleteChildren(ctx, below);
+    ctx.state.groups.delete(child.run.id);
+    ctx.state.runs.delete(child.run.id);
+    ctx.state.inFlight.delete(child.run.id);
+    ctx.changed.delete(child);
+    ctx.deleted.push(child.seq);
+  }
+}
+
+/**
+ * The view of `entry` an actor-side task gets during a step.
+ * @param restart starts the run again from CREATED (given where a hook may ask for it: timers)
+ */
+export function actorRun(ctx: StepContext, entry: RunEntry, restart?: (entry: RunEntry) => void): ActorRun {
+  const { state } = ctx;
+  const vars = (): Record<string, unknown> => runVars(state, entry, ctx.env);
+  return {
+    task: entry.task,
+    run: entry.run,
+    execution: state.header,
+    nowMs: ctx.env.nowMs,
+    render: (template) => renderString(template, vars()),
+    renderObject: (value) => renderObject(value, vars()),
+    log: (level, message) => log(ctx, level, message, entry),
+    setState: (type) => setState(ctx, entry, type),
+    setOutputs(outputs) {
+      entry.run.outputs = outputs;
+      recordOutputs(state, entry);
+      ctx.changed.add(entry);
+    },
+    touch: () => ctx.changed.add(entry),
+    startAttempt() {
+      const s = createState(ctx.date);
+      transition(s, 'RUNNING', ctx.date);
+      entry.run.attempts = [...(entry.run.attempts ?? []), { state: s }];
+      ctx.changed.add(entry);
+    },
+    endAttempt(raw: StateType) {
+      const attempts = entry.run.attempts ?? [];
+      const open = attempts[attempts.length - 1];
+      if (open && !isTerminated(open.state.current)) {
+        transition(open.state, raw, ctx.date);
+        endAttempt(ctx, entry, raw, attempts.length - 1);
+        return;
+      }
+      const s = createState(ctx.date);
+      transition(s, raw, ctx.date);
+      entry.run.attempts = [...attempts, { state: s }];
+      endAttempt(ctx, entry, raw, attempts.length);
+    },
+    startTimer(name, atMs, detail) {
+      const id = timerId(name, entry);
+      state.timers.set(id, { kind: 'task', name, taskRunId: entry.run.id, atMs, ...(detail !== undefined ? { detail } : {}) });
+      ctx.effects.push({ type: 'timer.start', timerId: id, atMs });
+    },
+    clearTimer: (name) => void state.timers.delete(timerId(name, entry)),
+    newId: () => ctx.env.newId(),
+    pause() {
+      setState(ctx, entry, 'PAUSED');
+      state.paused.add(entry.run.id);
+      setExecutionState(ctx, 'PAUSED');
+    },
+    unpause(restarted) {
+      state.paused.delete(entry.run.id);
+      if (state.paused.size > 0 || state.header.state.current !== 'PAUSED') return;
+      if (restarted) setExecutionState(ctx, 'RESTARTED');
+      unpauseExecution(ctx);
+    },
+    setLabels(labels: Label[]) {
+      const current = state.header.labels;
+      for (const l of labels) {
+        const i = current.findIndex((c) => c.key === l.key);
+        if (i >= 0) current[i] = l;
+        else current.push(l);
+      }
+      ctx.headerChanged = true;
+    },
+    startChild: (request) => void ctx.effects.push({ type: 'subflow.start', taskRunId: entry.run.id, ...request }),
+    setWaiting(waiting) {
+      if (waiting) state.waitingSubflows.add(entry.run.id);
+      else state.waitingSubflows.delete(entry.run.id);
+    },
+    outputsOf: (execution) => buildOutputsTree(execution.taskRunList ?? []),
+    deleteChildren() {
+      const group = state.groups.get(entry.run.id);
+      if (group) deleteChildren(ctx, group);
+      state.groups.delete(entry.run.id);
+    },
+    restart() {
+      if (!restart) throw new Error(`task run ${entry.run.id} cannot be restarted here`);
+      restart(entry);
+    },
+  };
+}
+
+/** The view of a stored run an actor-side task gets while the actor is rebuilt. */
+export function restoredRun(state: ExecutionState, entry: RunEntry, host: HostVars): RestoredRun {
+  return {
+    task: entry.task,
+    run: entry.run,
+    render: (template) => renderString(template, runVars(state, entry, host)),
+    startTimer(name, atMs, detail) {
+      state.timers.set(timerId(name, entry), { kind: 'task', name, taskRunId: entry.run.id, atMs, ...(detail !== undefined ? { detail } : {}) });
+    },
+    markWaiting: () => void state.waitingSubflows.add(entry.run.id),
+  };
+}

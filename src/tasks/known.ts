@@ -1,0 +1,74 @@
+/**
+ * Task types Troupe knows but cannot run yet: they parse and their properties are checked (so a
+ * misspelt name gets "did you mean", and `--lenient` can accept a flow that names one), but a
+ * flow naming one is refused at deploy. To make one runnable, give its row a `behaviour` (for a
+ * pool task: `{ runs: 'pool', load: async () => (await import('./kv/set.pool.js')).kvSet }`), or
+ * move it to a folder of its own when it needs more than one file (docs/architecture.md).
+ */
+import { coreTask, type TypeDefinition } from './definition.js';
+import { SUBFLOW_PROPS } from './subflow/index.js';
+
+const LEVEL = 'enum:TRACE|DEBUG|INFO|WARN|ERROR';
+const STATE_PROPS = { name: 'string', namespace: 'bool', taskrunValue: 'bool' };
+const SCRIPT_PROPS = {
+  env: 'map',
+  interpreter: 'list',
+  beforeCommands: 'list',
+  warningOnStdErr: 'bool',
+  failFast: 'bool',
+  exitOnFailed: 'bool',
+  inputFiles: 'any',
+  outputFiles: 'list',
+  namespaceFiles: 'map',
+  containerImage: 'string',
+  taskRunner: 'map',
+  runner: 'enum:PROCESS|DOCKER',
+  docker: 'map',
+  targetOS: 'enum:LINUX|WINDOWS|AUTO',
+  outputDirectory: 'bool',
+};
+const HTTP_PROPS = {
+  uri: 'string!',
+  method: 'string',
+  body: 'any',
+  formData: 'any',
+  contentType: 'string',
+  headers: 'map',
+  options: 'map',
+  sslOptions: 'map',
+  encryptBody: 'bool',
+  allowFailed: 'bool',
+  allowedResponseCodes: 'list',
+  failOnEmptyResponse: 'bool',
+};
+
+export const KNOWN_TASKS: readonly TypeDefinition[] = [
+  coreTask('log.Fetch', 'runnable', { namespace: 'string', flowId: 'string', executionId: 'string', tasksId: 'list', level: LEVEL }, { legacy: ['log.Fetch'] }),
+  coreTask('execution.Exit', 'runnable', { state: 'enum:SUCCESS|WARNING|KILLED|FAILED|CANCELED', exitMessage: 'string', condition: 'string' }),
+  coreTask('execution.Counts', 'runnable', { flows: 'list', namespaces: 'list', states: 'list', labels: 'any', expression: 'string!', startDate: 'string!', endDate: 'string' }, { legacy: ['executions.Counts'] }),
+  coreTask('kv.Set', 'runnable', { key: 'string!', value: 'any!', namespace: 'string', overwrite: 'bool', ttl: 'duration', kvType: 'enum:STRING|NUMBER|BOOLEAN|DATETIME|DATE|DURATION|JSON' }),
+  coreTask('kv.Get', 'runnable', { key: 'string!', namespace: 'string', errorOnMissing: 'bool' }),
+  coreTask('kv.Delete', 'runnable', { key: 'string!', namespace: 'string', errorOnMissing: 'bool' }),
+  coreTask('kv.GetKeys', 'runnable', { prefix: 'string', namespace: 'string' }),
+  coreTask('state.Set', 'runnable', { ...STATE_PROPS, data: 'map' }, { legacy: ['states.Set'] }),
+  coreTask('state.Get', 'runnable', { ...STATE_PROPS, errorOnMissing: 'bool' }, { legacy: ['states.Get'] }),
+  coreTask('state.Delete', 'runnable', { ...STATE_PROPS, errorOnMissing: 'bool' }, { legacy: ['states.Delete'] }),
+  coreTask('storage.LocalFiles', 'runnable', { inputs: 'any', outputs: 'list' }, { legacy: ['storages.LocalFiles'] }),
+  coreTask('storage.Concat', 'runnable', { files: 'any!', separator: 'string', extension: 'string' }, { legacy: ['storages.Concat'] }),
+  coreTask('storage.Delete', 'runnable', { uri: 'string!', errorOnMissing: 'bool' }, { legacy: ['storages.Delete'] }),
+  coreTask('storage.Size', 'runnable', { uri: 'string!' }, { legacy: ['storages.Size'] }),
+  coreTask('storage.Split', 'runnable', { from: 'string!', bytes: 'string', partitions: 'int', rows: 'int', separator: 'string' }, { legacy: ['storages.Split'] }),
+  coreTask('storage.Reverse', 'runnable', { from: 'string!', separator: 'string', charset: 'string' }, { legacy: ['storages.Reverse'] }),
+  coreTask('storage.Write', 'runnable', { content: 'string!', extension: 'string' }),
+  coreTask('storage.PurgeCurrentExecutionFiles', 'runnable', {}, { legacy: ['storages.PurgeExecution'] }),
+  coreTask('storage.DeduplicateItems', 'runnable', { from: 'string!', expr: 'string!' }),
+  coreTask('storage.FilterItems', 'runnable', { from: 'string!', filterCondition: 'string!', filterType: 'enum:INCLUDE|EXCLUDE', errorOrNullBehavior: 'enum:FAIL|INCLUDE|EXCLUDE' }),
+  coreTask('http.Request', 'runnable', HTTP_PROPS, { aliases: ['io.kestra.plugin.fs.http.Request'] }),
+  coreTask('http.Download', 'runnable', HTTP_PROPS, { aliases: ['io.kestra.plugin.fs.http.Download'] }),
+  coreTask('trigger.Toggle', 'runnable', { namespace: 'string', flowId: 'string!', trigger: 'string!', enabled: 'bool' }, { legacy: ['trigger.Toggle'] }),
+  coreTask('flow.WorkingDirectory', 'flowable', { tasks: 'tasks+', cache: 'map', namespaceFiles: 'map', inputFiles: 'any', outputFiles: 'list' }, { legacy: ['flows.WorkingDirectory', 'flows.Worker'] }),
+  coreTask('flow.ForEachItem', 'flowable', { ...SUBFLOW_PROPS, items: 'string!', batch: 'map' }, { legacy: ['flows.ForEachItem'] }),
+  coreTask('flow.Template', 'flowable', { namespace: 'string!', templateId: 'string!', args: 'map', tenantId: 'string' }, { legacy: ['flows.Template'] }),
+  { type: 'io.kestra.plugin.scripts.shell.Commands', category: 'task', kind: 'runnable', props: { ...SCRIPT_PROPS, commands: 'strings!' } },
+  { type: 'io.kestra.plugin.scripts.shell.Script', category: 'task', kind: 'runnable', props: { ...SCRIPT_PROPS, script: 'string!' } },
+];

@@ -1,0 +1,54 @@
+/**
+ * What a task run outside the actor sees while it runs — in a pool thread (`runs: 'pool'`) or on
+ * the main thread (`runs: 'main'`) — and what it must provide. The behaviour itself lives in a
+ * `pool.ts` / `main.ts` file of the task's folder, loaded lazily (never by the pure registry).
+ */
+import type { Task } from '../model/flow.js';
+import type { LogLevel } from '../model/log-entry.js';
+import type { Metric } from '../model/task-run.js';
+
+/** The task's view of its run: rendering in its context, logs, metrics, the clock, cancellation. */
+export interface RunnableContext {
+  /** String render of a template in the run's context. */
+  render(template: string): string;
+  /** Recursive render of maps and lists (strings rendered, other scalars kept). */
+  renderObject(value: unknown): unknown;
+  log(level: LogLevel, message: string): void;
+  metric(metric: Metric): void;
+  nowMs(): number;
+  /** Aborted on kill or timeout. */
+  signal: AbortSignal;
+}
+
+/** What a task returns: its outputs, and a final state other than SUCCESS if it says so. */
+export interface RunnableOutcome {
+  outputs?: Record<string, unknown>;
+  state?: 'WARNING';
+}
+
+/** A task type run in a pool thread. Throwing fails the attempt with the error's message logged at ERROR. */
+export interface PoolTask {
+  run(task: Task, ctx: RunnableContext): Promise<RunnableOutcome> | RunnableOutcome;
+}
+
+/** What the main thread lets a main-side task do to the engine. */
+export interface EngineHost {
+  resume(executionId: string, inputs?: Record<string, unknown>): Promise<void>;
+}
+
+/** What a main-side task sees: the pool's context, the engine, and its own execution's id. */
+export interface MainContext extends RunnableContext {
+  engine: EngineHost;
+  executionId: string;
+}
+
+/** A task type run on the main thread, which owns the engine (execution.Resume). */
+export interface MainTask {
+  run(task: Task, ctx: MainContext): Promise<RunnableOutcome>;
+}
+
+/** A property as a string, or `fallback`. */
+export function stringProp(task: Task, prop: string, fallback = ''): string {
+  const v = task.props[prop];
+  return v === undefined || v === null ? fallback : String(v);
+}
