@@ -12,4 +12,5 @@ export type { ErrorCode, ErrorRecord, ErrorFamily } from './errors.js';
 export { StateType } from './model/index.js';
 export type { Execution, TaskRun, TaskRunAttempt, State, LogEntry, Label, Flow, Task } from './model/index.js';
 export { parseFlow, validateFlow } from './flow/index.js';
+export type { ParseFlowOptions, FlowValidation, FlowValidationError } from './flow/index.js';
 export type { FlowRecord } from './store/index.js';

@@ -6,11 +6,7 @@
  * the model; nothing below it imports this folder.
  */
 export { parseExpectations, loadExpectations } from './expectations.js';
-export type { ConformanceCase, CaseExpectation, TaskRunExpectation, LogExpectation } from './expectations.js';
 export { matchValue, matchFields, isMatcher } from './matchers.js';
-export type { Expected, Mismatch } from './matchers.js';
-export { checkExecution, checkLogs } from './check.js';
-export { runConformance, selectCases, CONFORMANCE_DEFAULTS } from './runner.js';
-export type { ConformanceOptions, ConformanceReport, CaseResult } from './runner.js';
+export { runConformance, selectCases } from './runner.js';
+export type { ConformanceReport, CaseResult } from './runner.js';
 export { formatReport, formatCaseLine, formatSummary, reportToJson, findRegressions } from './report.js';
-export type { ReportJson, CaseJson } from './report.js';

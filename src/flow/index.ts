@@ -5,12 +5,8 @@
  * depth, duplicate keys, alias expansion).
  * Pure: imports nothing from `node:*` (the CLI reads files); depends only on model/ and errors.ts.
  */
-export { parseFlow, validateFlow, childTasks, FLOW_ID, NAMESPACE } from './parse.js';
+export { parseFlow, validateFlow, childTasks } from './parse.js';
 export type { ParseFlowOptions, FlowValidation, FlowValidationError } from './parse.js';
-export { DEFAULT_READ_LIMITS } from './read-yaml.js';
-export type { ReadLimits } from './read-yaml.js';
 export { resolveTaskType, listTaskTypes, suggestTaskTypes, COMMON_TASK_PROPS, COMMON_TRIGGER_PROPS } from './task-types.js';
 export type { TaskTypeInfo, PropSpec, PropType, TypeCategory, RunsOn } from './task-types.js';
 export type { DagEntry } from './build-task.js';
-export { INPUT_TYPES } from './inputs.js';
-export { isDuration, isTemplate } from './check-value.js';

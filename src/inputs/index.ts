@@ -7,5 +7,4 @@
  * expr/ and errors.ts only; never executor/, runtime/, store/ or anything above them.
  * @module
  */
-export { resolveInputs, resolveResumeInputs, assertInputs, type ResolveInputsOptions, type ResolveInputsResult } from './resolve.js';
-export type { InputFailure } from './messages.js';
+export { resolveInputs, resolveResumeInputs, assertInputs, type ResolveInputsOptions } from './resolve.js';

@@ -20,17 +20,6 @@ export function parseDuration(text: string | number): number {
   return m[1] === '-' ? -ms : ms;
 }
 
-/** Whether a string is a valid duration. */
-export function isDuration(text: unknown): boolean {
-  if (typeof text !== 'string' && typeof text !== 'number') return false;
-  try {
-    parseDuration(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `HH:mm:ss.SSS` of a number of milliseconds, as Kestra prints a timeout. */
 export function formatHms(ms: number): string {
   const pad = (n: number, w = 2): string => String(Math.floor(n)).padStart(w, '0');

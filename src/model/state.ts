@@ -28,14 +28,6 @@ const TERMINATED: ReadonlySet<StateType> = new Set(['FAILED', 'WARNING', 'SUCCES
 export function isTerminated(t: StateType): boolean {
   return TERMINATED.has(t);
 }
-/** CREATED or RESTARTED. */
-export function isCreated(t: StateType): boolean {
-  return t === 'CREATED' || t === 'RESTARTED';
-}
-/** RUNNING or KILLING. */
-export function isRunning(t: StateType): boolean {
-  return t === 'RUNNING' || t === 'KILLING';
-}
 
 /** One entry of a state's history. */
 export interface StateHistory {

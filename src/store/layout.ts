@@ -35,7 +35,6 @@ export const DB = {
   logs: 'logs',
   outbox: 'outbox',
 } as const;
-export type DbName = (typeof DB)[keyof typeof DB];
 
 /** The meta key holding {@link FORMAT_VERSION}. */
 export const META_FORMAT_VERSION = 'formatVersion';
