@@ -2,6 +2,7 @@
  * What filters, functions and host functions see of an evaluation: the template, the variables
  * in scope, the resolved options, and a way to render a nested template with the same context.
  */
+import type { Budget } from './budget.js';
 import type { ResolvedRenderOptions } from './limits.js';
 
 /** The evaluation context handed to filters and functions. */
@@ -11,13 +12,15 @@ export interface EvalContext {
   /** The render context given by the caller (never written to). */
   readonly variables: Readonly<Record<string, unknown>>;
   readonly options: ResolvedRenderOptions;
+  /** The evaluation budget of the render (shared with nested renders). */
+  readonly budget: Budget;
   /** Looks a variable up in the template's scopes, then in {@link variables}; undefined if absent. */
   lookup(name: string): unknown;
   /** Renders `source` (string render) with the current scopes and variables. */
   renderNested(source: string): string;
   /** Counts `n` loop-like iterations against the iteration limit. */
   tick(n: number): void;
-  /** Throws TROUPE_EXPR_LIMIT if `s` is longer than the output limit; returns `s`. */
+  /** Throws TROUPE_EXPR_LIMIT if `s` is longer than the output limit (and counts it as built); returns `s`. */
   checkString(s: string): string;
 }
 

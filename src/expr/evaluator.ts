@@ -6,24 +6,19 @@
  */
 import { ExpressionError, TroupeError } from '../errors.js';
 import type { Args, Expr, Node } from './ast.js';
+import type { Budget } from './budget.js';
 import type { EvalContext } from './context.js';
 import { exprError, lineAt, shorten, undefinedError } from './diagnostics.js';
 import { FILTERS } from './filters/index.js';
 import { FUNCTIONS } from './functions/index.js';
 import type { ResolvedRenderOptions } from './limits.js';
-import { arithmetic, compare, contains, negate, range, truthy, valuesEqual } from './operators.js';
+import { arithmetic, compare, concat, contains, negate, range, truthy, valuesEqual } from './operators.js';
 import type { Output } from './output.js';
 import { StringOutput } from './output.js';
 import { getAttribute, readOwn } from './sandbox.js';
 import { TESTS } from './tests.js';
 import { printValue } from './format.js';
 import { isMap, toPlain, typeName } from './values.js';
-
-/** Counters shared by a render and the renders nested in it through render(). */
-export interface RenderState {
-  iterations: number;
-  depth: number;
-}
 
 /** Compiles a nested template (injected to avoid an import cycle with the cache). */
 export type Compile = (source: string) => { readonly nodes: Node[] };
@@ -38,7 +33,7 @@ export class Evaluator implements EvalContext {
     readonly template: string,
     readonly variables: Readonly<Record<string, unknown>>,
     readonly options: ResolvedRenderOptions,
-    private readonly state: RenderState,
+    readonly budget: Budget,
     private readonly compile: Compile,
     parentScopes: Array<Map<string, unknown>> = [],
   ) {
@@ -56,24 +51,18 @@ export class Evaluator implements EvalContext {
 
   renderNested(source: string): string {
     if (!source.includes('{')) return source;
-    const nested = new Evaluator(source, this.variables, this.options, this.state, this.compile, this.scopes);
-    const out = new StringOutput(this.options.limits.maxOutputChars);
+    const nested = new Evaluator(source, this.variables, this.options, this.budget, this.compile, this.scopes);
+    const out = new StringOutput(this.budget);
     nested.run(this.compile(source).nodes, out, 0);
     return out.result();
   }
 
   tick(n: number): void {
-    this.state.iterations += n;
-    if (this.state.iterations > this.options.limits.maxIterations) {
-      throw this.limit(`Template exceeds the limit of ${this.options.limits.maxIterations} loop iterations`, 0);
-    }
+    this.budget.tick(n);
   }
 
   checkString(s: string): string {
-    if (s.length > this.options.limits.maxOutputChars) {
-      throw this.limit(`A string of ${s.length} characters exceeds the limit of ${this.options.limits.maxOutputChars}`, 0);
-    }
-    return s;
+    return this.budget.string(s);
   }
 
   private limit(message: string, pos: number): ExpressionError {
@@ -81,9 +70,11 @@ export class Evaluator implements EvalContext {
   }
 
   private enter(pos: number): void {
-    if (++this.state.depth > this.options.limits.maxDepth) {
-      throw this.limit(`Template evaluation exceeds the depth limit of ${this.options.limits.maxDepth}`, pos);
+    const budget = this.budget;
+    if (++budget.depth > this.options.limits.maxDepth) {
+      throw this.limit(`Template evaluation exceeds the depth limit of ${this.options.limits.maxDepth} (maxDepth)`, pos);
     }
+    if (++budget.steps > this.options.limits.maxSteps) this.wrap(() => budget.step(0), pos);
   }
 
   /** Runs nodes into `out`. */
@@ -110,7 +101,7 @@ export class Evaluator implements EvalContext {
           this.assign(node.name, this.evaluate(node.value));
           break;
         case 'filterBlock': {
-          const inner = new StringOutput(this.options.limits.maxOutputChars);
+          const inner = new StringOutput(this.budget);
           this.run(node.body, inner, node.pos);
           let value: unknown = inner.result();
           for (const f of node.filters) value = this.applyFilter(f.name, value, f.args, f.pos);
@@ -119,7 +110,7 @@ export class Evaluator implements EvalContext {
         }
       }
     }
-    this.state.depth--;
+    this.budget.depth--;
   }
 
   private assign(name: string, value: unknown): void {
@@ -169,17 +160,17 @@ export class Evaluator implements EvalContext {
   evaluate(expr: Expr): unknown {
     this.enter(expr.pos);
     const v = this.evalInner(expr);
-    this.state.depth--;
+    this.budget.depth--;
     return v;
   }
 
   /** Evaluates, turning a strict-variables failure into `undefined`. */
   private evalLenient(expr: Expr): unknown {
-    const depth = this.state.depth;
+    const depth = this.budget.depth;
     try {
       return this.evaluate(expr);
     } catch (err) {
-      this.state.depth = depth;
+      this.budget.depth = depth;
       if (err instanceof TroupeError && err.code === 'TROUPE_EXPR_UNDEFINED_VARIABLE') return undefined;
       throw err;
     }
@@ -189,8 +180,11 @@ export class Evaluator implements EvalContext {
     switch (e.kind) {
       case 'literal':
         return e.value;
-      case 'interp':
-        return this.checkString(e.parts.map((p) => (typeof p === 'string' ? p : printValue(this.evaluate(p)))).join(''));
+      case 'interp': {
+        const parts = e.parts.map((p) => (typeof p === 'string' ? p : printValue(this.evaluate(p), this.budget)));
+        this.wrap(() => this.budget.reserveChars(parts.reduce((n, p) => n + p.length, 0)), e.pos);
+        return parts.join('');
+      }
       case 'var': {
         const v = this.lookup(e.name);
         if (v === undefined) throw undefinedError(e.name, this.template, e.pos);
@@ -201,7 +195,7 @@ export class Evaluator implements EvalContext {
       case 'list':
         return e.items.map((x) => this.evaluate(x));
       case 'map': {
-        const entries = e.entries.map(([k, v]): [string, unknown] => [printValue(this.evaluate(k)), this.evaluate(v)]);
+        const entries = e.entries.map(([k, v]): [string, unknown] => [this.wrap(() => printValue(this.evaluate(k), this.budget), e.pos), this.evaluate(v)]);
         return Object.fromEntries(entries);
       }
       case 'unary': {
@@ -227,7 +221,7 @@ export class Evaluator implements EvalContext {
     const obj = this.evaluate(e.object);
     const key = this.evaluate(e.key);
     const v = this.wrap(() => getAttribute(obj, key), e.pos);
-    if (v === undefined) throw undefinedError(printValue(key), this.template, e.pos);
+    if (v === undefined) throw undefinedError(this.wrap(() => printValue(key, this.budget), e.pos), this.template, e.pos);
     return v;
   }
 
@@ -252,29 +246,25 @@ export class Evaluator implements EvalContext {
     const b = this.evaluate(e.right);
     switch (e.op) {
       case '==':
-        return valuesEqual(a, b);
+        return this.wrap(() => valuesEqual(a, b, this.budget), e.pos);
       case '!=':
-        return !valuesEqual(a, b);
+        return !this.wrap(() => valuesEqual(a, b, this.budget), e.pos);
       case '<':
       case '>':
       case '<=':
       case '>=':
         return this.wrap(() => compare(e.op as '<', a, b), e.pos);
       case 'contains':
-        return this.wrap(() => contains(a, b), e.pos);
+        return this.wrap(() => contains(a, b, this.budget), e.pos);
       case 'in':
-        return this.wrap(() => contains(b, a), e.pos);
+        return this.wrap(() => contains(b, a, this.budget), e.pos);
       case '~':
-        return this.checkString(printValue(a) + printValue(b));
+        return this.wrap(() => concat(printValue(a, this.budget), printValue(b, this.budget), this.budget), e.pos);
       case '..': {
-        const list = this.wrap(() => range(a, b, 1, this.options.limits.maxRangeSize), e.pos);
-        this.tick(list.length);
-        return list;
+        return this.wrap(() => range(a, b, 1, this.budget), e.pos);
       }
-      default: {
-        const r = this.wrap(() => arithmetic(e.op as '+', a, b), e.pos);
-        return typeof r === 'string' ? this.checkString(r) : r;
-      }
+      default:
+        return this.wrap(() => arithmetic(e.op as '+', a, b, this.budget), e.pos);
     }
   }
 
@@ -303,19 +293,19 @@ export class Evaluator implements EvalContext {
     if (!filter) throw exprError('TROUPE_EXPR_UNKNOWN_FILTER', `Unknown filter '${name}' (${this.where(pos)})`, this.template, pos);
     const { positional, named } = this.evalArgs(args);
     const out = this.wrap(() => filter(input, positional, named, this), pos);
-    return typeof out === 'string' ? this.checkString(out) : out;
+    return typeof out === 'string' && out !== input ? this.wrap(() => this.checkString(out), pos) : out;
   }
 
   private callFunction(name: string, args: Args, pos: number): unknown {
     const { positional, named } = this.evalArgs(args);
     const host = this.options.functions[name];
     if (host) {
-      return this.wrap(() => host(positional.map((a) => toPlain(a)), toPlain(named) as Record<string, unknown>, this), pos);
+      return this.wrap(() => host(positional.map((a) => toPlain(a, this.budget)), toPlain(named, this.budget) as Record<string, unknown>, this), pos);
     }
     const fn = FUNCTIONS.get(name);
     if (!fn) throw exprError('TROUPE_EXPR_UNKNOWN_FUNCTION', `Unknown function '${name}' (${this.where(pos)})`, this.template, pos);
     const out = this.wrap(() => fn(positional, named, this), pos);
-    return typeof out === 'string' ? this.checkString(out) : out;
+    return typeof out === 'string' ? this.wrap(() => this.checkString(out), pos) : out;
   }
 
   private where(pos: number): string {

@@ -14,6 +14,15 @@ export interface RenderLimits {
   maxDepth: number;
   /** largest list built by `a..b` or range() @default 1_000_000 */
   maxRangeSize: number;
+  /** largest list or map built by anything (operators, filters, functions, jq) @default 1_000_000 */
+  maxCollectionSize: number;
+  /**
+   * evaluation steps across one render: expressions evaluated, elements built or copied, nodes
+   * visited by equality, printing (string, JSON, YAML), `render()` and jq @default 5_000_000
+   */
+  maxSteps: number;
+  /** characters of all the strings built across one render, output included @default 100_000_000 */
+  maxBuiltChars: number;
 }
 
 /** The defaults of {@link RenderLimits}. */
@@ -22,6 +31,9 @@ export const DEFAULT_RENDER_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxIterations: 1_000_000,
   maxDepth: 200,
   maxRangeSize: 1_000_000,
+  maxCollectionSize: 1_000_000,
+  maxSteps: 5_000_000,
+  maxBuiltChars: 100_000_000,
 });
 
 /** A host function: positional args, named args, and the evaluation context. */

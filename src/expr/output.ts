@@ -2,7 +2,9 @@
  * Where rendered pieces go: a string (string render) or a list of typed pieces (typed render).
  */
 import { ExpressionError, TroupeError } from '../errors.js';
+import type { Budget } from './budget.js';
 import { printValue } from './format.js';
+import { concat } from './operators.js';
 import { isNumber, isFloat, makeFloat, num, toPlain, typeName } from './values.js';
 
 /** A sink for template output. */
@@ -16,7 +18,11 @@ export class StringOutput implements Output {
   private parts: string[] = [];
   private size = 0;
 
-  constructor(private readonly maxChars: number) {}
+  private readonly maxChars: number;
+
+  constructor(private readonly budget: Budget) {
+    this.maxChars = budget.limits.maxOutputChars;
+  }
 
   text(s: string): void {
     this.size += s.length;
@@ -27,11 +33,13 @@ export class StringOutput implements Output {
   }
 
   value(v: unknown): void {
-    this.text(printValue(v));
+    this.text(printValue(v, this.budget));
   }
 
   result(): string {
-    return this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+    if (this.parts.length === 1) return this.parts[0] as string;
+    this.budget.reserveChars(this.size);
+    return this.parts.join('');
   }
 }
 
@@ -44,7 +52,7 @@ const NOTHING = Symbol('nothing');
 export class TypedOutput implements Output {
   private acc: unknown = NOTHING;
 
-  constructor(private readonly maxChars: number) {}
+  constructor(private readonly budget: Budget) {}
 
   text(s: string): void {
     this.value(s);
@@ -56,19 +64,16 @@ export class TypedOutput implements Output {
       return;
     }
     const acc = this.acc;
-    if (typeof acc === 'string') this.acc = acc + printValue(v);
-    else if (acc === null || acc === undefined) this.acc = printValue(v);
+    if (typeof acc === 'string') this.acc = concat(acc, printValue(v, this.budget), this.budget);
+    else if (acc === null || acc === undefined) this.acc = printValue(v, this.budget);
     else if (isNumber(acc) && isNumber(v) && isFloat(acc) === isFloat(v)) {
       this.acc = isFloat(acc) ? makeFloat(num(acc) + num(v)) : num(acc) + num(v);
     } else {
       throw new TroupeError('TROUPE_EXPR_TYPE', `Tried to add ${typeName(v)} to ${typeName(acc)}`);
     }
-    if (typeof this.acc === 'string' && this.acc.length > this.maxChars) {
-      throw new ExpressionError('TROUPE_EXPR_LIMIT', `Rendered output exceeds the limit of ${this.maxChars} characters`);
-    }
   }
 
   result(): unknown {
-    return this.acc === NOTHING ? '' : toPlain(this.acc);
+    return this.acc === NOTHING ? '' : toPlain(this.acc, this.budget);
   }
 }

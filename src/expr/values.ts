@@ -3,6 +3,7 @@
  * value happens to be integral (`1.0`), so it prints as Java does. Any non-integral JS number is
  * a float already; any integral JS number is an integer (Pebble's Long).
  */
+import { limitError, type Budget } from './budget.js';
 
 /** An integral-valued float (`1.0`, `2.0 * 3`). */
 export class JFloat {
@@ -70,18 +71,37 @@ export function typeName(v: unknown): string {
 
 /**
  * Replaces {@link JFloat}s by plain numbers, deeply: what leaves the engine (typed render,
- * host-function arguments) is plain JSON-shaped data.
+ * host-function arguments, jq input) is plain JSON-shaped data. Lists and maps without a float
+ * inside are returned as they are. Walks the value as a tree (a shared part is visited once per
+ * path), one step of `budget` per node, so a value too large to send anywhere fails here.
  */
-export function toPlain(v: unknown, depth = 0): unknown {
+export function toPlain(v: unknown, budget: Budget, depth = 0): unknown {
   if (v instanceof JFloat) return v.value;
-  if (depth > 1000 || v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.some(needsPlain) ? v.map((x) => toPlain(x, depth + 1)) : v;
-  if (isMap(v) && Object.values(v).some(needsPlain)) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x, depth + 1)]));
+  if (v === null || typeof v !== 'object') return v;
+  budget.step(1);
+  if (depth > 1000) throw limitError('Value nests deeper than 1000 levels (or is cyclic)');
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const p = toPlain(x, budget, depth + 1);
+      if (p !== x && !out) out = v.slice(0, i);
+      if (out) out.push(p);
+    }
+    return out ?? v;
   }
-  return v;
-}
-
-function needsPlain(v: unknown): boolean {
-  return v instanceof JFloat || (v !== null && typeof v === 'object');
+  if (!isMap(v)) return v;
+  let changed = false;
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const x = v[k];
+    if (x !== null && typeof x === 'object' ? toPlain(x, budget, depth + 1) !== x : x instanceof JFloat) {
+      changed = true;
+      break;
+    }
+  }
+  if (!changed) return v;
+  const entries = Object.entries(v);
+  budget.map(entries.length);
+  return Object.fromEntries(entries.map(([k, x]) => [k, toPlain(x, budget, depth + 1)]));
 }

@@ -2,7 +2,8 @@
  * A small YAML emitter for the `yaml` filter, shaped like Jackson's YAML output with minimized
  * quotes: block mappings and sequences, plain scalars where safe, double quotes otherwise.
  */
-import { ExpressionError } from '../errors.js';
+import { limitError, type Budget } from './budget.js';
+import { TextWriter } from './format.js';
 import { JFloat, formatDouble, isMap } from './values.js';
 
 const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
@@ -21,16 +22,29 @@ function scalar(v: unknown): string {
   return needsQuotes ? JSON.stringify(s) : s;
 }
 
-function emit(v: unknown, indent: string, depth: number, out: string[]): void {
-  if (depth > 1000) throw new ExpressionError('TROUPE_EXPR_LIMIT', 'yaml: value nests deeper than 1000 levels');
+function nonEmptyCollection(v: unknown): boolean {
+  return (Array.isArray(v) && v.length > 0) || (isMap(v) && Object.keys(v).length > 0);
+}
+
+/**
+ * Writes `v` as block YAML lines at `indent`; the first line starts with `lead` instead when given
+ * (a list item's `- `). Every node is a step of the budget; the text is held to the string limits.
+ */
+function emit(v: unknown, indent: string, lead: string | undefined, depth: number, w: YamlWriter): void {
+  w.step();
+  if (depth > 1000) throw limitError('yaml: value nests deeper than 1000 levels');
+  let first = lead;
+  const line = (content: string): void => {
+    w.push(`${first ?? indent}${content}\n`);
+    first = undefined;
+  };
   if (Array.isArray(v)) {
     for (const item of v) {
-      if ((Array.isArray(item) && item.length) || (isMap(item) && Object.keys(item).length)) {
-        const child: string[] = [];
-        emit(item, `${indent}  `, depth + 1, child);
-        out.push(`${indent}- ${(child[0] ?? '').trimStart()}`, ...child.slice(1));
+      if (nonEmptyCollection(item)) {
+        emit(item, `${indent}  `, `${first ?? indent}- `, depth + 1, w);
+        first = undefined;
       } else {
-        out.push(`${indent}- ${inline(item)}`);
+        line(`- ${inline(item)}`);
       }
     }
     return;
@@ -38,16 +52,22 @@ function emit(v: unknown, indent: string, depth: number, out: string[]): void {
   if (isMap(v)) {
     for (const [k, x] of Object.entries(v)) {
       if (x === undefined || typeof x === 'function') continue;
-      if ((Array.isArray(x) && x.length) || (isMap(x) && Object.keys(x).length)) {
-        out.push(`${indent}${scalar(k)}:`);
-        emit(x, Array.isArray(x) ? indent : `${indent}  `, depth + 1, out);
+      if (nonEmptyCollection(x)) {
+        line(`${scalar(k)}:`);
+        emit(x, Array.isArray(x) ? indent : `${indent}  `, undefined, depth + 1, w);
       } else {
-        out.push(`${indent}${scalar(k)}: ${inline(x)}`);
+        line(`${scalar(k)}: ${inline(x)}`);
       }
     }
     return;
   }
-  out.push(indent + scalar(v));
+  line(scalar(v));
+}
+
+class YamlWriter extends TextWriter {
+  step(): void {
+    this.budget.step(1);
+  }
 }
 
 function inline(v: unknown): string {
@@ -57,9 +77,9 @@ function inline(v: unknown): string {
 }
 
 /** YAML text of a value, ending with a newline. */
-export function toYaml(v: unknown): string {
-  const out: string[] = [];
-  if ((Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0)) return `${inline(v)}\n`;
-  emit(v, '', 0, out);
-  return `${out.join('\n')}\n`;
+export function toYaml(v: unknown, budget: Budget): string {
+  if (!nonEmptyCollection(v)) return budget.string(`${inline(v)}\n`);
+  const w = new YamlWriter(budget);
+  emit(v, '', undefined, 0, w);
+  return w.result();
 }

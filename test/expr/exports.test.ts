@@ -10,6 +10,9 @@ describe('src/expr public face', () => {
   });
 
   it('has the documented default limits', () => {
-    expect(expr.DEFAULT_RENDER_LIMITS).toEqual({ maxOutputChars: 10_000_000, maxIterations: 1_000_000, maxDepth: 200, maxRangeSize: 1_000_000 });
+    expect(expr.DEFAULT_RENDER_LIMITS).toEqual({
+      maxOutputChars: 10_000_000, maxIterations: 1_000_000, maxDepth: 200, maxRangeSize: 1_000_000,
+      maxCollectionSize: 1_000_000, maxSteps: 5_000_000, maxBuiltChars: 100_000_000,
+    });
   });
 });

@@ -3,6 +3,7 @@
  * zone id, time or fraction), Dates, or strings in a given Java pattern (`existingFormat`).
  */
 import { ExpressionError } from '../../errors.js';
+import { re2 } from '../regex.js';
 import { isNumber, num, typeName } from '../values.js';
 import { checkZone, fromLocal, type Instant } from './zone.js';
 
@@ -52,7 +53,8 @@ function parseWithPattern(s: string, pattern: string, zone: string): Instant | u
       i++;
     }
   }
-  const m = new RegExp(`^${re}$`).exec(s.trim());
+  // The pattern comes from the template: run it with the linear-time engine.
+  const m = re2(`^${re}$`).exec(s.trim()) as Array<string | undefined> | null;
   if (!m) return undefined;
   const v: Record<string, string> = {};
   names.forEach((n, k) => (v[n] = m[k + 1] ?? ''));

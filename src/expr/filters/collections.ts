@@ -4,7 +4,8 @@
  */
 import { ExpressionError } from '../../errors.js';
 import { arg, type FilterFn } from '../context.js';
-import { printValue } from '../format.js';
+import type { Budget } from '../budget.js';
+import { printValue, TextWriter } from '../format.js';
 import { readOwn } from '../sandbox.js';
 import { isEmpty } from '../tests.js';
 import { isMap, isNumber, num, typeName } from '../values.js';
@@ -31,6 +32,13 @@ function naturalCompare(a: unknown, b: unknown): number {
   throw typeError(`Cannot sort ${typeName(a)} with ${typeName(b)}`);
 }
 
+/** A sorted copy, its size and the comparisons spent from the budget first. */
+function sorted(items: unknown[], compare: (a: unknown, b: unknown) => number, budget: Budget): unknown[] {
+  budget.collection(items.length);
+  budget.step(Math.ceil(items.length * Math.log2(items.length + 1)));
+  return [...items].sort(compare);
+}
+
 function sliceBounds(length: number, from: unknown, to: unknown): [number, number] {
   const start = from === undefined || from === null ? 0 : intArg(from, 'slice fromIndex');
   const end = to === undefined || to === null ? length : intArg(to, 'slice toIndex');
@@ -55,9 +63,12 @@ export const COLLECTION_FILTERS: Array<[string, FilterFn]> = [
     if (isMap(input)) { const k = Object.keys(input).at(-1); return k === undefined ? null : readOwn(input, k); }
     return input ?? null;
   }],
-  ['keys', (input) => {
+  ['keys', (input, _a, _n, ctx) => {
     if (input === null || input === undefined) return null;
-    if (Array.isArray(input)) return input.map((_, i) => i);
+    if (Array.isArray(input)) {
+      ctx.budget.collection(input.length);
+      return input.map((_, i) => i);
+    }
     if (isMap(input)) return Object.keys(input);
     throw typeError(`Filter 'keys' needs a map or list, got ${typeName(input)}`);
   }],
@@ -72,27 +83,41 @@ export const COLLECTION_FILTERS: Array<[string, FilterFn]> = [
     if (isMap(input)) return Object.keys(input).length;
     return 1;
   }],
-  ['join', (input, a, n) => {
+  ['join', (input, a, n, ctx) => {
     if (input === null || input === undefined) return null;
-    const sep = arg(a, n, 0, 'separator');
+    const sepArg = arg(a, n, 0, 'separator');
+    const sep = sepArg === undefined || sepArg === null ? '' : printValue(sepArg, ctx.budget);
     const items = isMap(input) ? Object.values(input) : list(input, 'join');
-    return items.map((x) => printValue(x)).join(sep === undefined || sep === null ? '' : printValue(sep));
+    const w = new TextWriter(ctx.budget);
+    items.forEach((x, i) => {
+      ctx.budget.step(1);
+      if (i > 0) w.push(sep);
+      w.push(printValue(x, ctx.budget));
+    });
+    return w.result();
   }],
-  ['chunk', (input, a, n) => {
+  ['chunk', (input, a, n, ctx) => {
     const items = list(input, 'chunk');
     const size = intArg(arg(a, n, 0, 'size'), 'chunk size');
     if (size < 1) throw typeError('chunk size must be at least 1');
+    ctx.budget.collection(items.length);
     const out: unknown[][] = [];
     for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
     return out;
   }],
-  ['flatten', (input) => list(input, 'flatten').flatMap((x) => (Array.isArray(x) ? x : [x]))],
-  ['sort', (input) => [...list(input, 'sort')].sort(naturalCompare)],
-  ['rsort', (input) => [...list(input, 'rsort')].sort((x, y) => naturalCompare(y, x))],
-  ['reverse', (input) => {
+  ['flatten', (input, _a, _n, ctx) => {
+    const items = list(input, 'flatten');
+    ctx.budget.collection(items.reduce((total: number, x) => total + (Array.isArray(x) ? x.length : 1), 0));
+    return items.flatMap((x) => (Array.isArray(x) ? x : [x]));
+  }],
+  ['sort', (input, _a, _n, ctx) => sorted(list(input, 'sort'), naturalCompare, ctx.budget)],
+  ['rsort', (input, _a, _n, ctx) => sorted(list(input, 'rsort'), (x, y) => naturalCompare(y, x), ctx.budget)],
+  ['reverse', (input, _a, _n, ctx) => {
     if (input === null || input === undefined) return null;
     if (typeof input === 'string') return [...input].reverse().join('');
-    return [...list(input, 'reverse')].reverse();
+    const items = list(input, 'reverse');
+    ctx.budget.collection(items.length);
+    return [...items].reverse();
   }],
   ['slice', (input, a, n) => {
     if (input === null || input === undefined) return null;
@@ -102,10 +127,17 @@ export const COLLECTION_FILTERS: Array<[string, FilterFn]> = [
     }
     throw typeError(`Filter 'slice' needs a list or string, got ${typeName(input)}`);
   }],
-  ['merge', (input, a, n) => {
+  ['merge', (input, a, n, ctx) => {
     const other = arg(a, n, 0, 'items');
-    if (isMap(input) && isMap(other)) return { ...input, ...other };
-    if (Array.isArray(input)) return Array.isArray(other) ? [...input, ...other] : isMap(other) ? [...input, ...Object.values(other)] : [...input, other];
+    if (isMap(input) && isMap(other)) {
+      ctx.budget.map(Object.keys(input).length + Object.keys(other).length);
+      return { ...input, ...other };
+    }
+    if (Array.isArray(input)) {
+      const added = Array.isArray(other) ? other : isMap(other) ? Object.values(other) : [other];
+      ctx.budget.collection(input.length + added.length);
+      return [...input, ...added];
+    }
     throw typeError(`Filter 'merge' needs two maps or a list, got ${typeName(input)} and ${typeName(other)}`);
   }],
 ];

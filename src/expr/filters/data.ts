@@ -4,9 +4,9 @@
 import { ExpressionError } from '../../errors.js';
 import { arg, type FilterFn } from '../context.js';
 import { base64Decode, base64Encode, md5, sha1, sha256, sha512 } from '../digests.js';
-import { printValue, toJson } from '../format.js';
+import { toJson } from '../format.js';
 import { runJq } from '../jq/run.js';
-import { toPlain, typeName } from '../values.js';
+import { formatNumber, isNumber, toPlain, typeName } from '../values.js';
 import { toYaml } from '../yaml-emit.js';
 
 function stringInput(input: unknown, filter: string): string {
@@ -14,7 +14,7 @@ function stringInput(input: unknown, filter: string): string {
   if (input === null || input === undefined || typeof input === 'object') {
     throw new ExpressionError('TROUPE_EXPR_TYPE', `Filter '${filter}' needs a string, got ${typeName(input)}`);
   }
-  return printValue(input);
+  return isNumber(input) ? formatNumber(input) : String(input);
 }
 
 function digest(name: string, fn: (s: string) => string): [string, FilterFn] {
@@ -25,7 +25,7 @@ const jq: FilterFn = (input, a, n, ctx) => {
   if (input === null || input === undefined) return null;
   const expression = arg(a, n, 0, 'expression');
   if (typeof expression !== 'string') throw new ExpressionError('TROUPE_EXPR_TYPE', 'jq needs an expression string, e.g. jq(".key")');
-  let data: unknown = toPlain(input);
+  let data: unknown = toPlain(input, ctx.budget);
   if (typeof data === 'string') {
     const text = data;
     try {
@@ -34,17 +34,17 @@ const jq: FilterFn = (input, a, n, ctx) => {
       throw new ExpressionError('TROUPE_EXPR_EVALUATION', `jq: the input string is not valid JSON: ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`);
     }
   }
-  const out = runJq(expression, data, ctx.options.limits.maxIterations);
+  const out = runJq(expression, data, ctx.budget);
   ctx.tick(out.length);
   return out;
 };
 
 /** Data filters by name. */
 export const DATA_FILTERS: Array<[string, FilterFn]> = [
-  ['toJson', (input) => toJson(input)],
-  ['json', (input) => toJson(input)],
+  ['toJson', (input, _a, _n, ctx) => toJson(input, ctx.budget)],
+  ['json', (input, _a, _n, ctx) => toJson(input, ctx.budget)],
   ['jq', jq],
-  ['yaml', (input) => toYaml(input)],
+  ['yaml', (input, _a, _n, ctx) => toYaml(input, ctx.budget)],
   ['base64encode', (input) => (input === null || input === undefined ? null : base64Encode(stringInput(input, 'base64encode')))],
   ['base64decode', (input) => {
     if (input === null || input === undefined) return null;

@@ -2,9 +2,11 @@
  * String filters: case, trimming, slicing around separators, escaping, indentation, encoding.
  */
 import { ExpressionError } from '../../errors.js';
-import { arg, type FilterFn } from '../context.js';
+import type { Budget } from '../budget.js';
+import { arg, type EvalContext, type FilterFn } from '../context.js';
 import { printValue } from '../format.js';
-import { isMap, isNumber, num, typeName } from '../values.js';
+import { javaRegex, javaReplacement, replaceAllRe2 } from '../regex.js';
+import { formatNumber, isMap, isNumber, num, typeName } from '../values.js';
 
 /** The input as a string; null stays null (most string filters return null for null). */
 function str(input: unknown, filter: string): string {
@@ -12,17 +14,17 @@ function str(input: unknown, filter: string): string {
   if (input === null || input === undefined || typeof input === 'object' && !isNumber(input)) {
     throw new ExpressionError('TROUPE_EXPR_TYPE', `Filter '${filter}' needs a string, got ${typeName(input)}`);
   }
-  return printValue(input);
+  return isNumber(input) ? formatNumber(input) : String(input);
 }
 
 /** Wraps a string function so that null input gives null. */
-function stringFilter(name: string, fn: (s: string, args: unknown[], named: Record<string, unknown>) => unknown): [string, FilterFn] {
-  return [name, (input, args, named) => (input === null || input === undefined ? null : fn(str(input, name), args, named))];
+function stringFilter(name: string, fn: (s: string, args: unknown[], named: Record<string, unknown>, ctx: EvalContext) => unknown): [string, FilterFn] {
+  return [name, (input, args, named, ctx) => (input === null || input === undefined ? null : fn(str(input, name), args, named, ctx))];
 }
 
 function strArg(v: unknown, what: string): string {
   if (typeof v === 'string') return v;
-  if (isNumber(v)) return printValue(v);
+  if (isNumber(v)) return formatNumber(v);
   throw new ExpressionError('TROUPE_EXPR_TYPE', `${what} must be a string, got ${typeName(v)}`);
 }
 
@@ -64,10 +66,15 @@ function urlencode(s: string): string {
   return encodeURIComponent(s).replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
 }
 
-function indent(s: string, amount: unknown, prefix: unknown, first: boolean): string {
-  const pad = (prefix === undefined || prefix === null ? ' ' : strArg(prefix, 'indent prefix')).repeat(intArg(amount, 'indent amount'));
+function indent(s: string, amount: unknown, prefix: unknown, first: boolean, budget: Budget): string {
+  const unit = prefix === undefined || prefix === null ? ' ' : strArg(prefix, 'indent prefix');
+  const count = Math.max(0, intArg(amount, 'indent amount'));
+  budget.reserveChars(unit.length * count);
+  const pad = unit.repeat(count);
   const newline = s.includes('\r\n') ? '\r\n' : '\n';
-  const body = s.split(newline).join(newline + pad);
+  const lines = s.split(newline);
+  budget.reserveChars(s.length + (lines.length - 1 + (first ? 1 : 0)) * (newline.length + pad.length));
+  const body = lines.join(newline + pad);
   return first ? newline + pad + body : body;
 }
 
@@ -77,19 +84,60 @@ const ESCAPES: Record<string, (s: string) => string> = {
   shell: (s) => s.replace(/'/g, "'\\''"),
 };
 
-function replaceAll(input: unknown, pairs: Record<string, unknown>, regexp: boolean, depth: number): unknown {
+/** Java's String.replace(target, by): every occurrence, left to right; an empty target goes between every character. */
+function replaceLiteral(s: string, target: string, by: string, budget: Budget): string {
+  if (target === '') {
+    const chars = [...s];
+    budget.reserveChars(s.length + (chars.length + 1) * by.length);
+    return by + chars.join(by) + by;
+  }
+  let count = 0;
+  for (let at = s.indexOf(target); at >= 0; at = s.indexOf(target, at + target.length)) count++;
+  if (count === 0) return s;
+  budget.step(count);
+  budget.reserveChars(s.length + count * (by.length - target.length));
+  return s.split(target).join(by);
+}
+
+type Replacement = (s: string, budget: Budget) => string;
+
+/** The replacements of a `replace` call, compiled once for the whole input. */
+function replacements(pairs: Record<string, unknown>, regexp: boolean, budget: Budget): Replacement[] {
+  return Object.entries(pairs).map(([from, to]): Replacement => {
+    const by = printValue(to, budget);
+    if (!regexp) return (s, b) => replaceLiteral(s, from, by, b);
+    const re = javaRegex(from);
+    const expand = javaReplacement(by, re);
+    return (s, b) => replaceAllRe2(re, s, (_groups, match) => expand(match), b);
+  });
+}
+
+/**
+ * Applies the replacements to the strings inside `input`. A part shared by several paths is
+ * processed once (`done`), so the result shares it too.
+ */
+function replaceAll(input: unknown, steps: Replacement[], budget: Budget, depth: number, done = new Map<object, unknown>()): unknown {
   if (depth > 1000) throw new ExpressionError('TROUPE_EXPR_LIMIT', 'replace: value nests too deep');
+  budget.step(1);
   if (typeof input === 'string') {
     let out = input;
-    for (const [from, to] of Object.entries(pairs)) {
-      const by = printValue(to);
-      out = regexp ? out.replace(new RegExp(from, 'g'), by) : out.split(from).join(by);
-    }
+    for (const step of steps) out = step(out, budget);
     return out;
   }
-  if (Array.isArray(input)) return input.map((x) => replaceAll(x, pairs, regexp, depth + 1));
-  if (isMap(input)) return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, replaceAll(v, pairs, regexp, depth + 1)]));
-  return input;
+  if (input === null || typeof input !== 'object') return input;
+  const seen = done.get(input);
+  if (seen !== undefined) return seen;
+  let out: unknown = input;
+  if (Array.isArray(input)) {
+    budget.collection(input.length);
+    out = input.map((x) => replaceAll(x, steps, budget, depth + 1, done));
+  } else if (isMap(input)) {
+    const entries = Object.entries(input);
+    budget.map(entries.length);
+    out = Object.fromEntries(entries.map(([k, v]) => [k, replaceAll(v, steps, budget, depth + 1, done)]));
+  }
+  done.set(input, out);
+  return out;
 }
 
 /** String filters by name. */
@@ -128,8 +176,8 @@ export const STRING_FILTERS: Array<[string, FilterFn]> = [
     if (!esc) throw new ExpressionError('TROUPE_EXPR_TYPE', `escapeChar type must be one of single, double, shell; got '${type}'`);
     return esc(s);
   }),
-  stringFilter('indent', (s, a, n) => indent(s, arg(a, n, 0, 'amount'), arg(a, n, 1, 'prefix'), false)),
-  stringFilter('nindent', (s, a, n) => indent(s, arg(a, n, 0, 'amount'), arg(a, n, 1, 'prefix'), true)),
+  stringFilter('indent', (s, a, n, ctx) => indent(s, arg(a, n, 0, 'amount'), arg(a, n, 1, 'prefix'), false, ctx.budget)),
+  stringFilter('nindent', (s, a, n, ctx) => indent(s, arg(a, n, 0, 'amount'), arg(a, n, 1, 'prefix'), true, ctx.budget)),
   stringFilter('abbreviate', (s, a, n) => {
     const max = intArg(arg(a, n, 0, 'length'), 'abbreviate length');
     if (s.length <= max) return s;
@@ -137,24 +185,35 @@ export const STRING_FILTERS: Array<[string, FilterFn]> = [
   }),
   stringFilter('urlencode', urlencode),
   stringFilter('urldecode', (s) => decodeURIComponent(s.replace(/\+/g, ' '))),
-  stringFilter('split', (s, a, n) => {
+  stringFilter('split', (s, a, n, ctx) => {
     const delimiter = strArg(arg(a, n, 0, 'delimiter'), 'split delimiter');
     const limit = arg(a, n, 1, 'limit');
-    const parts = s.split(delimiter);
-    if (limit !== undefined && limit !== null) {
-      const l = intArg(limit, 'split limit');
-      if (l > 0 && parts.length > l) return [...parts.slice(0, l - 1), parts.slice(l - 1).join(delimiter)];
-      if (l < 0) return parts;
+    const l = limit === undefined || limit === null ? 0 : intArg(limit, 'split limit');
+    if (l > 0 && delimiter !== '') {
+      const parts: string[] = [];
+      let from = 0;
+      for (let at = s.indexOf(delimiter); at >= 0 && parts.length < l - 1; at = s.indexOf(delimiter, from)) {
+        parts.push(s.slice(from, at));
+        from = at + delimiter.length;
+      }
+      parts.push(s.slice(from));
+      ctx.budget.collection(parts.length);
+      return parts;
     }
+    const parts = s.split(delimiter, ctx.budget.limits.maxCollectionSize + 1);
+    ctx.budget.collection(parts.length);
+    if (l > 0 && parts.length > l) return [...parts.slice(0, l - 1), parts.slice(l - 1).join(delimiter)];
+    if (l < 0) return parts;
     while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
     return parts;
   }),
   [
     'replace',
-    (input, a, n) => {
+    (input, a, n, ctx) => {
       const pairs = arg(a, n, 0, 'replace_pairs');
       if (!isMap(pairs)) throw new ExpressionError('TROUPE_EXPR_TYPE', `replace needs a map of replacements, got ${typeName(pairs)}`);
-      return input === null || input === undefined ? null : replaceAll(input, pairs, arg(a, n, 1, 'regexp') === true, 0);
+      if (input === null || input === undefined) return null;
+      return replaceAll(input, replacements(pairs, arg(a, n, 1, 'regexp') === true, ctx.budget), ctx.budget, 0);
     },
   ],
 ];

@@ -80,9 +80,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionFn> = new Map<string, Functi
     return parseYaml(text, { maxAliasCount: 100 }) as unknown;
   }],
   ['range', (args, named, ctx) => {
-    const list = range(arg(args, named, 0, 'start'), arg(args, named, 1, 'end'), arg(args, named, 2, 'step') ?? 1, ctx.options.limits.maxRangeSize);
-    ctx.tick(list.length);
-    return list;
+    return range(arg(args, named, 0, 'start'), arg(args, named, 1, 'end'), arg(args, named, 2, 'step') ?? 1, ctx.budget);
   }],
   ['max', extreme((a, b) => a > b)],
   ['min', extreme((a, b) => a < b)],

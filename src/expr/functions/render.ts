@@ -21,13 +21,26 @@ function renderText(text: string, recursive: boolean, ctx: EvalContext): string 
   return current;
 }
 
-/** Renders strings inside `value` (maps, keys included, and lists recursively). */
-export function renderFunction(value: unknown, recursive: boolean, ctx: EvalContext, depth = 0): unknown {
+/**
+ * Renders strings inside `value` (maps, keys included, and lists recursively). A part shared by
+ * several paths is rendered once (`done`), so the result shares it too.
+ */
+export function renderFunction(value: unknown, recursive: boolean, ctx: EvalContext, depth = 0, done = new Map<object, unknown>()): unknown {
   if (depth > 1000) throw new ExpressionError('TROUPE_EXPR_LIMIT', 'render(): value nests too deep');
   if (typeof value === 'string') return renderText(value, recursive, ctx);
-  if (Array.isArray(value)) return value.map((v) => renderFunction(v, recursive, ctx, depth + 1));
-  if (isMap(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [renderText(k, recursive, ctx), renderFunction(v, recursive, ctx, depth + 1)]));
+  if (value === null || typeof value !== 'object') return value;
+  ctx.budget.step(1);
+  const seen = done.get(value);
+  if (seen !== undefined) return seen;
+  let out: unknown = value;
+  if (Array.isArray(value)) {
+    ctx.budget.collection(value.length);
+    out = value.map((v) => renderFunction(v, recursive, ctx, depth + 1, done));
+  } else if (isMap(value)) {
+    const entries = Object.entries(value);
+    ctx.budget.map(entries.length);
+    out = Object.fromEntries(entries.map(([k, v]) => [renderText(k, recursive, ctx), renderFunction(v, recursive, ctx, depth + 1, done)]));
   }
-  return value;
+  done.set(value, out);
+  return out;
 }
