@@ -83,12 +83,7 @@ export const LAYERING = layering(dirname(fileURLToPath(import.meta.url)));
  * matches anything). Never add an entry for code you own: fix it.
  * @type {Array<{ file: string; rule: string; owner: string; reason: string }>}
  */
-export const ALLOWLIST = [
-  // to burn down: registry (src/tasks), Return's pool-side run times the render with performance.now(); moves to a pool.ts file.
-  { file: 'src/tasks/runnable/return.ts', rule: 'no-restricted-syntax', owner: 'registry', reason: 'pool-side run outside a pool.ts file' },
-  // to burn down: registry (src/tasks), sleep.ts is dead (issue 10 §1) and schedules with setTimeout.
-  { file: 'src/tasks/runnable/sleep.ts', rule: 'no-restricted-syntax', owner: 'registry', reason: 'dead file scheduling a timer' },
-];
+export const ALLOWLIST = [];
 
 /**
  * Folder edges known to close a folder cycle (tools/lint/folder-cycles.mjs), to burn down the same

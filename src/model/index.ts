@@ -8,4 +8,4 @@ export type { State } from './state.js';
 export type { TaskRun, TaskRunAttempt } from './task-run.js';
 export type { Execution, Label } from './execution.js';
 export type { LogEntry } from './log-entry.js';
-export type { Flow, Task, TaskKind, RetryPolicy, FlowInput, FlowOutput, PluginDefault } from './flow.js';
+export type { Flow, Task, RetryPolicy, FlowInput, FlowOutput, PluginDefault } from './flow.js';
