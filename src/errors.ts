@@ -6,7 +6,7 @@
  */
 
 /** Families group codes by what the caller can do about them. */
-export type ErrorFamily = 'flow' | 'expression' | 'input' | 'not-found' | 'conflict' | 'store' | 'option' | 'task' | 'http' | 'internal';
+export type ErrorFamily = 'flow' | 'expression' | 'input' | 'not-found' | 'conflict' | 'store' | 'option' | 'task' | 'http' | 'connection' | 'internal';
 
 interface CodeSpec {
   readonly family: ErrorFamily;
@@ -55,6 +55,11 @@ export const ERROR_CODES = {
   TROUPE_HTTP_UNSUPPORTED_MEDIA_TYPE: { family: 'http', httpStatus: 415, exitCode: 1, summary: 'The request body has a content type the route does not read.' },
   TROUPE_HTTP_OVERLOADED: { family: 'http', httpStatus: 503, exitCode: 1, summary: 'The daemon has too many requests in flight; retry after the Retry-After delay.' },
   TROUPE_NOT_IMPLEMENTED: { family: 'http', httpStatus: 501, exitCode: 1, summary: 'The route needs a feature this version of Troupe does not have yet.' },
+  TROUPE_IPC_UNAVAILABLE: { family: 'connection', httpStatus: 503, exitCode: 1, summary: 'No daemon listens on the socket of that data directory.' },
+  TROUPE_IPC_DISCONNECTED: { family: 'connection', httpStatus: 503, exitCode: 1, summary: 'The connection to the daemon closed before the answer came.' },
+  TROUPE_IPC_PROTOCOL: { family: 'connection', httpStatus: 400, exitCode: 1, summary: 'A frame on the IPC socket is malformed or larger than the cap; the connection is closed.' },
+  TROUPE_IPC_SLOW_SUBSCRIBER: { family: 'connection', httpStatus: 503, exitCode: 1, summary: 'A subscriber read events more slowly than they came; its subscription was dropped.' },
+  TROUPE_IO: { family: 'option', httpStatus: 400, exitCode: 1, summary: 'A file or directory named on the command line cannot be read or written.' },
   TROUPE_INTERNAL: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A bug in Troupe: please report it.' },
 } as const satisfies Record<string, CodeSpec>;
 

@@ -14,3 +14,6 @@ export type { Execution, TaskRun, TaskRunAttempt, State, LogEntry, Label, Flow, 
 export { parseFlow, validateFlow } from './flow/index.js';
 export type { ParseFlowOptions, FlowValidation, FlowValidationError } from './flow/index.js';
 export type { FlowRecord } from './store/index.js';
+export { listenIpc } from './ipc/server.js';
+export type { IpcServer, IpcListenOptions } from './ipc/server.js';
+export type { TroupeApi, ExecutionEvent, ExecutionFilter, FlowValidationReport } from './troupe-api.js';

@@ -1,8 +1,16 @@
 /**
  * @module client
- * The IPC client of the Troupe daemon (package entry `troupe/client`). It imports only the
- * protocol, the error registry, node:net and msgpackr. The daemon and its socket come in a later
- * issue; today this entry exposes the error helpers a client needs.
+ * The IPC client of the Troupe daemon (package entry `troupe/client`): `connect()` returns a
+ * {@link TroupeApi} whose calls go over the data dir's Unix socket. It loads no part of the engine
+ * (only the protocol, the error registry, node:net and msgpackr).
  */
-export { TroupeError, fromErrorRecord } from '../errors.js';
+export { connect, TroupeClient } from './connection.js';
+export type { ConnectOptions } from './connection.js';
+export { socketPathOf, SOCKET_NAME } from '../ipc/socket-path.js';
+export { TroupeError, fromErrorRecord, ERROR_CODES } from '../errors.js';
 export type { ErrorCode, ErrorRecord } from '../errors.js';
+export type { TroupeApi, ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport } from '../troupe-api.js';
+export type { ExecutionJson, TaskRunJson, TaskRunAttemptJson } from '../runtime/execution-json.js';
+export type { FlowRecord } from '../store/types.js';
+export type { LogEntry } from '../model/log-entry.js';
+export type { StateType } from '../model/state.js';

@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { TroupeError, fromErrorRecord } from '../errors.js';
-import { parseFlow } from '../flow/index.js';
+import { TroupeError, fromErrorRecord, toErrorRecord } from '../errors.js';
+import { parseFlow, validateFlow } from '../flow/index.js';
 import type { FlowInput } from '../model/flow.js';
 import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
@@ -28,6 +28,10 @@ import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
 import { indexFlow } from '../executor/flow-index.js';
 import type { ReplayEffect } from '../executor/effects.js';
+import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TroupeApi } from '../troupe-api.js';
+import { followExecution, subscribeExecutions, type FeedSource } from './execution-feed.js';
+
+export type { ExecuteOptions } from '../troupe-api.js';
 
 interface ShardHandle {
   worker: Worker;
@@ -44,21 +48,6 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
-/** Options of {@link Engine.execute}. */
-export interface ExecuteOptions {
-  labels?: Label[];
-  /**
-   * Put `inputs` on the execution as given, without typing or validation (as Kestra's own tests
-   * do); declared defaults still apply when rendering.
-   * @default false
-   */
-  rawInputs?: boolean;
-  /** Run this revision of the flow instead of the latest. */
-  revision?: number;
-  /** Start no earlier than this date (ISO 8601); the execution stays CREATED until then. */
-  scheduleDate?: string;
-}
-
 /**
  * Troupe's engine, in-process.
  * @example
@@ -68,7 +57,7 @@ export interface ExecuteOptions {
  * const execution = await engine.waitFor(id);
  * await engine.close();
  */
-export class Engine {
+export class Engine implements TroupeApi {
   readonly #options: ResolvedEngineOptions;
   readonly #store: Store;
   readonly #lock: DataDirLock;
@@ -82,6 +71,7 @@ export class Engine {
   readonly #flows = new FlowCache();
   readonly #limiter = new ConcurrencyLimiter();
   readonly #changeListeners = new Set<(executionId: string) => void>();
+  readonly #feedClosers = new Set<() => void>();
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -398,10 +388,90 @@ export class Engine {
     return this.#store.readLogs(executionId);
   }
 
-  /** Kills an execution: KILLING, then KILLED; running attempts are aborted. */
-  kill(executionId: string): void {
+  /** Kills an execution: KILLING, then KILLED; running attempts are aborted. Throws at once when closed. */
+  kill(executionId: string): Promise<void> {
     this.#assertOpen();
     this.#sendTo(executionId, { type: 'execution.message', executionId, message: { type: 'execution.kill' } });
+    return Promise.resolve();
+  }
+
+  /** Checks a flow source without deploying it. */
+  async validate(source: string, options: { file?: string } = {}): Promise<FlowValidationReport> {
+    const r = validateFlow(source, options.file !== undefined ? { file: options.file } : {});
+    if (r.ok) return { valid: true, namespace: r.flow.namespace, id: r.flow.id };
+    return { valid: false, errors: r.errors.map((e) => ({ line: e.line, column: e.column, ...(e.path !== undefined ? { path: e.path } : {}), message: e.message })), error: toErrorRecord(r.error) };
+  }
+
+  /** The latest revision of every deployed flow. */
+  async getFlows(): Promise<FlowRecord[]> {
+    const latest = new Map<string, FlowRecord>();
+    for (const f of this.listFlows()) {
+      const key = `${f.namespace}\u0000${f.id}`;
+      if ((latest.get(key)?.revision ?? 0) < f.revision) latest.set(key, f);
+    }
+    return [...latest.values()];
+  }
+
+  /** {@link Engine.get}, asynchronous (the shared interface). */
+  async getExecution(executionId: string): Promise<ExecutionJson | undefined> {
+    return this.get(executionId);
+  }
+
+  /** {@link Engine.list}, asynchronous, with a filter on the current state too. */
+  async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionJson[]> {
+    const { state, ...rest } = filter;
+    const all = this.list(rest);
+    return state === undefined ? all : all.filter((e) => e.state.current === state);
+  }
+
+  /** {@link Engine.logs}, asynchronous (the shared interface). */
+  async getLogs(executionId: string): Promise<LogEntry[]> {
+    return this.logs(executionId);
+  }
+
+  /** Kestra's restart (a failed execution again from its failed task runs): not built yet. */
+  async restart(executionId: string): Promise<string> {
+    this.#assertOpen();
+    throw new TroupeError('TROUPE_NOT_IMPLEMENTED', `Restarting an execution is not implemented in this version of Troupe (execution '${executionId}'): execute the flow again instead`, { executionId, operation: 'restart' });
+  }
+
+  /** Kestra's replay (a new execution from a task run): not built yet. */
+  async replay(executionId: string, options: { taskRunId?: string } = {}): Promise<string> {
+    this.#assertOpen();
+    throw new TroupeError('TROUPE_NOT_IMPLEMENTED', `Replaying an execution is not implemented in this version of Troupe (execution '${executionId}'): execute the flow again instead`, { executionId, operation: 'replay', ...options });
+  }
+
+  /** The events of one execution up to its end (see {@link TroupeApi.follow}). */
+  follow(executionId: string): AsyncIterableIterator<ExecutionEvent> {
+    this.#assertOpen();
+    return followExecution(this.#feedSource(), executionId);
+  }
+
+  /** Every execution's events from now on (see {@link TroupeApi.subscribe}). */
+  subscribe(): AsyncIterableIterator<ExecutionEvent> {
+    this.#assertOpen();
+    return subscribeExecutions(this.#feedSource());
+  }
+
+  #feedSource(): FeedSource {
+    return {
+      header: (id) => {
+        if (this.#closed) return undefined;
+        this.#store.refresh();
+        const h = this.#store.readHeader(id);
+        return h ? { namespace: h.namespace, flowId: h.flowId, state: h.state.current } : undefined;
+      },
+      logs: (id) => this.logs(id),
+      execution: (id) => this.get(id),
+      onChange: (listener, onClose) => {
+        const offChange = this.onExecutionChange(listener);
+        this.#feedClosers.add(onClose);
+        return () => {
+          offChange();
+          this.#feedClosers.delete(onClose);
+        };
+      },
+    };
   }
 
   /** Creates the replay of an execution (retry with CREATE_NEW_EXECUTION); it starts at its scheduleDate. */
@@ -507,6 +577,7 @@ export class Engine {
     await this.#store.close();
     this.#lock.release();
     this.#fail(new TroupeError('TROUPE_ENGINE_CLOSED', 'The engine was closed while waiting'));
+    for (const c of [...this.#feedClosers]) c();
   }
 }
 

@@ -1,0 +1,104 @@
+/**
+ * The one asynchronous interface of Troupe's operations, implemented by the in-process
+ * {@link Engine} and by the IPC client of `troupe/client`: code written against it runs embedded
+ * or against a daemon unchanged. Types only: this file has no runtime code.
+ * @module
+ */
+import type { ErrorRecord } from './errors.js';
+import type { Label } from './model/execution.js';
+import type { LogEntry } from './model/log-entry.js';
+import type { StateType } from './model/state.js';
+import type { ExecutionJson } from './runtime/execution-json.js';
+import type { FlowRecord } from './store/types.js';
+
+/** Options of {@link TroupeApi.execute}. */
+export interface ExecuteOptions {
+  labels?: Label[];
+  /**
+   * Put `inputs` on the execution as given, without typing or validation (as Kestra's own tests
+   * do); declared defaults still apply when rendering.
+   * @default false
+   */
+  rawInputs?: boolean;
+  /** Run this revision of the flow instead of the latest. */
+  revision?: number;
+  /** Start no earlier than this date (ISO 8601); the execution stays CREATED until then. */
+  scheduleDate?: string;
+}
+
+/** A filter of {@link TroupeApi.listExecutions}; every given field must match. */
+export interface ExecutionFilter {
+  namespace?: string;
+  flowId?: string;
+  originalId?: string;
+  /** The execution's current state. */
+  state?: StateType;
+}
+
+/** What {@link TroupeApi.validate} finds in a flow source. */
+export type FlowValidationReport =
+  | { valid: true; namespace: string; id: string }
+  | { valid: false; errors: Array<{ line?: number; column?: number; path?: string; message: string }>; error: ErrorRecord };
+
+/**
+ * One event of an execution, as {@link TroupeApi.follow} and {@link TroupeApi.subscribe} deliver
+ * them: its state changes, its log lines in order, and its end (the last event of a follow).
+ */
+export type ExecutionEvent =
+  | { type: 'execution.state'; executionId: string; namespace: string; flowId: string; state: StateType }
+  | { type: 'execution.log'; executionId: string; log: LogEntry }
+  | { type: 'execution.end'; executionId: string; execution: ExecutionJson };
+
+/** Troupe's operations, asynchronous, the same embedded and over IPC. */
+export interface TroupeApi {
+  /**
+   * Deploys a flow from its YAML source: a changed source gets the next revision.
+   * @throws TroupeError TROUPE_FLOW_* when the flow is invalid
+   */
+  deploy(source: string, options?: { file?: string }): Promise<FlowRecord>;
+  /** Checks a flow source without deploying it; never throws for an invalid flow. */
+  validate(source: string, options?: { file?: string }): Promise<FlowValidationReport>;
+  /** Every deployed flow, latest revisions. */
+  getFlows(): Promise<FlowRecord[]>;
+  /**
+   * Starts an execution of the latest revision of a flow.
+   * @returns the execution id, once its creation is durable
+   * @throws TroupeError TROUPE_FLOW_NOT_FOUND, TROUPE_INPUT_INVALID
+   */
+  execute(namespace: string, flowId: string, inputs?: Record<string, unknown>, options?: ExecuteOptions): Promise<string>;
+  /** Resolves when the execution has ended, with its final JSON. */
+  waitFor(executionId: string): Promise<ExecutionJson>;
+  /** An execution in Kestra's JSON shape; undefined when unknown. */
+  getExecution(executionId: string): Promise<ExecutionJson | undefined>;
+  /** Execution headers (without task runs) matching a filter, in creation order. */
+  listExecutions(filter?: ExecutionFilter): Promise<ExecutionJson[]>;
+  /** The log lines of an execution, in order. */
+  getLogs(executionId: string): Promise<LogEntry[]>;
+  /** Kills an execution: KILLING, then KILLED; running attempts are aborted. */
+  kill(executionId: string): Promise<void>;
+  /**
+   * Resumes a paused execution; `inputs` are typed against the Pause task's `onResume`.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_PAUSED, TROUPE_INPUT_INVALID, TROUPE_EXECUTION_NOT_FOUND
+   */
+  resume(executionId: string, inputs?: Record<string, unknown>): Promise<void>;
+  /**
+   * Restarts a failed execution from its failed task runs (Kestra's restart).
+   * @throws TroupeError TROUPE_NOT_IMPLEMENTED in this version
+   */
+  restart(executionId: string): Promise<string>;
+  /**
+   * Replays an execution as a new one, optionally from a task run (Kestra's replay).
+   * @throws TroupeError TROUPE_NOT_IMPLEMENTED in this version
+   */
+  replay(executionId: string, options?: { taskRunId?: string }): Promise<string>;
+  /**
+   * The events of one execution: its current state and log lines so far, then each change, ending
+   * with `execution.end` when it terminates.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND (on the first `next()`)
+   */
+  follow(executionId: string): AsyncIterableIterator<ExecutionEvent>;
+  /** Every execution's events from now on, until `return()` is called or the connection ends. */
+  subscribe(): AsyncIterableIterator<ExecutionEvent>;
+  /** Releases what this handle holds (the engine, or the connection). */
+  close(): Promise<void>;
+}
