@@ -8,7 +8,7 @@ import type { ErrorRecord } from './errors.js';
 import type { Label } from './model/execution.js';
 import type { LogEntry } from './model/log-entry.js';
 import type { StateType } from './model/state.js';
-import type { ExecutionJson } from './runtime/execution-json.js';
+import type { ExecutionJson } from './model/execution-json.js';
 import type { FlowRecord } from './store/types.js';
 
 /** Options of {@link TroupeApi.execute}. */

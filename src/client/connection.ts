@@ -8,7 +8,7 @@ import { EventQueue } from '../event-queue.js';
 import { encodeFrame, FrameReader } from '../ipc/frames.js';
 import { socketPathOf } from '../ipc/socket-path.js';
 import * as msg from '../protocol/ipc-messages.js';
-import type { ExecutionJson } from '../runtime/execution-json.js';
+import type { ExecutionJson } from '../model/execution-json.js';
 import type { FlowRecord } from '../store/types.js';
 import type { LogEntry } from '../model/log-entry.js';
 import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TroupeApi } from '../troupe-api.js';

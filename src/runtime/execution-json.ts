@@ -1,14 +1,10 @@
 /** Executions in Kestra's JSON shape: states with startDate, endDate and duration. */
 import type { Execution } from '../model/execution.js';
-import { stateToJson, type StateJson } from '../model/state.js';
-import type { TaskRun, TaskRunAttempt } from '../model/task-run.js';
+import { stateToJson } from '../model/state.js';
+import type { TaskRun } from '../model/task-run.js';
+import type { ExecutionJson, TaskRunJson } from '../model/execution-json.js';
 
-/** A task run attempt as Kestra writes it. */
-export type TaskRunAttemptJson = Omit<TaskRunAttempt, 'state'> & { state: StateJson };
-/** A task run as Kestra writes it. */
-export type TaskRunJson = Omit<TaskRun, 'state' | 'attempts'> & { state: StateJson; attempts?: TaskRunAttemptJson[] };
-/** An execution as Kestra writes it. */
-export type ExecutionJson = Omit<Execution, 'state' | 'taskRunList'> & { state: StateJson; taskRunList?: TaskRunJson[] };
+export type { ExecutionJson, TaskRunJson, TaskRunAttemptJson } from '../model/execution-json.js';
 
 /** A task run in Kestra's JSON shape (key order as Kestra writes it). */
 export function taskRunToJson(run: TaskRun, nowMs: number): TaskRunJson {
