@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RenderLimits } from '../../src/expr/index.js';
+import { openTestEngine } from '../helpers/engine.js';
 
 /** A variable built in the worker: `repeat` repeated `times` times, then `tail`. */
 interface BigString {
@@ -168,6 +169,53 @@ describe('hostile templates end with a clear error, in bounded time, the process
       expect(reply.message).not.toMatch(/\n\s+at /);
     } else {
       expect(reply, reply.stack).toMatchObject(c.length === undefined ? { ok: true, value: c.value } : { ok: true, length: c.length });
+    }
+  });
+});
+
+/** A flow of one task whose property (`key`) holds `template`. */
+function hostileFlow(id: string, type: string, key: string, template: string): string {
+  return `id: ${id}\nnamespace: hostile\ntasks:\n  - id: bomb\n    type: ${type}\n    ${key}: ${JSON.stringify(template)}\n`;
+}
+
+const WELL_BEHAVED = `id: fine
+namespace: hostile
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.EachSequential
+    value: '["a", "b", "c", "d"]'
+    tasks:
+      - id: echo
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ taskrun.value | upper }} {{ [1, 2] == [1, 2] }} {{ 'x1y22' | replace({'[0-9]+': '#'}, regexp=true) }}"
+`;
+
+describe('a hostile template in a flow, through the engine (shard and pool threads)', () => {
+  it('fails that task with the limit named, while executions running at the same time succeed', async () => {
+    const { engine, dispose } = await openTestEngine({ poolThreads: 2 });
+    try {
+      const bombs = [
+        { flow: hostileFlow('doubling', 'io.kestra.plugin.core.debug.Return', 'format', CASES[0]!.template), names: '(maxCollectionSize)' },
+        { flow: hostileFlow('equality', 'io.kestra.plugin.core.debug.Return', 'format', `${M}${N}{{ m == n }}`), names: '(maxSteps)' },
+        { flow: hostileFlow('run-if', 'io.kestra.plugin.core.log.Log', 'runIf', `${M}{{ m }}`).replace('runIf:', 'message: hi\n    runIf:'), names: '(maxOutputChars)' },
+        { flow: hostileFlow('regex', 'io.kestra.plugin.core.debug.Return', 'format', "{{ 'ab' | replace({'a(?=b)': 'x'}, regexp=true) }}"), names: 'lookahead' },
+      ];
+      const deployed = await Promise.all([...bombs.map((b) => engine.deploy(b.flow)), engine.deploy(WELL_BEHAVED)]);
+      const ids = await Promise.all(deployed.map((d) => engine.execute(d.namespace, d.id)));
+      const ends = await Promise.all(ids.map((id) => engine.waitFor(id)));
+      const fine = ends.at(-1)!;
+      expect(fine.state.current).toBe('SUCCESS');
+      expect(fine.taskRunList!.filter((r) => r.taskId === 'echo').map((r) => r.outputs?.['value'])).toEqual(['A true x#y#', 'B true x#y#', 'C true x#y#', 'D true x#y#']);
+      bombs.forEach((bomb, i) => {
+        const x = ends[i]!;
+        expect(x.state.current, bomb.flow).toBe('FAILED');
+        expect(x.taskRunList!.map((r) => [r.taskId, r.state.current])).toEqual([['bomb', 'FAILED']]);
+        const errors = engine.logs(x.id).filter((l) => l.level === 'ERROR');
+        expect(errors.map((l) => l.message).join('\n'), bomb.flow).toContain(bomb.names);
+        for (const l of errors) expect(l.message).not.toMatch(/\n\s+at /);
+      });
+    } finally {
+      await dispose();
     }
   });
 });
