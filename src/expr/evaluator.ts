@@ -28,6 +28,10 @@ export class Evaluator implements EvalContext {
   private readonly scopes: Array<Map<string, unknown>>;
   /** Index of this template's own top-level scope (nested renders never write to their parent's). */
   private readonly ownScope: number;
+  private readonly maxDepth: number;
+  private readonly maxSteps: number;
+  private readonly maxOutputChars: number;
+  private readonly maxBuiltChars: number;
 
   constructor(
     readonly template: string,
@@ -39,6 +43,11 @@ export class Evaluator implements EvalContext {
   ) {
     this.scopes = [...parentScopes, new Map()];
     this.ownScope = parentScopes.length;
+    const limits = options.limits;
+    this.maxDepth = limits.maxDepth;
+    this.maxSteps = limits.maxSteps;
+    this.maxOutputChars = limits.maxOutputChars;
+    this.maxBuiltChars = limits.maxBuiltChars;
   }
 
   lookup(name: string): unknown {
@@ -65,16 +74,29 @@ export class Evaluator implements EvalContext {
     return this.budget.string(s);
   }
 
+  /** Counts a string of `length` characters as built (checked against the string limits). */
+  private chars(length: number, pos: number): void {
+    const budget = this.budget;
+    if (length <= this.maxOutputChars && budget.chars + length <= this.maxBuiltChars) budget.chars += length;
+    else this.wrap(() => budget.reserveChars(length), pos);
+  }
+
+  /** `==`: scalars directly, collections deeply within the budget. */
+  private equal(a: unknown, b: unknown, pos: number): boolean {
+    if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return valuesEqual(a, b, this.budget);
+    return this.wrap(() => valuesEqual(a, b, this.budget), pos);
+  }
+
   private limit(message: string, pos: number): ExpressionError {
     return exprError('TROUPE_EXPR_LIMIT', message, this.template, pos);
   }
 
   private enter(pos: number): void {
     const budget = this.budget;
-    if (++budget.depth > this.options.limits.maxDepth) {
-      throw this.limit(`Template evaluation exceeds the depth limit of ${this.options.limits.maxDepth} (maxDepth)`, pos);
+    if (++budget.depth > this.maxDepth) {
+      throw this.limit(`Template evaluation exceeds the depth limit of ${this.maxDepth} (maxDepth)`, pos);
     }
-    if (++budget.steps > this.options.limits.maxSteps) this.wrap(() => budget.step(0), pos);
+    if (++budget.steps > this.maxSteps) this.wrap(() => budget.step(0), pos);
   }
 
   /** Runs nodes into `out`. */
@@ -182,7 +204,9 @@ export class Evaluator implements EvalContext {
         return e.value;
       case 'interp': {
         const parts = e.parts.map((p) => (typeof p === 'string' ? p : printValue(this.evaluate(p), this.budget)));
-        this.wrap(() => this.budget.reserveChars(parts.reduce((n, p) => n + p.length, 0)), e.pos);
+        let length = 0;
+        for (const p of parts) length += p.length;
+        this.chars(length, e.pos);
         return parts.join('');
       }
       case 'var': {
@@ -246,9 +270,9 @@ export class Evaluator implements EvalContext {
     const b = this.evaluate(e.right);
     switch (e.op) {
       case '==':
-        return this.wrap(() => valuesEqual(a, b, this.budget), e.pos);
+        return this.equal(a, b, e.pos);
       case '!=':
-        return !this.wrap(() => valuesEqual(a, b, this.budget), e.pos);
+        return !this.equal(a, b, e.pos);
       case '<':
       case '>':
       case '<=':
@@ -259,6 +283,12 @@ export class Evaluator implements EvalContext {
       case 'in':
         return this.wrap(() => contains(b, a, this.budget), e.pos);
       case '~':
+        if (typeof a !== 'object' && typeof b !== 'object') {
+          const left = printValue(a, this.budget);
+          const right = printValue(b, this.budget);
+          this.chars(left.length + right.length, e.pos);
+          return left + right;
+        }
         return this.wrap(() => concat(printValue(a, this.budget), printValue(b, this.budget), this.budget), e.pos);
       case '..': {
         return this.wrap(() => range(a, b, 1, this.budget), e.pos);
@@ -293,7 +323,8 @@ export class Evaluator implements EvalContext {
     if (!filter) throw exprError('TROUPE_EXPR_UNKNOWN_FILTER', `Unknown filter '${name}' (${this.where(pos)})`, this.template, pos);
     const { positional, named } = this.evalArgs(args);
     const out = this.wrap(() => filter(input, positional, named, this), pos);
-    return typeof out === 'string' && out !== input ? this.wrap(() => this.checkString(out), pos) : out;
+    if (typeof out === 'string' && out !== input) this.chars(out.length, pos);
+    return out;
   }
 
   private callFunction(name: string, args: Args, pos: number): unknown {
@@ -305,7 +336,8 @@ export class Evaluator implements EvalContext {
     const fn = FUNCTIONS.get(name);
     if (!fn) throw exprError('TROUPE_EXPR_UNKNOWN_FUNCTION', `Unknown function '${name}' (${this.where(pos)})`, this.template, pos);
     const out = this.wrap(() => fn(positional, named, this), pos);
-    return typeof out === 'string' ? this.wrap(() => this.checkString(out), pos) : out;
+    if (typeof out === 'string') this.chars(out.length, pos);
+    return out;
   }
 
   private where(pos: number): string {

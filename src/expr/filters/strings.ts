@@ -116,7 +116,7 @@ function replacements(pairs: Record<string, unknown>, regexp: boolean, budget: B
  * Applies the replacements to the strings inside `input`. A part shared by several paths is
  * processed once (`done`), so the result shares it too.
  */
-function replaceAll(input: unknown, steps: Replacement[], budget: Budget, depth: number, done = new Map<object, unknown>()): unknown {
+function replaceAll(input: unknown, steps: Replacement[], budget: Budget, depth: number, done?: Map<object, unknown>): unknown {
   if (depth > 1000) throw new ExpressionError('TROUPE_EXPR_LIMIT', 'replace: value nests too deep');
   budget.step(1);
   if (typeof input === 'string') {
@@ -125,6 +125,7 @@ function replaceAll(input: unknown, steps: Replacement[], budget: Budget, depth:
     return out;
   }
   if (input === null || typeof input !== 'object') return input;
+  done ??= new Map();
   const seen = done.get(input);
   if (seen !== undefined) return seen;
   let out: unknown = input;

@@ -25,11 +25,12 @@ function renderText(text: string, recursive: boolean, ctx: EvalContext): string 
  * Renders strings inside `value` (maps, keys included, and lists recursively). A part shared by
  * several paths is rendered once (`done`), so the result shares it too.
  */
-export function renderFunction(value: unknown, recursive: boolean, ctx: EvalContext, depth = 0, done = new Map<object, unknown>()): unknown {
+export function renderFunction(value: unknown, recursive: boolean, ctx: EvalContext, depth = 0, done?: Map<object, unknown>): unknown {
   if (depth > 1000) throw new ExpressionError('TROUPE_EXPR_LIMIT', 'render(): value nests too deep');
   if (typeof value === 'string') return renderText(value, recursive, ctx);
   if (value === null || typeof value !== 'object') return value;
   ctx.budget.step(1);
+  done ??= new Map();
   const seen = done.get(value);
   if (seen !== undefined) return seen;
   let out: unknown = value;
