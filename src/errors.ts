@@ -60,6 +60,10 @@ export const ERROR_CODES = {
   TROUPE_IPC_PROTOCOL: { family: 'connection', httpStatus: 400, exitCode: 1, summary: 'A frame on the IPC socket is malformed or larger than the cap; the connection is closed.' },
   TROUPE_IPC_SLOW_SUBSCRIBER: { family: 'connection', httpStatus: 503, exitCode: 1, summary: 'A subscriber read events more slowly than they came; its subscription was dropped.' },
   TROUPE_IO: { family: 'option', httpStatus: 400, exitCode: 1, summary: 'A file or directory named on the command line cannot be read or written.' },
+  TROUPE_TASK_CRASHED: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A task attempt was in flight during too many consecutive crashes (a poison pill): it is failed, not dispatched again.' },
+  TROUPE_SUBFLOW_DEPTH: { family: 'task', httpStatus: 422, exitCode: 1, summary: 'Subflows nest deeper than the engine allows (mutual recursion): the Subflow run fails.' },
+  TROUPE_EXECUTION_CORRUPT: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'An execution cannot be loaded from its records (undecodable, or its flow revision is missing): it is failed alone.' },
+  TROUPE_SHARD_FAILED: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A shard thread kept dying after restarts: the engine stopped restarting it.' },
   TROUPE_INTERNAL: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A bug in Troupe: please report it.' },
 } as const satisfies Record<string, CodeSpec>;
 

@@ -52,9 +52,12 @@ function scheduleReplay(ctx: StepContext, entry: RunEntry, policy: RetryPolicy):
   return true;
 }
 
-/** Applies the outcome `raw` of the attempt that just ended; `previousAttempts` excludes it. */
-export function endAttempt(ctx: StepContext, entry: RunEntry, raw: StateType, previousAttempts: number): void {
-  if (raw === 'FAILED' && scheduleRetry(ctx, entry)) return;
+/**
+ * Applies the outcome `raw` of the attempt that just ended; `previousAttempts` excludes it.
+ * `retry: false` ends the run without its retry policy (a poison pill is not run again).
+ */
+export function endAttempt(ctx: StepContext, entry: RunEntry, raw: StateType, previousAttempts: number, options: { retry?: boolean } = {}): void {
+  if (raw === 'FAILED' && options.retry !== false && scheduleRetry(ctx, entry)) return;
   const { task } = entry;
   let final: StateType = raw;
   if (task.retry?.warningOnRetry && previousAttempts > 1 && final === 'SUCCESS') final = 'WARNING';

@@ -62,14 +62,15 @@ function settleValues(group: Group): void {
  * @param records the task runs with their seq, in any order
  * @param logs the execution's log lines (for `errorLogs()` and the next log seq)
  */
-export function restoreExecutionState(flow: Flow, header: ExecutionHeader, records: Array<{ seq: number; taskRun: TaskRun }>, logs: LogEntry[], host: HostVars, random: () => number): ExecutionState {
+export function restoreExecutionState(flow: Flow, header: ExecutionHeader, records: Array<{ seq: number; taskRun: TaskRun; crashes?: number }>, logs: LogEntry[], host: HostVars, random: () => number): ExecutionState {
   const state = createExecutionState(flow, header);
   const sorted = [...records].sort((a, b) => a.seq - b.seq);
-  for (const { seq, taskRun: run } of sorted) {
+  for (const { seq, taskRun: run, crashes } of sorted) {
     const indexed = state.index.get(run.taskId);
     const group = state.groups.get(run.parentTaskRunId ?? '');
     if (!indexed || !group) continue; // a run of a task no longer in this revision: kept in the store, not indexed
     const entry: RunEntry = { run, seq, task: indexed.task, branch: branchOf(indexed.task, group.parent?.task, flow), group };
+    if (crashes) entry.crashes = crashes;
     state.runs.set(run.id, entry);
     indexRun(entry);
     state.nextSeq = Math.max(state.nextSeq, seq + 1);

@@ -55,6 +55,8 @@ export interface RunEntry {
   task: Task;
   branch: 'normal' | 'errors';
   group: Group;
+  /** Crashes the run's current attempt was in flight during (stored with its record). */
+  crashes?: number;
 }
 
 /** Everything one execution actor holds. */

@@ -6,7 +6,8 @@
  */
 import type { ExecutionMessage, SubflowEndedMessage, TaskResultMessage } from '../protocol/execution-messages.js';
 import type { LogEntry } from '../model/log-entry.js';
-import { isoDate, isTerminated } from '../model/state.js';
+import { createState, isoDate, isTerminated, transition } from '../model/state.js';
+import { limitOf } from './limits.js';
 import type { Effect } from './effects.js';
 import type { ExecutionState, Group, RunEntry } from './state.js';
 import { log, noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
@@ -57,7 +58,7 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       if (ctx.state.header.state.current === 'PAUSED') resumeExecution(ctx, msg.inputs);
       break;
     case 'execution.recover':
-      recover(ctx);
+      recover(ctx, msg.crashed === true);
       break;
     case 'subflow.ended':
       childEnded(ctx, msg);
@@ -114,6 +115,7 @@ function applyResult(ctx: StepContext, msg: TaskResultMessage): void {
   const { run } = entry;
   const previousAttempts = run.attempts?.length ?? 0;
   run.attempts = [...(run.attempts ?? []), msg.attempt];
+  delete entry.crashes; // the attempt ended: its crash count is over
   if (msg.outputs) {
     run.outputs = msg.outputs;
     recordOutputs(ctx.state, entry);
@@ -161,15 +163,28 @@ function childEnded(ctx: StepContext, msg: SubflowEndedMessage): void {
   actorHooksOf(entry.task.canonicalType)?.childEnded?.(actorRun(ctx, entry), msg.child, msg.error);
 }
 
-/** After a restore: dispatch again what was in flight, re-arm timers, resolve every open group. */
-function recover(ctx: StepContext): void {
+/**
+ * After a restore: dispatch again what was in flight (unless it was in flight during too many
+ * consecutive crashes), re-arm timers, resolve every open group.
+ */
+function recover(ctx: StepContext, crashed: boolean): void {
   const { state } = ctx;
   if (state.header.state.current === 'CREATED') {
     start(ctx);
     return;
   }
   if (isTerminated(state.header.state.current)) return;
-  for (const id of state.inFlight) pushDispatch(ctx, state.runs.get(id)!);
+  const limit = limitOf(ctx.env.limits, 'maxAttemptCrashes');
+  for (const id of [...state.inFlight]) {
+    const entry = state.runs.get(id)!;
+    if (crashed) {
+      // Counted in the record before the attempt is dispatched again: it survives the next crash.
+      entry.crashes = (entry.crashes ?? 0) + 1;
+      ctx.changed.add(entry);
+    }
+    if ((entry.crashes ?? 0) >= limit) failCrashedAttempt(ctx, entry, limit);
+    else pushDispatch(ctx, entry);
+  }
   for (const [timerId, t] of state.timers) ctx.effects.push({ type: 'timer.start', timerId, atMs: t.atMs });
   for (const id of state.waitingSubflows) {
     const entry = state.runs.get(id)!;
@@ -177,6 +192,19 @@ function recover(ctx: StepContext): void {
   }
   // Once per recovery: every open group is resolved again, so nothing a lost effect would have started is missed.
   for (const g of state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);
+}
+
+/** A poison pill: the attempt fails (never retried) with TROUPE_TASK_CRASHED instead of running again. */
+function failCrashedAttempt(ctx: StepContext, entry: RunEntry, limit: number): void {
+  const previous = entry.run.attempts?.length ?? 0;
+  log(ctx, 'ERROR', `TROUPE_TASK_CRASHED: attempt ${previous + 1} of task '${entry.run.taskId}' was in flight during ${entry.crashes} consecutive crashes; it is failed instead of being dispatched again (engine option maxAttemptCrashes: ${limit})`, entry);
+  const attempt = createState(ctx.date);
+  transition(attempt, 'RUNNING', ctx.date);
+  transition(attempt, 'FAILED', ctx.date);
+  entry.run.attempts = [...(entry.run.attempts ?? []), { state: attempt }];
+  delete entry.crashes;
+  ctx.changed.add(entry);
+  endAttempt(ctx, entry, 'FAILED', previous, { retry: false });
 }
 
 function kill(ctx: StepContext): void {

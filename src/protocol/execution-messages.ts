@@ -52,6 +52,11 @@ export interface ResumeMessage {
 /** Sent to an actor rebuilt from the store: dispatch again what was in flight, re-arm timers. */
 export interface RecoverMessage {
   type: 'execution.recover';
+  /**
+   * The actor's previous life ended in a crash (process or shard thread), not a clean close:
+   * each attempt still in flight counts one more crash (see `ExecutorLimits.maxAttemptCrashes`).
+   */
+  crashed?: boolean;
 }
 
 /** A Subflow run's child execution ended, or could not be started (`error`). */

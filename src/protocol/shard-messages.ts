@@ -6,6 +6,7 @@ import type { NewExecution } from '../executor/create.js';
 import type { StateType } from '../model/state.js';
 import type { ExecutionMessage, StartMessage, TaskResultMessage } from './execution-messages.js';
 import type { TaskJob } from './pool-messages.js';
+import type { ExecutorLimits } from '../executor/limits.js';
 
 /** What a shard thread is started with (workerData). */
 export interface ShardInit {
@@ -17,6 +18,12 @@ export interface ShardInit {
   noSync: boolean;
   envs: Record<string, string>;
   globals: Record<string, unknown>;
+  /** Bounds on hostile flows (defaults when absent). */
+  limits?: ExecutorLimits;
+  /** With a test clock: the time the shard's own test clock starts at (moved by `clock.set`). */
+  testClockMs?: number;
+  /** The shard's previous life ended in a crash: in-flight attempts it recovers count one more crash. */
+  crashed?: boolean;
 }
 
 /** Figures of one shard. */
@@ -45,6 +52,8 @@ export type ToShard =
   | { type: 'task.results'; results: Array<{ executionId: string; result: TaskResultMessage }> }
   | { type: 'execution.message'; executionId: string; message: ExecutionMessage }
   | { type: 'shard.stats' }
+  /** The engine's test clock moved: the shard's clock follows and fires what is due. */
+  | { type: 'clock.set'; nowMs: number }
   | { type: 'shard.close' };
 
 /** An execution that ended, with its final in-memory state. */
@@ -77,4 +86,8 @@ export type FromShard =
   | { type: 'execution.rejected'; executionId: string; error: ErrorRecord }
   | ({ type: 'shard.stats' } & ShardStats)
   | { type: 'shard.failed'; error: ErrorRecord }
+  /** The shard opened its store and recovered its executions. */
+  | { type: 'shard.ready' }
+  /** With a test clock: the shard armed a timer for `atMs`. */
+  | { type: 'timer.armed'; atMs: number }
   | { type: 'shard.closed' };

@@ -31,7 +31,12 @@ export class ConcurrencyLimiter {
   restore(store: Store): void {
     const queued: Array<{ id: string; key: string; date: string }> = [];
     for (const id of store.listExecutionIds({ nonTerminal: true })) {
-      const h = store.readHeader(id);
+      let h;
+      try {
+        h = store.readHeader(id);
+      } catch {
+        continue; // undecodable: its shard fails it alone (TROUPE_EXECUTION_CORRUPT)
+      }
       if (!h) continue;
       const key = `${h.namespace}\u0000${h.flowId}`;
       if (h.state.current === 'QUEUED') queued.push({ id, key, date: h.state.histories[0]!.date });

@@ -1,6 +1,8 @@
 /** Engine options: validated once at the boundary, defaults applied in one place, then frozen. */
 import { resolve } from 'node:path';
 import { TroupeError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../executor/limits.js';
+import { systemClock, TestClock, type Clock } from './clock.js';
 
 /** Options of {@link Engine.open}. */
 export interface EngineOptions {
@@ -31,12 +33,38 @@ export interface EngineOptions {
   envs?: Record<string, string>;
   /** `globals` render variable. */
   globals?: Record<string, unknown>;
+  /**
+   * The runtime's source of time: step dates, actor timers, creation dates. Tests pass a
+   * `TestClock` and move it themselves. (Task attempts in pool threads still date their own
+   * start and end from the system clock.)
+   * @default the system clock
+   */
+  clock?: Clock;
+  /**
+   * An attempt found in flight after this many consecutive crashes of the process (or of its
+   * shard thread) fails with TROUPE_TASK_CRASHED instead of being dispatched again.
+   * @default 3
+   */
+  maxAttemptCrashes?: number;
+  /**
+   * How deep Subflows may nest (a child of a child… counts one per level); a Subflow run deeper
+   * than this fails with TROUPE_SUBFLOW_DEPTH (mutual recursion ends there).
+   * @default 32
+   */
+  maxSubflowDepth?: number;
 }
 
 /** Options with every default applied. */
 export type ResolvedEngineOptions = Readonly<Required<EngineOptions>>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'noSync', 'envs', 'globals']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'noSync', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth']);
+
+/** Shard threads follow the engine's clock by messages: only the system clock and a TestClock can be followed. */
+function clockOf(v: unknown): Clock {
+  if (v === undefined || v === systemClock) return systemClock;
+  if (v instanceof TestClock) return v;
+  throw new TroupeError('TROUPE_OPTION_INVALID', 'options.clock must be a TestClock (or left out for the system clock)', { option: 'clock' });
+}
 
 function positiveInt(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
@@ -59,5 +87,8 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     noSync: options.noSync === true,
     envs: { ...(options.envs ?? {}) },
     globals: { ...(options.globals ?? {}) },
+    clock: clockOf(options.clock),
+    maxAttemptCrashes: positiveInt('maxAttemptCrashes', options.maxAttemptCrashes, DEFAULT_LIMITS.maxAttemptCrashes),
+    maxSubflowDepth: positiveInt('maxSubflowDepth', options.maxSubflowDepth, DEFAULT_LIMITS.maxSubflowDepth),
   });
 }

@@ -8,7 +8,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TroupeError, fromErrorRecord, toErrorRecord } from '../errors.js';
 import { parseFlow, validateFlow } from '../flow/index.js';
-import type { FlowInput } from '../model/flow.js';
 import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
@@ -19,6 +18,7 @@ import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type 
 import { executionToJson, type ExecutionJson } from './execution-json.js';
 import { newId } from './shard.js';
 import { threadEntry } from './thread-entry.js';
+import { TestClock, type Clock } from './clock.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { shardOf } from './router.js';
 import { SubflowLinks } from './subflow-links.js';
@@ -41,7 +41,23 @@ interface ShardHandle {
   flushScheduled: boolean;
   closed?: () => void;
   statsWaiters: Array<(s: ShardStats) => void>;
+  /** Whether the current thread has not exited. */
+  alive: boolean;
+  /** Resolves once the current thread has recovered its executions (`shard.ready`). */
+  ready: Promise<void>;
+  onReady?: () => void;
+  onExit: Array<() => void>;
+  /** While a replacement thread recovers: messages for it, posted once it is ready. */
+  backlog?: ToShard[];
+  /** When the shard died lately (clock ms). */
+  deaths: number[];
 }
+
+/** A shard that dies more than this many times within {@link RESTART_WINDOW_MS} is not restarted again. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+/** How long close() waits for a shard to finish its writes before it terminates the thread (wall clock). */
+const CLOSE_GRACE_MS = 30_000;
 
 interface Waiter {
   resolve: (e: ExecutionJson) => void;
@@ -66,7 +82,13 @@ export class Engine implements TroupeApi {
   readonly #created = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   readonly #waiters = new Map<string, Waiter[]>();
   #closed = false;
+  #closing: Promise<void> | undefined;
+  #opening = true;
   #failure: Error | undefined;
+  readonly #clock: Clock;
+  #unlistenClock: (() => void) | undefined;
+  /** Creation requests not yet acknowledged: re-sent to a restarted shard that lost them. */
+  readonly #creations = new Map<string, ToShard & { type: 'execution.create' }>();
   #subflows!: SubflowLinks;
   readonly #flows = new FlowCache();
   readonly #limiter = new ConcurrencyLimiter();
@@ -77,6 +99,7 @@ export class Engine implements TroupeApi {
     this.#options = options;
     this.#store = store;
     this.#lock = lock;
+    this.#clock = options.clock;
     this.#pool = new TaskPool({ threads: options.poolThreads });
   }
 
@@ -88,46 +111,156 @@ export class Engine implements TroupeApi {
     const resolved = resolveEngineOptions(options, availableParallelism());
     mkdirSync(resolved.dataDir, { recursive: true });
     const lock = acquireDataDirLock(resolved.dataDir);
-    let store: Store;
+    let store: Store | undefined;
+    let engine: Engine | undefined;
     try {
       store = openStore({ dataDir: resolved.dataDir, noSync: resolved.noSync });
-    } catch (e) {
-      lock.release();
-      throw e;
+      // No clean-close mark: the last life crashed, so attempts found in flight count a crash.
+      const crashed = !store.takeCleanClose();
+      engine = new Engine(resolved, store, lock);
+      const e = engine;
+      e.#subflows = new SubflowLinks(store, {
+        typeInputs: (record, inputs) => e.#typeInputs(record, inputs),
+        toParent: (parentId, message) => e.#sendTo(parentId, { type: 'execution.message', executionId: parentId, message }),
+        createChild: (childId, record, msg) => {
+          // Known from now on: waitFor(childId) waits instead of answering 'not found'.
+          e.#created.set(childId, { resolve: () => {}, reject: () => {} });
+          e.#create(childId, e.#admit(record, msg));
+        },
+        now: () => e.#clock.now(),
+      });
+      e.recovering = store.listExecutionIds({ nonTerminal: true });
+      e.#limiter.restore(store);
+      await e.#startShards(crashed);
+      e.#opening = false;
+      return e;
+    } catch (err) {
+      // A failed open releases everything it took: threads, pool, LMDB, the data-dir lock.
+      if (engine) await engine.#release(false);
+      else {
+        await store?.close().catch(() => {});
+        lock.release();
+      }
+      throw err;
     }
-    const engine = new Engine(resolved, store, lock);
-    engine.#subflows = new SubflowLinks(store, {
-      typeInputs: (record, inputs) => engine.#typeInputs(record, inputs),
-      toParent: (parentId, message) => engine.#sendTo(parentId, { type: 'execution.message', executionId: parentId, message }),
-      createChild: (childId, record, msg) => {
-        // Known from now on: waitFor(childId) waits instead of answering 'not found'.
-        engine.#created.set(childId, { resolve: () => {}, reject: () => {} });
-        engine.#sendTo(childId, engine.#admit(record, msg));
-      },
-    });
-    engine.recovering = store.listExecutionIds({ nonTerminal: true });
-    engine.#limiter.restore(store);
-    await engine.#startShards();
-    return engine;
   }
 
-  async #startShards(): Promise<void> {
-    const entry = threadEntry(import.meta.url, './shard-thread.js');
-    const started: Array<Promise<void>> = [];
+  async #startShards(crashed: boolean): Promise<void> {
+    const clock = this.#clock;
+    if (clock instanceof TestClock) this.#unlistenClock = clock.onSet((nowMs) => this.#shards.forEach((s) => this.#post(s, { type: 'clock.set', nowMs })));
     for (let index = 0; index < this.#options.shards; index++) {
-      const init: ShardInit = { shardIndex: index, shardCount: this.#options.shards, maxLiveActors: this.#options.maxLiveActors, dataDir: this.#options.dataDir, noSync: this.#options.noSync, envs: this.#options.envs, globals: this.#options.globals };
-      const worker = new Worker(entry, { workerData: init, name: `troupe-shard-${index}` });
-      const handle: ShardHandle = { worker, index, threadId: worker.threadId, pendingResults: [], flushScheduled: false, statsWaiters: [] };
-      worker.on('message', (msg: FromShard) => this.#onShardMessage(handle, msg));
-      worker.on('error', (err) => this.#fail(err));
-      started.push(new Promise((resolve) => worker.once('online', () => resolve())));
-      this.#shards.push(handle);
+      this.#shards.push({ worker: undefined as unknown as Worker, index, threadId: -1, pendingResults: [], flushScheduled: false, statsWaiters: [], alive: false, ready: Promise.resolve(), onExit: [], deaths: [] });
     }
-    await Promise.all(started);
+    await Promise.all(this.#shards.map((s) => this.#spawn(s, crashed)));
+  }
+
+  /** Starts (or restarts) a shard's thread; resolves once it has recovered its executions. */
+  #spawn(handle: ShardHandle, crashed: boolean): Promise<void> {
+    const o = this.#options;
+    const init: ShardInit = {
+      shardIndex: handle.index,
+      shardCount: o.shards,
+      maxLiveActors: o.maxLiveActors,
+      dataDir: o.dataDir,
+      noSync: o.noSync,
+      envs: o.envs,
+      globals: o.globals,
+      limits: { maxAttemptCrashes: o.maxAttemptCrashes, maxSubflowDepth: o.maxSubflowDepth },
+      crashed,
+      ...(this.#clock instanceof TestClock ? { testClockMs: this.#clock.now() } : {}),
+    };
+    const worker = new Worker(threadEntry(import.meta.url, './shard-thread.js'), { workerData: init, name: `troupe-shard-${handle.index}` });
+    handle.worker = worker;
+    handle.threadId = worker.threadId;
+    handle.alive = true;
+    let error: Error | undefined;
+    let failStart: (e: Error) => void = () => {};
+    handle.ready = new Promise<void>((resolve, reject) => {
+      handle.onReady = resolve;
+      failStart = reject;
+    });
+    handle.ready.catch(() => {}); // a restart's failure is handled by the exit below
+    worker.on('message', (msg: FromShard) => this.#onShardMessage(handle, msg));
+    worker.on('error', (err) => {
+      error = err;
+    });
+    worker.on('exit', (code) => {
+      if (handle.worker !== worker) return;
+      handle.alive = false;
+      const reason = error ?? new TroupeError('TROUPE_SHARD_FAILED', `shard ${handle.index} thread exited with code ${code}`, { shard: handle.index, exitCode: code });
+      failStart(reason);
+      for (const f of handle.onExit.splice(0)) f();
+      this.#onShardExit(handle, reason);
+    });
+    return handle.ready;
+  }
+
+  /** A shard thread died outside close(): start a new one, which recovers its executions. */
+  #onShardExit(handle: ShardHandle, reason: Error): void {
+    if (this.#opening || this.#closing || this.#closed || this.#failure) return;
+    const now = this.#clock.now();
+    handle.deaths = handle.deaths.filter((t) => now - t < RESTART_WINDOW_MS);
+    handle.deaths.push(now);
+    if (handle.deaths.length > MAX_RESTARTS) {
+      const err = new TroupeError('TROUPE_SHARD_FAILED', `Shard ${handle.index} died ${handle.deaths.length} times within ${RESTART_WINDOW_MS / 1000} s and is not restarted again; last cause: ${reason.message}`, { shard: handle.index }, { cause: reason });
+      this.#fail(err);
+      return;
+    }
+    this.shardRestarts += 1;
+    handle.backlog ??= [];
+    void this.#spawn(handle, true).then(() => this.#restarted(handle), () => {});
+  }
+
+  /** A restarted shard has recovered: what it missed while down is sent again. */
+  #restarted(handle: ShardHandle): void {
+    const backlog = handle.backlog ?? [];
+    handle.backlog = undefined;
+    this.#store.refresh();
+    for (const [id, msg] of this.#creations) {
+      if (shardOf(id, this.#shards.length) !== handle.index) continue;
+      // Committed before the thread died: recovered by the new thread (acknowledged now);
+      // otherwise it never reached the store and is created again.
+      if (this.#store.readHeader(id)) this.#acknowledge(id);
+      else this.#post(handle, msg);
+    }
+    for (const msg of backlog) this.#post(handle, msg);
+    for (let i = 0; i < handle.statsWaiters.length; i++) this.#post(handle, { type: 'shard.stats' });
+  }
+
+  #acknowledge(id: string): void {
+    this.#creations.delete(id);
+    this.#created.get(id)?.resolve();
+    this.#created.delete(id);
+  }
+
+  /** Sends a creation request to its shard, kept until acknowledged (a restarted shard gets it again). */
+  #create(executionId: string, msg: ToShard & { type: 'execution.create' }): void {
+    this.#creations.set(executionId, msg);
+    this.#sendTo(executionId, msg);
+  }
+
+  /** How many times a shard thread died and was restarted. */
+  shardRestarts = 0;
+
+  /**
+   * Terminates a shard thread abruptly, as a crash would (a fault-injection drill): the engine
+   * restarts it, and the new thread recovers its executions. Resolves once it has.
+   */
+  async terminateShard(index: number): Promise<void> {
+    this.#assertOpen();
+    const handle = this.#shards[index];
+    if (!handle) throw new TroupeError('TROUPE_OPTION_INVALID', `There is no shard ${index}: the engine runs ${this.#shards.length}`, { option: 'index' });
+    const old = handle.worker;
+    await old.terminate();
+    // The exit handler has run by now (it starts the replacement, or gives up).
+    for (let i = 0; handle.worker === old && !this.#failure && i < 100; i++) await new Promise((r) => setImmediate(r));
+    if (handle.worker === old) throw this.#failure ?? new TroupeError('TROUPE_SHARD_FAILED', `Shard ${index} was not restarted`, { shard: index });
+    await handle.ready;
   }
 
   #fail(err: Error): void {
     this.#failure ??= err;
+    this.#creations.clear();
     for (const [, c] of this.#created) c.reject(err);
     this.#created.clear();
     for (const [, ws] of this.#waiters) for (const w of ws) w.reject(err);
@@ -139,10 +272,21 @@ export class Engine implements TroupeApi {
       case 'drain.output':
         this.#onDrain(shard, msg);
         break;
-      case 'execution.rejected':
-        this.#created.get(msg.executionId)?.reject(fromErrorRecord(msg.error));
+      case 'execution.rejected': {
+        const error = fromErrorRecord(msg.error);
+        this.#creations.delete(msg.executionId);
+        this.#created.get(msg.executionId)?.reject(error);
         this.#created.delete(msg.executionId);
+        for (const w of this.#waiters.get(msg.executionId) ?? []) w.reject(error);
+        this.#waiters.delete(msg.executionId);
         this.#subflows.childFailed(msg.executionId, msg.error);
+        break;
+      }
+      case 'shard.ready':
+        shard.onReady?.();
+        break;
+      case 'timer.armed':
+        if (this.#clock instanceof TestClock) this.#clock.noteArmed(msg.atMs);
         break;
       case 'shard.failed':
         this.#fail(fromErrorRecord(msg.error));
@@ -176,12 +320,9 @@ export class Engine implements TroupeApi {
       });
     } else for (const job of jobs) void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
     for (const id of msg.cancels) this.#pool.cancel(id);
-    for (const id of msg.created) {
-      this.#created.get(id)?.resolve();
-      this.#created.delete(id);
-    }
+    for (const id of msg.created) this.#acknowledge(id);
     for (const end of msg.ended) {
-      const json = executionToJson(end.execution, Date.now());
+      const json = executionToJson(end.execution, this.#clock.now());
       for (const w of this.#waiters.get(end.executionId) ?? []) w.resolve(json);
       this.#waiters.delete(end.executionId);
       this.lastEndedOnThread = msg.shardThreadId;
@@ -220,7 +361,9 @@ export class Engine implements TroupeApi {
   }
 
   #post(shard: ShardHandle, msg: ToShard): void {
-    if (!this.#closed) shard.worker.postMessage(msg);
+    if (this.#closed) return;
+    if (shard.backlog) shard.backlog.push(msg);
+    else shard.worker.postMessage(msg);
   }
 
   #assertOpen(): void {
@@ -249,7 +392,7 @@ export class Engine implements TroupeApi {
     const flow = parseFlow(source, options.file !== undefined ? { file: options.file } : {});
     const latest = this.#store.getFlow(flow.namespace, flow.id);
     if (latest && !latest.deleted && latest.source === source) return latest;
-    const record: FlowRecord = { namespace: flow.namespace, id: flow.id, revision: (latest?.revision ?? 0) + 1, source, updated: new Date().toISOString() };
+    const record: FlowRecord = { namespace: flow.namespace, id: flow.id, revision: (latest?.revision ?? 0) + 1, source, updated: new Date(this.#clock.now()).toISOString() };
     await this.#store.putFlow(record);
     return record;
   }
@@ -274,7 +417,7 @@ export class Engine implements TroupeApi {
     this.#assertOpen();
     const latest = this.#store.getFlow(namespace, id);
     if (!latest || latest.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${id}' is deployed`, { namespace, flowId: id });
-    const record: FlowRecord = { ...latest, revision: latest.revision + 1, updated: new Date().toISOString(), deleted: true };
+    const record: FlowRecord = { ...latest, revision: latest.revision + 1, updated: new Date(this.#clock.now()).toISOString(), deleted: true };
     await this.#store.putFlow(record);
     return record;
   }
@@ -289,10 +432,9 @@ export class Engine implements TroupeApi {
     if (!flow || flow.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${flowId}'${options.revision !== undefined ? ` revision ${options.revision}` : ''} is deployed`, { namespace, flowId });
     if (!options.rawInputs) inputs = this.#typeInputs(flow, inputs ?? {});
     const executionId = newId();
-    const shard = this.#shards[shardOf(executionId, this.#shards.length)]!;
     const created = new Promise<void>((resolve, reject) => this.#created.set(executionId, { resolve, reject }));
-    this.#post(
-      shard,
+    this.#create(
+      executionId,
       this.#admit(flow, {
         type: 'execution.create',
         executionId,
@@ -300,7 +442,7 @@ export class Engine implements TroupeApi {
         ...(inputs ? { inputs } : {}),
         ...(options.labels ? { labels: options.labels } : {}),
         ...(options.scheduleDate ? { scheduleDate: options.scheduleDate } : {}),
-        nowMs: Date.now(),
+        nowMs: this.#clock.now(),
       }),
     );
     await created;
@@ -312,7 +454,7 @@ export class Engine implements TroupeApi {
     this.#assertOpen();
     this.#store.refresh();
     const stored = this.#store.readHeader(executionId);
-    if (stored && isTerminated(stored.state.current)) return Promise.resolve(this.get(executionId)!);
+    if (stored && isTerminated(stored.state.current)) return Promise.resolve(this.#ended(stored));
     if (!stored && !this.#created.has(executionId)) {
       return Promise.reject(new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `No execution has the id '${executionId}'`, { executionId }));
     }
@@ -323,12 +465,22 @@ export class Engine implements TroupeApi {
     });
   }
 
+  /** An ended execution as stored; its header alone when its task runs cannot be decoded (it was failed for that). */
+  #ended(header: ExecutionHeader): ExecutionJson {
+    try {
+      return this.get(header.id)!;
+    } catch (e) {
+      if (e instanceof TroupeError && e.code === 'TROUPE_STORE_CORRUPT') return executionToJson(header, this.#clock.now());
+      throw e;
+    }
+  }
+
   /** An execution as stored, in Kestra's JSON shape; undefined when unknown. */
   get(executionId: string): ExecutionJson | undefined {
     this.#assertOpen();
     this.#store.refresh();
     const execution: Execution | undefined = this.#store.readExecution(executionId);
-    return execution ? executionToJson(execution, Date.now()) : undefined;
+    return execution ? executionToJson(execution, this.#clock.now()) : undefined;
   }
 
   /**
@@ -345,7 +497,7 @@ export class Engine implements TroupeApi {
       if (filter.namespace !== undefined && h.namespace !== filter.namespace) continue;
       if (filter.flowId !== undefined && h.flowId !== filter.flowId) continue;
       if (filter.originalId !== undefined && h.originalId !== filter.originalId) continue;
-      out.push(executionToJson(h, Date.now()));
+      out.push(executionToJson(h, this.#clock.now()));
     }
     return out.sort((a, b) => a.state.histories[0]!.date.localeCompare(b.state.histories[0]!.date) || a.metadata.attemptNumber - b.metadata.attemptNumber);
   }
@@ -479,7 +631,7 @@ export class Engine implements TroupeApi {
     const record = this.#store.getFlow(parent.namespace, parent.flowId, parent.flowRevision);
     if (!record) return;
     this.#created.set(r.executionId, { resolve: () => {}, reject: () => {} });
-    this.#sendTo(r.executionId, {
+    this.#create(r.executionId, {
       type: 'execution.create',
       executionId: r.executionId,
       flow: { namespace: record.namespace, id: record.id, revision: record.revision, source: record.source },
@@ -489,7 +641,7 @@ export class Engine implements TroupeApi {
       parentId: parent.id,
       replay: { originalId: r.originalId, attemptNumber: r.attemptNumber, originalCreatedDate: r.originalCreatedDate },
       scheduleDate: r.scheduleDate,
-      nowMs: Date.now(),
+      nowMs: this.#clock.now(),
     });
   }
 
@@ -531,7 +683,7 @@ export class Engine implements TroupeApi {
   /** Types and validates inputs against a flow's declarations (all errors together). */
   #typeInputs(record: FlowRecord, inputs: Record<string, unknown>): Record<string, unknown> {
     const flow = this.#flows.get(record);
-    return assertInputs(flow.inputs, inputs, { context: { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision } }, renderOptions: { now: () => Date.now() } });
+    return assertInputs(flow.inputs, inputs, { context: { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision } }, renderOptions: { now: () => this.#clock.now() } });
   }
 
   /**
@@ -553,34 +705,54 @@ export class Engine implements TroupeApi {
       for (const run of execution.taskRunList ?? []) {
         if (run.state.current !== 'PAUSED') continue;
         const declared = onResumeInputs(index.get(run.taskId)?.task.props.onResume);
-        if (declared.length) inputs = resolveOrThrow(declared, inputs ?? {});
+        if (declared.length) inputs = assertInputs(declared, inputs ?? {}, { renderOptions: { now: () => this.#clock.now() } });
       }
     }
     this.#sendTo(executionId, { type: 'execution.message', executionId, message: inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' } });
   }
 
-  /** Stops the shards and the pool, closes the store and releases the data dir. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    await Promise.all(
-      this.#shards.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.closed = resolve;
-            s.worker.postMessage({ type: 'shard.close' } satisfies ToShard);
-          }),
-      ),
-    );
+  /**
+   * Stops the shards (each finishes its writes) and the pool, closes the store and releases the
+   * data dir — also when a shard thread has died or does not answer.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closing ??= (async () => {
+      const clean = await Promise.all(this.#shards.map((s) => this.#stopShard(s)));
+      await this.#release(clean.every(Boolean));
+    })();
+    return this.#closing;
+  }
+
+  /** Asks a shard to finish its writes and close; false when it is dead or does not answer in time. */
+  #stopShard(s: ShardHandle): Promise<boolean> {
+    if (!s.alive) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+      timer.unref();
+      s.closed = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      s.onExit.push(() => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+      s.worker.postMessage({ type: 'shard.close' } satisfies ToShard);
+    });
+  }
+
+  /** Terminates the threads, closes the pool and the store, releases the lock: each step runs even if another fails. */
+  async #release(cleanClose: boolean): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#shards.map((s) => s.worker.terminate()));
-    await this.#pool.close();
-    await this.#store.close();
+    this.#unlistenClock?.();
+    await Promise.allSettled(this.#shards.filter((s) => s.worker).map((s) => s.worker.terminate()));
+    await this.#pool.close().catch(() => {});
+    // The mark tells the next open that attempts left in flight were not interrupted by a crash.
+    if (cleanClose) await this.#store.markCleanClose().catch(() => {});
+    await this.#store.close().catch(() => {});
     this.#lock.release();
     this.#fail(new TroupeError('TROUPE_ENGINE_CLOSED', 'The engine was closed while waiting'));
     for (const c of [...this.#feedClosers]) c();
   }
-}
-
-function resolveOrThrow(declared: FlowInput[], inputs: Record<string, unknown>): Record<string, unknown> {
-  return assertInputs(declared, inputs, { renderOptions: { now: () => Date.now() } });
 }

@@ -7,7 +7,7 @@
 import { threadId } from 'node:worker_threads';
 import { getRandomValues } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
-import { toErrorRecord } from '../errors.js';
+import { TroupeError, toErrorRecord } from '../errors.js';
 import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
 import { idFromBytes } from '../model/ids.js';
@@ -15,7 +15,9 @@ import { isTerminated, isoDate, transition } from '../model/state.js';
 import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { shardOf } from './router.js';
 import type { ExecutionMessage } from '../protocol/execution-messages.js';
-import type { DrainOutput, FlowRef, FromShard, ShardInit, ShardStats, ToShard } from '../protocol/shard-messages.js';
+import type { DrainOutput, EndedExecution, FlowRef, FromShard, ShardInit, ShardStats, ToShard } from '../protocol/shard-messages.js';
+import type { ExecutionHeader } from '../model/execution.js';
+import { systemClock, TestClock, type Clock } from './clock.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
 import type { ChangeBatch, StagedWrite, Store } from '../store/index.js';
 
@@ -53,7 +55,11 @@ export class Shard {
   readonly #actors = new Map<string, Actor>();
   readonly #ready = new Set<Actor>();
   readonly #flows = new Map<string, Flow>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** Armed timers: key → cancel. */
+  readonly #timers = new Map<string, () => void>();
+  readonly #clock: Clock;
+  /** Executions that could not be loaded, to be failed (and reported) by the next drain. */
+  #broken: Array<{ header: ExecutionHeader; error: TroupeError }> = [];
   #scheduled = false;
   /** The chain of durable acknowledgements, in commit order. */
   #acks: Promise<void> = Promise.resolve();
@@ -63,10 +69,11 @@ export class Shard {
   /** Ids of unfinished executions whose actor was dropped from memory. */
   readonly #passive = new Set<string>();
 
-  constructor(init: ShardInit, store: Store, send: (msg: FromShard) => void) {
+  constructor(init: ShardInit, store: Store, send: (msg: FromShard) => void, clock: Clock = systemClock) {
     this.#init = init;
     this.#store = store;
     this.#send = send;
+    this.#clock = clock;
   }
 
   /** Live actors in memory. */
@@ -99,6 +106,9 @@ export class Shard {
         break;
       case 'shard.stats':
         this.#send({ type: 'shard.stats', ...this.figures() });
+        break;
+      case 'clock.set':
+        if (this.#clock instanceof TestClock) this.#clock.set(msg.nowMs);
         break;
       case 'shard.close':
         void this.#close();
@@ -133,34 +143,64 @@ export class Shard {
 
   /**
    * Rebuilds every unfinished execution this shard owns from the store and sends it
-   * `execution.recover`: in-flight attempts are dispatched again, timers re-armed.
+   * `execution.recover`: in-flight attempts are dispatched again (or failed, after too many
+   * crashes), timers re-armed. An execution that cannot be loaded fails alone.
    * @returns the ids recovered
    */
   recoverAll(): string[] {
     const ids = this.#store.listExecutionIds({ nonTerminal: true }).filter((id) => shardOf(id, this.#init.shardCount) === this.#init.shardIndex);
-    for (const id of ids) {
-      try {
-        this.#rehydrate(id, { type: 'execution.recover' });
-      } catch (e) {
-        this.#send({ type: 'execution.rejected', executionId: id, error: toErrorRecord(e) });
-      }
-    }
+    const recover: ExecutionMessage = this.#init.crashed ? { type: 'execution.recover', crashed: true } : { type: 'execution.recover' };
+    for (const id of ids) this.#rehydrate(id, recover);
     return ids;
   }
 
-  /** Loads an actor from its records, with `first` as its first message. */
-  #rehydrate(id: string, first: ExecutionMessage): Actor {
-    const header = this.#store.readHeader(id)!;
-    const flowRecord = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
-    if (!flowRecord) throw new Error(`Flow ${header.namespace}.${header.flowId} revision ${header.flowRevision} of execution ${id} is not in the store`);
-    const flow = this.#flow(flowRecord);
-    const state = restoreExecutionState(flow, header, this.#store.readTaskRuns(id), this.#store.readLogs(id), this.#init, Math.random);
+  /**
+   * Loads an actor from its records, with `first` as its first message. An execution whose
+   * records cannot be loaded (undecodable, flow revision missing or unreadable) is failed alone:
+   * FAILED with the reason logged when its header can be written, else reported to the engine.
+   */
+  #rehydrate(id: string, first: ExecutionMessage): Actor | undefined {
+    let state: ExecutionState;
+    try {
+      state = this.#load(id);
+    } catch (e) {
+      this.#unloadable(id, e);
+      return undefined;
+    }
     const actor: Actor = { state, mailbox: [first], ackCreated: false, ended: false };
     this.#actors.set(id, actor);
     this.stats.rehydrated += 1;
     this.#ready.add(actor);
     this.#schedule();
     return actor;
+  }
+
+  #load(id: string): ExecutionState {
+    const header = this.#store.readHeader(id);
+    if (!header) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `the header of execution ${id} is not in the store`, { executionId: id });
+    const flowRecord = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
+    if (!flowRecord) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `flow ${header.namespace}.${header.flowId} revision ${header.flowRevision} is not in the store`, { namespace: header.namespace, flowId: header.flowId, revision: header.flowRevision });
+    const flow = this.#flow(flowRecord);
+    return restoreExecutionState(flow, header, this.#store.readTaskRuns(id), this.#store.readLogs(id), this.#init, Math.random);
+  }
+
+  #unloadable(id: string, cause: unknown): void {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const error = new TroupeError('TROUPE_EXECUTION_CORRUPT', `Execution ${id} cannot be loaded from the store, so it is failed alone: ${reason}`, { executionId: id }, { cause });
+    this.#passive.delete(id);
+    this.#actors.delete(id);
+    let header: ExecutionHeader | undefined;
+    try {
+      header = this.#store.readHeader(id);
+    } catch {
+      header = undefined;
+    }
+    if (!header || isTerminated(header.state.current)) {
+      this.#send({ type: 'execution.rejected', executionId: id, error: toErrorRecord(error) });
+      return;
+    }
+    this.#broken.push({ header, error });
+    this.#schedule();
   }
 
   #enqueue(executionId: string, message: ExecutionMessage): void {
@@ -214,7 +254,7 @@ export class Shard {
   }
 
   #env(): StepEnv {
-    return { nowMs: Date.now(), newId, random: Math.random, envs: this.#init.envs, globals: this.#init.globals };
+    return { nowMs: this.#clock.now(), newId, random: Math.random, envs: this.#init.envs, globals: this.#init.globals, ...(this.#init.limits ? { limits: this.#init.limits } : {}) };
   }
 
   /** Runs every ready actor's mailbox, commits once, then releases the effects. */
@@ -271,8 +311,9 @@ export class Shard {
       }
     }
     this.#ready.clear();
+    const brokenEnds = this.#failBroken(batch);
     for (const actor of headers) batch.headers.push(actor.state.header);
-    for (const [entry, executionId] of runs) batch.taskRuns.push({ executionId, record: { seq: entry.seq, taskRun: entry.run } });
+    for (const [entry, executionId] of runs) batch.taskRuns.push({ executionId, record: entry.crashes ? { seq: entry.seq, taskRun: entry.run, crashes: entry.crashes } : { seq: entry.seq, taskRun: entry.run } });
     if (deletes.length) batch.taskRunDeletes = deletes;
     let staged: StagedWrite = { committed: Promise.resolve(), durable: Promise.resolve() };
     if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length) {
@@ -305,7 +346,7 @@ export class Shard {
         created: created.map((a) => a.state.header.id),
         subflows,
         replays,
-        ended: ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, execution: toExecution(a.state) })),
+        ended: [...brokenEnds, ...ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, execution: toExecution(a.state) }))],
         changed: [...changed],
       };
       this.#acks = this.#acks.then(() => staged.durable).then(() => this.#send(out));
@@ -315,6 +356,27 @@ export class Shard {
     this.#passivate(headers);
     this.#draining = false;
     if (this.#ready.size) this.#schedule();
+  }
+
+  /** Writes FAILED, with the reason logged, on each execution that could not be loaded. */
+  #failBroken(batch: ChangeBatch): EndedExecution[] {
+    if (!this.#broken.length) return [];
+    const ends: EndedExecution[] = [];
+    const date = isoDate(this.#clock.now());
+    for (const { header, error } of this.#broken) {
+      transition(header.state, 'FAILED', date);
+      batch.headers.push(header);
+      let seq: number;
+      try {
+        seq = this.#store.nextSeq('logs', header.id);
+      } catch {
+        seq = 0;
+      }
+      batch.logs.push({ executionId: header.id, seq, entry: { namespace: header.namespace, flowId: header.flowId, executionId: header.id, timestamp: date, level: 'ERROR', message: `${error.code}: ${error.message}` } });
+      ends.push({ executionId: header.id, state: 'FAILED', execution: { ...header } });
+    }
+    this.#broken = [];
+    return ends;
   }
 
   /** Nothing of a failed write is durable: no effect may leave; the engine fails its waiters. */
@@ -328,7 +390,7 @@ export class Shard {
   /** An exception in a step fails that execution, is logged on it, and never stops the shard. */
   #failActor(actor: Actor, err: unknown, batch: ChangeBatch): void {
     const { header } = actor.state;
-    const date = isoDate(Date.now());
+    const date = isoDate(this.#clock.now());
     actor.mailbox.length = 0;
     transition(header.state, 'FAILED', date);
     const message = `Internal error while executing the flow: ${err instanceof Error ? err.message : String(err)}`;
@@ -345,16 +407,18 @@ export class Shard {
 
   #startTimer(actor: Actor, timerId: string, atMs: number): void {
     const id = actor.state.header.id;
-    const handle = setTimeout(() => {
-      this.#timers.delete(`${id}\u0000${timerId}`);
+    const key = `${id}\u0000${timerId}`;
+    this.#timers.get(key)?.();
+    const cancel = this.#clock.at(atMs, () => {
+      this.#timers.delete(key);
       this.#enqueue(id, { type: 'timer.fired', timerId });
-    }, Math.max(0, atMs - Date.now()));
-    this.#timers.set(`${id}\u0000${timerId}`, handle);
+    });
+    this.#timers.set(key, cancel);
   }
 
   async #close(): Promise<void> {
     this.#closed = true;
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const cancel of this.#timers.values()) cancel();
     while (this.#draining) await new Promise((r) => setImmediate(r));
     await this.#acks;
     await this.#store.close();

@@ -17,6 +17,8 @@ export interface SubflowRouting {
   typeInputs(flow: FlowRecord, inputs: Record<string, unknown>): Record<string, unknown>;
   toParent(parentId: string, message: ExecutionMessage): void;
   createChild(childId: string, flow: FlowRecord, msg: ToShard & { type: 'execution.create' }): void;
+  /** The runtime's clock (epoch ms). */
+  now(): number;
 }
 
 /** Child → waiting parent run. */
@@ -59,7 +61,7 @@ export class SubflowLinks {
       inputs,
       labels: s.labels,
       trigger: s.trigger,
-      nowMs: Date.now(),
+      nowMs: this.#routing.now(),
     });
   }
 

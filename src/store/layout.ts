@@ -39,6 +39,9 @@ export const DB = {
 /** The meta key holding {@link FORMAT_VERSION}. */
 export const META_FORMAT_VERSION = 'formatVersion';
 
+/** The meta key written by a clean close and removed by the next open (absent: the last life crashed). */
+export const META_CLEAN_CLOSE = 'cleanClose';
+
 /**
  * Where each record database keeps its msgpackr shared structures: a symbol sorts outside every
  * string, number and array key, so range reads never meet it.

@@ -3,14 +3,14 @@
  * records with shared structures (see codec.ts); keys follow layout.ts.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { asBinary, open, type RootDatabase } from 'lmdb';
+import { asBinary, open, type Database, type RootDatabase } from 'lmdb';
 import { TroupeError } from '../errors.js';
 import type { Execution, ExecutionHeader } from '../model/execution.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { isTerminated } from '../model/state.js';
 import { corruptFileError } from './codec.js';
 import { checkLmdbFile } from './file-check.js';
-import { flowKey, flowRevisionsNewestFirst, seqKey, seqRange, storePath, type SeqKey } from './layout.js';
+import { DB, META_CLEAN_CLOSE, flowKey, flowRevisionsNewestFirst, seqKey, seqRange, storePath, type SeqKey } from './layout.js';
 import { openRecordDbs, readFormatVersion, type RecordDbs } from './open-dbs.js';
 import type { RecordTable } from './record-table.js';
 import type {
@@ -177,10 +177,18 @@ class LmdbStore implements Store {
 
   listExecutionIds(filter: ExecutionFilter = {}): string[] {
     if (!filter.nonTerminal) return this.#dbs.executions.keys({}) as string[];
+    // Header by header: a header that cannot be decoded is listed (recovery then fails that
+    // execution alone) instead of failing the whole scan.
     const ids: string[] = [];
-    for (const { key, value } of this.#dbs.executions.entries({})) {
-      if (isTerminated((value as ExecutionHeader).state.current)) continue;
-      ids.push(key as string);
+    for (const key of this.#dbs.executions.keys({})) {
+      let header: ExecutionHeader | undefined;
+      try {
+        header = this.#dbs.executions.get(key) as ExecutionHeader | undefined;
+      } catch {
+        ids.push(key as string);
+        continue;
+      }
+      if (header && !isTerminated(header.state.current)) ids.push(key as string);
     }
     return ids;
   }
@@ -208,6 +216,22 @@ class LmdbStore implements Store {
 
   stats(): StoreStats {
     return { ...this.#stats };
+  }
+
+  takeCleanClose(): boolean {
+    const meta = this.#meta();
+    if (meta.get(META_CLEAN_CLOSE) !== true) return false;
+    meta.removeSync(META_CLEAN_CLOSE);
+    return true;
+  }
+
+  async markCleanClose(): Promise<void> {
+    this.#writable();
+    await this.#meta().put(META_CLEAN_CLOSE, true);
+  }
+
+  #meta(): Database<unknown, string> {
+    return this.#root.openDB<unknown, string>(DB.meta, { encoding: 'msgpack' });
   }
 
   close(): Promise<void> {

@@ -21,6 +21,11 @@ export interface TaskRunRecord {
   /** The position of the task run in the execution's taskRunList (0-based, never reused). */
   seq: number;
   taskRun: TaskRun;
+  /**
+   * How many consecutive crashes the run's current attempt was in flight during (absent: none).
+   * Written before the attempt is dispatched again, so it survives the next crash it counts.
+   */
+  crashes?: number;
 }
 
 /** An effect written in the same transaction as the change that caused it, replayed by recovery. */
@@ -112,7 +117,10 @@ export interface Store {
   readHeader(id: string): ExecutionHeader | undefined;
   /** An execution's task-run records, in seq order. */
   readTaskRuns(executionId: string): TaskRunRecord[];
-  /** Execution ids in id order, all or only those not terminated. */
+  /**
+   * Execution ids in id order, all or only those not terminated (with `nonTerminal`, an id whose
+   * header cannot be decoded is listed too: its state is unknown).
+   */
   listExecutionIds(filter?: ExecutionFilter): string[];
   /** Removes an execution: its header, task runs, logs and outbox; resolves once durable. */
   deleteExecution(id: string): Promise<void>;
@@ -122,6 +130,13 @@ export interface Store {
   readOutbox(executionId: string): OutboxEntry[];
   /** One more than the highest seq stored for the execution in `table` (0 when none). */
   nextSeq(table: SeqTable, executionId: string): number;
+  /**
+   * Whether the last process to use the data dir closed it cleanly ({@link markCleanClose});
+   * removes the mark, so a crash of this life is seen by the next open.
+   */
+  takeCleanClose(): boolean;
+  /** Marks a clean close (all shards stopped after their writes); resolves once durable. */
+  markCleanClose(): Promise<void>;
   /** What this handle wrote since it was opened. */
   stats(): StoreStats;
   /** Waits for pending writes and closes this handle (other threads' handles stay open). */
