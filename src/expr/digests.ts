@@ -204,7 +204,10 @@ export function base64Encode(s: string): string {
 
 /** Decodes base64 (standard or URL alphabet) to a UTF-8 string; throws on invalid input. */
 export function base64Decode(s: string): string {
-  const clean = s.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  let clean = s.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  let end = clean.length;
+  while (end > 0 && clean.charCodeAt(end - 1) === 61) end--; // trailing '=' (a regex /=+$/ would be quadratic)
+  clean = clean.slice(0, end);
   if (!/^[A-Za-z0-9+/]*$/.test(clean) || clean.length % 4 === 1) throw new Error('Illegal base64 input');
   const bytes: number[] = [];
   for (let i = 0; i < clean.length; i += 4) {

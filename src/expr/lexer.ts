@@ -40,8 +40,9 @@ export function lexTemplate(source: string): Token[] {
   let textStart = 0;
   const pushText = (end: number, trimEnd: boolean): void => {
     let text = source.slice(textStart, end);
-    if (trimNext) text = text.replace(/^\s+/, '');
-    if (trimEnd) text = text.replace(/\s+$/, '');
+    // trimStart/trimEnd, not /\s+$/: a backtracking regex is quadratic on a long run of spaces
+    if (trimNext) text = text.trimStart();
+    if (trimEnd) text = text.trimEnd();
     if (text) tokens.push({ type: 'text', value: text, pos: textStart });
     trimNext = false;
   };
@@ -98,8 +99,8 @@ function lexRaw(
   if (!close) throw syntaxError(`Unclosed {% ${kind} %} block`, source, open);
   pushText(open, raw[0][2] === '-');
   let inner = source.slice(open + raw[0].length, close.index);
-  if (raw[0].endsWith('-%}')) inner = inner.replace(/^\s+/, '');
-  if (close[1] === '-') inner = inner.replace(/\s+$/, '');
+  if (raw[0].endsWith('-%}')) inner = inner.trimStart();
+  if (close[1] === '-') inner = inner.trimEnd();
   if (inner) tokens.push({ type: 'text', value: inner, pos: open });
   setTrim(close[2] === '-');
   return close.index + close[0].length;

@@ -89,6 +89,13 @@ const CASES: Case[] = [
   { name: 'regex backreference refused', template: "{{ 'aa' | replace({'(a)\\\\1': 'x'}, regexp=true) }}", error: { code: 'TROUPE_EXPR_REGEX_UNSUPPORTED', message: 'backreference' } },
   { name: 'regex lookbehind runs in linear time', template: "{{ 'ab cb' | replace({'(?<=a)b': 'X'}, regexp=true) }}", value: 'aX cb' },
 
+  // the engine's own patterns that backtracked on a long run inside the input (/x+$/ is quadratic)
+  { name: 'trim of a long run of inner spaces', template: '{{ s | trim | length }}', vars: { s: { repeat: ' ', times: 1_000_000, tail: 'b' } }, value: '1' },
+  { name: 'slugify of a long run of inner dashes', template: '{{ s | slugify | length }}', vars: { s: { repeat: '-', times: 1_000_000, tail: 'b' } }, value: '1' },
+  { name: 'base64decode of a long run of inner =', template: '{{ s | base64decode }}', vars: { s: { repeat: '=', times: 1_000_000, tail: 'QQ' } }, error: { code: 'TROUPE_EXPR_EVALUATION', message: 'not valid base64' } },
+  { name: 'whitespace control after a long run of inner spaces', template: `a${' '.repeat(200_000)}b  {{- 1 }}`, length: 200_003 },
+  { name: 'a jq program padded with whitespace', template: `{{ 1 | jq('.${' '.repeat(200_000)}') | first }}`, value: '1' },
+
   // jq programs that multiply their input
   { name: 'jq {a:., b:.} chained 30 times, printed', template: jq(Array.from({ length: 30 }, () => '{a:., b:.}').join(' | ')), error: limit('maxOutputChars') },
   { name: 'jq {a:., b:.} chained 30 times, serialized', template: jq(`${Array.from({ length: 30 }, () => '{a:., b:.}').join(' | ')} | tojson | length`), error: limit('maxOutputChars') },

@@ -34,7 +34,7 @@ function intArg(v: unknown, what: string): number {
 }
 
 function slugify(s: string): string {
-  return s
+  const slug = s
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -42,8 +42,20 @@ function slugify(s: string): string {
     .replace(/[\s_]+/g, '-')
     .replace(/[^\w-]/g, '')
     .replace(/_/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/-+/g, '-');
+  return stripAround(slug, (c) => c === 45);
+}
+
+/**
+ * `s` without the leading and trailing characters `strip` accepts: a scan from both ends (a
+ * backtracking regex such as /x+$/ is quadratic on a long run of x inside the string).
+ */
+function stripAround(s: string, strip: (code: number) => boolean): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && strip(s.charCodeAt(start))) start++;
+  while (end > start && strip(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 function title(s: string): string {
@@ -147,7 +159,7 @@ export const STRING_FILTERS: Array<[string, FilterFn]> = [
   stringFilter('lower', (s) => s.toLowerCase()),
   stringFilter('title', title),
   stringFilter('capitalize', (s) => (s ? (s[0] as string).toUpperCase() + s.slice(1) : s)),
-  stringFilter('trim', (s) => s.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '')),
+  stringFilter('trim', (s) => stripAround(s, (c) => c <= 0x20)),
   stringFilter('slugify', slugify),
   stringFilter('substringBefore', (s, a, n) => {
     const sep = strArg(arg(a, n, 0, 'separator'), 'separator');

@@ -39,7 +39,8 @@ function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
   while (i < src.length) {
-    if (/^\s*$/.test(src.slice(i))) break;
+    while (i < src.length && /\s/.test(src[i] as string)) i++;
+    if (i >= src.length) break;
     TOKEN.lastIndex = i;
     const m = TOKEN.exec(src);
     if (!m) throw fail(src, `unexpected character '${src.slice(i).trim()[0] ?? ''}'`);
