@@ -121,7 +121,7 @@ export function truthy(v: unknown): boolean {
   if (isNumber(v)) return num(v) !== 0;
   if (typeof v === 'string') return v.length > 0;
   if (Array.isArray(v)) return v.length > 0;
-  if (isMap(v)) return Object.keys(v).length > 0;
+  if (isMap(v)) return hasEntries(v);
   return true;
 }
 
@@ -147,4 +147,10 @@ export function range(from: unknown, to: unknown, step: unknown, budget: Budget)
   const out: number[] = [];
   for (let i = 0; i < size; i++) out.push(a + i * s);
   return out;
+}
+
+/** Whether a map has an entry, without listing its keys. */
+export function hasEntries(map: Record<string, unknown>): boolean {
+  for (const k in map) if (Object.hasOwn(map, k)) return true;
+  return false;
 }

@@ -1,6 +1,7 @@
 /**
  * The `is` tests. `defined` is handled by the evaluator (it must survive strict variables).
  */
+import { hasEntries } from './operators.js';
 import { isMap, isNumber, num } from './values.js';
 
 /** A test: `value is name(args…)`. */
@@ -10,7 +11,7 @@ function isEmpty(v: unknown): boolean {
   if (v === null || v === undefined) return true;
   if (typeof v === 'string') return v.trim().length === 0;
   if (Array.isArray(v)) return v.length === 0;
-  if (isMap(v)) return Object.keys(v).length === 0;
+  if (isMap(v)) return !hasEntries(v);
   return false;
 }
 

@@ -54,13 +54,21 @@ export const COLLECTION_FILTERS: Array<[string, FilterFn]> = [
   ['first', (input) => {
     if (typeof input === 'string') return input.length ? input[0] : null;
     if (Array.isArray(input)) return input.length ? input[0] : null;
-    if (isMap(input)) { const k = Object.keys(input)[0]; return k === undefined ? null : readOwn(input, k); }
+    if (isMap(input)) {
+      for (const k in input) if (Object.hasOwn(input, k)) return readOwn(input, k);
+      return null;
+    }
     return input ?? null;
   }],
-  ['last', (input) => {
+  ['last', (input, _a, _n, ctx) => {
     if (typeof input === 'string') return input.length ? input[input.length - 1] : null;
     if (Array.isArray(input)) return input.length ? input[input.length - 1] : null;
-    if (isMap(input)) { const k = Object.keys(input).at(-1); return k === undefined ? null : readOwn(input, k); }
+    if (isMap(input)) {
+      const keys = Object.keys(input);
+      ctx.budget.step(keys.length);
+      const k = keys.at(-1);
+      return k === undefined ? null : readOwn(input, k);
+    }
     return input ?? null;
   }],
   ['keys', (input, _a, _n, ctx) => {
@@ -69,18 +77,30 @@ export const COLLECTION_FILTERS: Array<[string, FilterFn]> = [
       ctx.budget.collection(input.length);
       return input.map((_, i) => i);
     }
-    if (isMap(input)) return Object.keys(input);
+    if (isMap(input)) {
+      const keys = Object.keys(input);
+      ctx.budget.collection(keys.length);
+      return keys;
+    }
     throw typeError(`Filter 'keys' needs a map or list, got ${typeName(input)}`);
   }],
-  ['values', (input) => {
+  ['values', (input, _a, _n, ctx) => {
     if (input === null || input === undefined) return null;
-    if (isMap(input)) return Object.keys(input).map((k) => readOwn(input, k));
+    if (isMap(input)) {
+      const keys = Object.keys(input);
+      ctx.budget.collection(keys.length);
+      return keys.map((k) => readOwn(input, k));
+    }
     throw typeError(`Filter 'values' needs a map, got ${typeName(input)}`);
   }],
-  ['length', (input) => {
+  ['length', (input, _a, _n, ctx) => {
     if (input === null || input === undefined) return 0;
     if (typeof input === 'string' || Array.isArray(input)) return input.length;
-    if (isMap(input)) return Object.keys(input).length;
+    if (isMap(input)) {
+      const size = Object.keys(input).length;
+      ctx.budget.step(size);
+      return size;
+    }
     return 1;
   }],
   ['join', (input, a, n, ctx) => {
@@ -119,10 +139,11 @@ export const COLLECTION_FILTERS: Array<[string, FilterFn]> = [
     ctx.budget.collection(items.length);
     return [...items].reverse();
   }],
-  ['slice', (input, a, n) => {
+  ['slice', (input, a, n, ctx) => {
     if (input === null || input === undefined) return null;
     if (typeof input === 'string' || Array.isArray(input)) {
       const [s, e] = sliceBounds(input.length, arg(a, n, 0, 'fromIndex'), arg(a, n, 1, 'toIndex'));
+      if (Array.isArray(input)) ctx.budget.collection(e - s);
       return input.slice(s, e);
     }
     throw typeError(`Filter 'slice' needs a list or string, got ${typeName(input)}`);
