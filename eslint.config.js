@@ -13,7 +13,7 @@ import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 /** The pure core: deterministic code the executor step, validation and templating run on. */
-export const PURE_CORE = ['src/model', 'src/expr', 'src/flow', 'src/inputs', 'src/executor', 'src/tasks'];
+export const PURE_CORE = ['src/model', 'src/yaml', 'src/expr', 'src/flow', 'src/inputs', 'src/executor', 'src/tasks'];
 
 /** Pool-side behaviour of task types: run in pool threads, so they may do I/O and read clocks. */
 export const POOL_SIDE = ['src/tasks/**/pool.ts', 'src/tasks/**/*.pool.ts'];

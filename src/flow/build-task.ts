@@ -9,7 +9,7 @@ import { applyPluginDefaults, type DefaultEntry } from './plugin-defaults.js';
 import type { Position, Problems } from './problems.js';
 import { parseRetry } from './retry.js';
 import { COMMON_TASK_PROPS, resolveTaskType, suggestTaskTypes, type PropSpec, type TaskTypeInfo, type TypeCategory } from './task-types.js';
-import { describeNode, setOwn, toPlain, type YMap, type YNode } from './yaml-tree.js';
+import { describeNode, setOwn, toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** What building tasks shares across the whole flow. */
 export interface TaskContext {

@@ -4,7 +4,7 @@
  */
 import type { Problems } from './problems.js';
 import type { PropSpec } from './task-types.js';
-import { describeNode, type YNode } from './yaml-tree.js';
+import { describeNode, type YNode } from '../yaml/tree.js';
 
 /** Whether a string holds a Pebble template. */
 export function isTemplate(v: unknown): boolean {

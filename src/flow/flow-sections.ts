@@ -8,7 +8,7 @@ import { checkValue } from './check-value.js';
 import { applyPluginDefaults, type DefaultEntry } from './plugin-defaults.js';
 import type { Problems } from './problems.js';
 import { COMMON_TRIGGER_PROPS } from './task-types.js';
-import { describeNode, setOwn, toPlain, type YMap, type YNode } from './yaml-tree.js';
+import { describeNode, setOwn, toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** Labels whose key starts with `system.` are Kestra's own, except this one. */
 const ALLOWED_SYSTEM_LABELS = new Set(['system.readOnly']);

@@ -6,7 +6,7 @@ import type { FlowInput } from '../model/index.js';
 import { findCyclicTasks } from './dag.js';
 import { listOfMaps } from './flow-sections.js';
 import type { Problems } from './problems.js';
-import { describeNode, setOwn, toPlain, type YMap, type YNode } from './yaml-tree.js';
+import { describeNode, setOwn, toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** Input ids: `^[a-zA-Z0-9][.a-zA-Z0-9_-]*`. */
 export const INPUT_ID = /^[a-zA-Z0-9][.a-zA-Z0-9_-]*$/;

@@ -10,9 +10,9 @@ import { parseConcurrency, parseLabels, parseListeners, parseOutputs, parsePlugi
 import { parseInputs } from './inputs.js';
 import { toPluginDefault, type DefaultEntry } from './plugin-defaults.js';
 import { describeProblem, problemsToError, Problems, type FlowProblem } from './problems.js';
-import { DEFAULT_READ_LIMITS, MAX_DEPTH_CEILING, readYaml, type ReadLimits } from './read-yaml.js';
+import { DEFAULT_READ_LIMITS, MAX_DEPTH_CEILING, readYaml, type ReadLimits } from '../yaml/read.js';
 import { parseRetry } from './retry.js';
-import { describeNode, toPlain, type YMap, type YNode } from './yaml-tree.js';
+import { describeNode, toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** Options of {@link parseFlow} and {@link validateFlow}. */
 export interface ParseFlowOptions {
@@ -51,7 +51,7 @@ export function validateFlow(source: string, options: ParseFlowOptions = {}): Fl
   const read = readYaml(source, readLimits(options));
   const problems = new Problems();
   // One by one, never spread: a hostile source yields hundreds of thousands of problems.
-  if (!read.ok) for (const p of read.problems) problems.add(p, p.path, p.message, p.code);
+  if (!read.ok) for (const p of read.problems) problems.add(p, '', p.message, p.code);
   const flow = read.ok ? buildFlow(read.root, source, problems) : undefined;
   if (flow && problems.size === 0) return { ok: true, flow };
   const sorted = [...problems.list].sort((a, b) => a.line - b.line || a.column - b.column);

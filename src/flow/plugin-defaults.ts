@@ -6,7 +6,7 @@
  */
 import type { PluginDefault } from '../model/index.js';
 import { resolveTaskType } from './task-types.js';
-import { toPlain, type YMap, type YNode } from './yaml-tree.js';
+import { toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** A plugin default as read from the flow, its values still positioned. */
 export interface DefaultEntry {

@@ -3,6 +3,7 @@
  * one {@link FlowError}.
  */
 import { FlowError, type ErrorCode } from '../errors.js';
+import type { Position } from '../yaml/tree.js';
 
 /** One problem of a flow, with its 1-based position and property path. */
 export interface FlowProblem {
@@ -14,11 +15,7 @@ export interface FlowProblem {
   path: string;
 }
 
-/** Where a node sits in the source: 1-based line and column. */
-export interface Position {
-  line: number;
-  column: number;
-}
+export type { Position };
 
 /** Most problems kept for one flow; a hostile flow could otherwise produce millions. */
 export const MAX_PROBLEMS = 1000;

@@ -5,7 +5,7 @@
 import type { RetryPolicy } from '../model/index.js';
 import { isDuration } from './check-value.js';
 import type { Problems } from './problems.js';
-import { describeNode, type YNode } from './yaml-tree.js';
+import { describeNode, type YNode } from '../yaml/tree.js';
 
 const COMMON = ['type', 'maxAttempt', 'maxDuration', 'warningOnRetry', 'behavior'];
 const BY_TYPE: Record<RetryPolicy['type'], { required: string[]; optional: string[] }> = {

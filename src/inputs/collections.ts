@@ -1,8 +1,8 @@
 /**
  * Structured inputs: JSON, YAML, ARRAY (§6.1), and the list reading MULTISELECT shares with ARRAY.
  */
-import { parse as parseYaml } from 'yaml';
 import type { FlowInput } from '../model/index.js';
+import { readYamlValue } from '../yaml/read.js';
 import { inputType, kindOf, stringProp, type InputType, type ParseEnv } from './input-type.js';
 import { InputReason, javaString } from './messages.js';
 
@@ -34,10 +34,11 @@ export const JSON_INPUT: InputType = inputType<unknown>({
 
 /**
  * YAML: a string parsed as YAML, or an already structured value kept as is (Kestra casts to a
- * string, so a structured `defaults:` fails there; §6.1 recommends accepting it).
+ * string, so a structured `defaults:` fails there; §6.1 recommends accepting it). Read with the
+ * flow reader's guards (nesting, duplicate keys, aliases): an input is text from outside.
  */
 export const YAML_INPUT: InputType = inputType<unknown>({
-  parse: (current) => (typeof current === 'string' ? (parseYaml(current, { uniqueKeys: true, maxAliasCount: 100 }) as unknown) : current),
+  parse: (current) => (typeof current === 'string' ? readYamlValue(current) : current),
   store: (value) => value,
 });
 

@@ -4,8 +4,7 @@
  * here with one Set per mapping.
  */
 import { isMap, visit, type Document, type LineCounter } from 'yaml';
-import { keyString } from './yaml-tree.js';
-import type { Position } from './problems.js';
+import { keyString, type Position } from './tree.js';
 
 /** A repeated key and where it is repeated. */
 export interface DuplicateKey extends Position {

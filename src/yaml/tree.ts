@@ -4,7 +4,12 @@
  * reads them), and an alias is the very node it refers to (shared, never copied).
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
-import type { Position } from './problems.js';
+
+/** Where a node sits in the source: 1-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
+}
 
 /** A map entry with the position of its key. */
 export interface YEntry {

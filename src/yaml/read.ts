@@ -1,20 +1,23 @@
 /**
- * Reads flow YAML defensively: a size cap, a depth check on the concrete syntax tree, a linear duplicate-key check and an
- * alias-expansion cap run before anything recurses over the document.
+ * Reads YAML defensively, for flows and for every YAML value that comes from outside (YAML inputs,
+ * the `yaml()` template function): a size cap, a depth check on the concrete syntax tree, a linear
+ * duplicate-key check and an alias-expansion cap run before anything recurses over the document.
+ * The yaml package's own `parse` is never used on such text: it composes recursively, so deep
+ * nesting overflows the stack (sometimes as an uncatchable V8 abort), and its duplicate-key check
+ * is quadratic.
  *
- * What the reader guarantees to the rest of the loader: the tree it returns nests at most `maxDepth`
- * collections, aliases included, and `maxDepth` is never above {@link MAX_DEPTH_CEILING}. Every later
- * walk over the tree (plugin defaults, `toPlain`, nested flowables) may therefore recurse once per
- * level: input cannot drive it deeper than the ceiling.
+ * What the reader guarantees: the tree it returns nests at most `maxDepth` collections, aliases
+ * included, and `maxDepth` is never above {@link MAX_DEPTH_CEILING}. Every later walk over the tree
+ * (plugin defaults, `toPlain`, nested flowables) may therefore recurse once per level: input
+ * cannot drive it deeper than the ceiling.
  */
 import { Composer, LineCounter, Parser, type CST, type Document } from 'yaml';
-import type { ErrorCode } from '../errors.js';
+import { TroupeError, type ErrorCode } from '../errors.js';
 import { findExcessiveDepth } from './depth-guard.js';
 import { findDuplicateKeys } from './duplicate-keys.js';
-import type { FlowProblem } from './problems.js';
-import { AliasCycleError, AliasDepthError, buildTree, type YNode } from './yaml-tree.js';
+import { AliasCycleError, AliasDepthError, buildTree, toPlain, type Position, type YNode } from './tree.js';
 
-/** Limits applied while reading a flow source. */
+/** Limits applied while reading a YAML source. */
 export interface ReadLimits {
   /** Largest accepted source, in UTF-8 bytes. */
   maxBytes: number;
@@ -38,12 +41,18 @@ export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
   maxAliasCount: 100,
 });
 
+/** Why a YAML source cannot be read, and where: one of the `TROUPE_FLOW_*` codes of YAML reading. */
+export interface YamlProblem extends Position {
+  code: ErrorCode;
+  message: string;
+}
+
 /** The tree of a YAML source, or the problems that stop it being read. */
-export type ReadResult = { ok: true; root: YNode } | { ok: false; problems: FlowProblem[] };
+export type ReadResult = { ok: true; root: YNode } | { ok: false; problems: YamlProblem[] };
 
 const fail = (code: ErrorCode, message: string, line = 1, column = 1): ReadResult => ({
   ok: false,
-  problems: [{ code, message, line, column, path: '' }],
+  problems: [{ code, message, line, column }],
 });
 
 /** Reads `source` into a positioned tree, refusing hostile documents with their own codes. */
@@ -71,7 +80,7 @@ export function readYaml(source: string, limits: ReadLimits): ReadResult {
       ok: false,
       problems: doc.errors.map((e) => {
         const { line, col } = lines.linePos(e.pos[0]);
-        return { code: 'TROUPE_FLOW_SYNTAX', message: `invalid YAML: ${e.message}`, line, column: col, path: '' };
+        return { code: 'TROUPE_FLOW_SYNTAX', message: `invalid YAML: ${e.message}`, line, column: col };
       }),
     };
   }
@@ -84,7 +93,6 @@ export function readYaml(source: string, limits: ReadLimits): ReadResult {
         message: `duplicate key '${d.key}'; each key may appear once in a mapping`,
         line: d.line,
         column: d.column,
-        path: '',
       })),
     };
   }
@@ -103,6 +111,21 @@ export function readYaml(source: string, limits: ReadLimits): ReadResult {
     if (err instanceof AliasDepthError) return fail('TROUPE_FLOW_TOO_DEEP', err.message, err.at.line, err.at.column);
     throw err;
   }
+}
+
+/**
+ * The plain value of a YAML text from outside (an input, a template argument), read with the
+ * same guards as a flow.
+ * @throws TroupeError with the first problem's code (`TROUPE_FLOW_TOO_DEEP`, `_SYNTAX`, …) and
+ *   `line:column: message`; `details` holds the line, the column and how many problems there were
+ */
+export function readYamlValue(source: string, limits: ReadLimits = DEFAULT_READ_LIMITS): unknown {
+  const read = readYaml(source, limits);
+  if (read.ok) return toPlain(read.root);
+  const [first, ...rest] = read.problems;
+  const { code, message, line, column } = first ?? { code: 'TROUPE_FLOW_SYNTAX', message: 'invalid YAML', line: 1, column: 1 };
+  const more = rest.length > 0 ? ` (and ${rest.length} more problems)` : '';
+  throw new TroupeError(code, `${line}:${column}: ${message}${more}`, { line, column, problems: read.problems.length });
 }
 
 /** The UTF-8 length of `s`, counting no further than just past `stopAfter`. */
