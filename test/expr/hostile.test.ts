@@ -125,6 +125,26 @@ describe('limits', () => {
     expect(captureError(() => renderObject(deep, {}))).toMatchObject({ code: 'TROUPE_EXPR_LIMIT' });
   });
 
+  it('applies lowered budget limits, each named in its error', () => {
+    const fails = (template: string, limits: object, name: string): void => {
+      expect(captureError(() => renderString(template, { big: 'x'.repeat(1000) }, { limits }))).toMatchObject({ code: 'TROUPE_EXPR_LIMIT', message: expect.stringContaining(`(${name})`) });
+    };
+    fails('{{ (1..20) | merge([1]) }}', { maxCollectionSize: 20 }, 'maxCollectionSize');
+    fails('{% for i in 1..50 %}{% set u = big | upper %}{% endfor %}', { maxBuiltChars: 40_000 }, 'maxBuiltChars');
+    fails('{% for i in 1..100 %}{{ i + i }}{% endfor %}', { maxSteps: 200 }, 'maxSteps');
+    fails('{{ big | toJson }}', { maxOutputChars: 999 }, 'maxOutputChars');
+    expect(renderString('{{ (1..20) | merge([1]) | length }}', {}, { limits: { maxCollectionSize: 21 } })).toBe('21');
+  });
+
+  it('shares one budget between a render and render() inside it, and between the strings of an object render', () => {
+    const limits = { maxSteps: 400 };
+    const loop = '{% for i in 1..60 %}{{ i }}{% endfor %}';
+    expect(renderString(loop, {}, { limits })).toHaveLength(111);
+    expect(captureError(() => renderString(`${loop}{{ render(t) }}`, { t: loop }, { limits }))).toMatchObject({ code: 'TROUPE_EXPR_LIMIT' });
+    expect(renderObject({ a: loop }, {}, { limits })).toEqual({ a: expect.any(String) });
+    expect(captureError(() => renderObject({ a: loop, b: loop }, {}, { limits }))).toMatchObject({ code: 'TROUPE_EXPR_LIMIT', message: expect.stringContaining('(maxSteps)') });
+  });
+
   it('validates limits given as options', () => {
     expect(captureError(() => renderString('{{ 1 }}', {}, { limits: { maxDepht: 3 } as never }))).toMatchObject({ code: 'TROUPE_OPTION_INVALID' });
     expect(captureError(() => renderString('{{ 1 }}', {}, { limits: { maxDepth: -1 } }))).toMatchObject({ code: 'TROUPE_OPTION_INVALID' });

@@ -66,6 +66,7 @@ describe('regular expressions: Java syntax on the linear-time engine', () => {
     expect(captureError(() => re('ab', '(a)', '$2'))).toMatchObject({ code: 'TROUPE_EXPR_EVALUATION', message: expect.stringContaining('no group 2') });
     expect(captureError(() => re('ab', 'a', '${nope}'))).toMatchObject({ code: 'TROUPE_EXPR_EVALUATION', message: expect.stringContaining('no group with name') });
     expect(captureError(() => re('ab', 'a', '$x'))).toMatchObject({ code: 'TROUPE_EXPR_EVALUATION', message: expect.stringContaining('illegal group reference') });
+    expect(re('xyz', '(?:ab)+', '[$1]')).toBe('xyz'); // as Java: the replacement is read at the first match
   });
 
   it('keeps literal replace literal (Java String.replace), an empty target between every character', () => {

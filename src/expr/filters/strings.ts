@@ -5,7 +5,7 @@ import { ExpressionError } from '../../errors.js';
 import type { Budget } from '../budget.js';
 import { arg, type EvalContext, type FilterFn } from '../context.js';
 import { printValue } from '../format.js';
-import { javaRegex, javaReplacement, replaceAllRe2 } from '../regex.js';
+import { javaRegex, javaReplacement, replaceAllRe2, type RegexMatch } from '../regex.js';
 import { formatNumber, isMap, isNumber, num, typeName } from '../values.js';
 
 /** The input as a string; null stays null (most string filters return null for null). */
@@ -119,8 +119,9 @@ function replacements(pairs: Record<string, unknown>, regexp: boolean, budget: B
     const by = printValue(to, budget);
     if (!regexp) return (s, b) => replaceLiteral(s, from, by, b);
     const re = javaRegex(from);
-    const expand = javaReplacement(by, re);
-    return (s, b) => replaceAllRe2(re, s, (_groups, match) => expand(match), b);
+    // As Java: the replacement is read at the first match (a bad one is no error without a match).
+    let expand: ((match: RegexMatch) => string) | undefined;
+    return (s, b) => replaceAllRe2(re, s, (_groups, match) => (expand ??= javaReplacement(by, re))(match), b);
   });
 }
 
