@@ -96,6 +96,11 @@ const CASES: Case[] = [
   { name: 'whitespace control after a long run of inner spaces', template: `a${' '.repeat(200_000)}b  {{- 1 }}`, length: 200_003 },
   { name: 'a jq program padded with whitespace', template: `{{ 1 | jq('.${' '.repeat(200_000)}') | first }}`, value: '1' },
 
+  // YAML parsed by yaml(): the guarded reader of flows, not the yaml package's recursive parse
+  { name: 'yaml() of 100,000 nested [', template: '{{ yaml(s) }}', vars: { s: { repeat: '[', times: 100_000 } }, error: { code: 'TROUPE_EXPR_LIMIT', message: 'nested deeper' } },
+  { name: 'yaml() of 2,000 nested block maps', template: '{{ yaml(s) }}', vars: { s: 'a:\n' + Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n') }, error: { code: 'TROUPE_EXPR_LIMIT', message: 'nested deeper' } },
+  { name: 'yaml() of an alias bomb', template: '{{ yaml(s) | length }}', vars: { s: 'a: &a [x, x, x, x, x, x, x, x, x, x]\n' + Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n') }, error: { code: 'TROUPE_EXPR_LIMIT', message: 'aliases' } },
+
   // jq programs that multiply their input
   { name: 'jq {a:., b:.} chained 30 times, printed', template: jq(Array.from({ length: 30 }, () => '{a:., b:.}').join(' | ')), error: limit('maxOutputChars') },
   { name: 'jq {a:., b:.} chained 30 times, serialized', template: jq(`${Array.from({ length: 30 }, () => '{a:., b:.}').join(' | ')} | tojson | length`), error: limit('maxOutputChars') },

@@ -2,8 +2,8 @@
  * The function registry: Pebble core functions and Kestra's pure ones. Host functions
  * (read, secret, kv, errorLogs…) come from RenderOptions.functions and take precedence.
  */
-import { parse as parseYaml } from 'yaml';
-import { ExpressionError } from '../../errors.js';
+import { ExpressionError, TroupeError } from '../../errors.js';
+import { readYamlValue } from '../../yaml/read.js';
 import { arg, type EvalContext, type FunctionFn } from '../context.js';
 import { formatDate } from '../dates/java-format.js';
 import { DEFAULT_ZONE, checkZone } from '../dates/zone.js';
@@ -69,6 +69,20 @@ function currentEachOutput(args: unknown[], named: Record<string, unknown>, ctx:
   return current ?? null;
 }
 
+/**
+ * `yaml(text)`: the value of a YAML text, read with the guards of flows (size, depth, aliases,
+ * duplicate keys; src/yaml/read.ts), never with the yaml package's recursive parse.
+ */
+function readYaml(text: string): unknown {
+  try {
+    return readYamlValue(text);
+  } catch (err) {
+    if (!(err instanceof TroupeError)) throw err;
+    const limit = err.code === 'TROUPE_FLOW_TOO_DEEP' || err.code === 'TROUPE_FLOW_TOO_LARGE' || err.code === 'TROUPE_FLOW_TOO_MANY_ALIASES';
+    throw new ExpressionError(limit ? 'TROUPE_EXPR_LIMIT' : 'TROUPE_EXPR_EVALUATION', `yaml(): ${err.message}`);
+  }
+}
+
 /** Built-in functions by name. */
 export const FUNCTIONS: ReadonlyMap<string, FunctionFn> = new Map<string, FunctionFn>([
   ['fromJson', fromJson],
@@ -77,7 +91,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionFn> = new Map<string, Functi
     const text = arg(args, named, 0, 'yaml');
     if (text === null || text === undefined) return null;
     if (typeof text !== 'string') throw new ExpressionError('TROUPE_EXPR_TYPE', `yaml() needs a string, got ${typeName(text)}`);
-    return parseYaml(text, { maxAliasCount: 100 }) as unknown;
+    return readYaml(text);
   }],
   ['range', (args, named, ctx) => {
     return range(arg(args, named, 0, 'start'), arg(args, named, 1, 'end'), arg(args, named, 2, 'step') ?? 1, ctx.budget);
