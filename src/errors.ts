@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   TROUPE_FLOW_DUPLICATE_KEY: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'A YAML mapping repeats a key.' },
   TROUPE_FLOW_TOO_MANY_ALIASES: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'The flow source uses more YAML aliases than allowed.' },
   TROUPE_FLOW_UNKNOWN_TYPE: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'A task or trigger names a type no plugin provides.' },
+  TROUPE_FLOW_UNSUPPORTED_TYPE: { family: 'flow', httpStatus: 422, exitCode: 2, summary: 'A task names a type Troupe knows but this build cannot run; the flow is refused at deploy unless deployed leniently.' },
   TROUPE_FLOW_NOT_FOUND: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'No flow is deployed under that namespace and id.' },
   TROUPE_EXPR_SYNTAX: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'A template or expression cannot be parsed.' },
   TROUPE_EXPR_UNDEFINED_VARIABLE: { family: 'expression', httpStatus: 422, exitCode: 1, summary: 'An expression names a variable or attribute that does not exist (strict variables).' },

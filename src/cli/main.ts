@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--input <key=value>', 'an input of the execution (repeatable)', collect, [])
     .option('--data <dir>', 'data directory to use (default: a temporary one, removed afterwards)')
     .option('--json', 'print the execution in Kestra JSON')
+    .option('--lenient', 'accept task types this build cannot run (⚠); their task runs fail')
     .action(async (flow: string, opts) => {
       code = await runCommand(flow, opts, out, err);
     });
@@ -41,8 +42,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('validate')
     .description('check flow files; print ✓ or ✘ with every error')
     .argument('<paths...>', 'flow files or directories')
-    .action((paths: string[]) => {
-      code = validateCommand(paths, out);
+    .option('--lenient', 'accept task types this build cannot run, with a ⚠ (as run --lenient deploys them)')
+    .action((paths: string[], opts: { lenient?: boolean }) => {
+      code = validateCommand(paths, out, opts);
     });
 
   program

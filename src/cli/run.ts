@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../runtime/engine.js';
-import { parseFlow } from '../flow/index.js';
+import { validateFlow } from '../flow/index.js';
 import { FlowError, TroupeError } from '../errors.js';
 import { flowFiles, readText } from './flow-files.js';
 import { formatExecution } from './print-execution.js';
@@ -14,6 +14,8 @@ export interface RunCommandOptions {
   input: string[];
   data?: string;
   json?: boolean;
+  /** Deploy flows naming task types this build cannot run (those task runs fail), with a ⚠. */
+  lenient?: boolean;
 }
 
 /** The `envs` render variable: environment variables prefixed `ENV_`, prefix stripped, lower-cased. */
@@ -37,11 +39,15 @@ export function parseInputs(pairs: string[]): Record<string, string> {
 /** Runs the flow at `file`; returns the exit code (0 SUCCESS/WARNING, 1 other states, 2 invalid flow). */
 export async function runCommand(file: string, opts: RunCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const inputs = parseInputs(opts.input);
+  const lenient = opts.lenient === true;
   let source: string;
   let flow;
   try {
     source = readText(file);
-    flow = parseFlow(source, { file });
+    const result = validateFlow(source, { file, requireRunnable: !lenient });
+    for (const a of result.warnings) err(`⚠ ${file}:${a.line}:${a.column} ${a.message}`);
+    if (!result.ok) throw result.error;
+    flow = result.flow;
   } catch (e) {
     if (e instanceof FlowError || (e instanceof TroupeError && e.code.startsWith('TROUPE_FLOW'))) {
       err(e.message);
@@ -55,13 +61,13 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: (s:
     if (opts.flows) {
       for (const f of flowFiles(opts.flows)) {
         try {
-          await engine.deploy(readText(f), { file: f });
+          await engine.deploy(readText(f), { file: f, lenient });
         } catch (e) {
           err(`skipped ${f}: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
     }
-    await engine.deploy(source, { file });
+    await engine.deploy(source, { file, lenient });
     const id = await engine.execute(flow.namespace, flow.id, inputs);
     const execution = await engine.waitFor(id);
     out(opts.json ? JSON.stringify(execution, null, 2) : formatExecution(execution));

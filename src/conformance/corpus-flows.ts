@@ -35,7 +35,9 @@ export function listFlowFiles(dir: string): string[] {
 }
 
 /**
- * Deploys every flow file of `dir` into `engine`, one after another.
+ * Deploys every flow file of `dir` into `engine`, one after another, leniently: Kestra's test
+ * flows may name task types this build cannot run, and such a case must fail as a case (its task
+ * run fails), not keep the rest of the corpus (subflow targets) from deploying.
  * @returns each file's outcome: its flow's namespace and id, or the error that stopped it
  */
 export async function deployFlows(engine: Engine, dir: string): Promise<DeployedFlows> {
@@ -44,7 +46,7 @@ export async function deployFlows(engine: Engine, dir: string): Promise<Deployed
   for (const name of listFlowFiles(dir)) {
     const path = join(dir, name);
     try {
-      const record = await engine.deploy(readFileSync(path, 'utf8'), { file: name });
+      const record = await engine.deploy(readFileSync(path, 'utf8'), { file: name, lenient: true });
       files.set(name, { ok: true, namespace: record.namespace, id: record.id });
       const key = `${record.namespace}.${record.id}`;
       byKey.set(key, [...(byKey.get(key) ?? []), name]);

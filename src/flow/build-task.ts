@@ -8,7 +8,7 @@ import { findCyclicTasks, findMissingDependencies } from './dag.js';
 import { applyPluginDefaults, type DefaultEntry } from './plugin-defaults.js';
 import type { Position, Problems } from './problems.js';
 import { parseRetry } from './retry.js';
-import { COMMON_TASK_PROPS, resolveTaskType, suggestTaskTypes, type PropSpec, type TaskTypeInfo, type TypeCategory } from './task-types.js';
+import { COMMON_TASK_PROPS, IGNORED_TASK_PROPS, resolveTaskType, suggestTaskTypes, type PropSpec, type TaskTypeInfo, type TypeCategory } from './task-types.js';
 import { describeNode, setOwn, toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** What building tasks shares across the whole flow. */
@@ -17,6 +17,8 @@ export interface TaskContext {
   defaults: readonly DefaultEntry[];
   /** Every task id met, in order, for the uniqueness check. */
   ids: Array<{ id: string; at: Position; path: string }>;
+  /** Whether a task type this build cannot run makes the flow invalid (deploy), or is advice (lenient). */
+  requireRunnable: boolean;
 }
 
 const ERRORS_SPEC: PropSpec = { type: 'tasks', required: false, nonEmpty: false };
@@ -51,7 +53,11 @@ export function resolveNodeType(node: YMap, path: string, category: TypeCategory
   }
   const written = typeNode.value;
   const info = resolveTaskType(written);
-  if (info && info.category === category) return { written, info };
+  if (info && info.category === category) {
+    if (written !== info.name) problems.advise(typeNode, `${path}.type`, `'${written}' is a legacy name of ${info.name}; use the current name (the type is the same)`);
+    if (info.deprecated) problems.advise(typeNode, `${path}.type`, `${info.name} is deprecated in Kestra; use ${info.deprecated} (it still runs here)`);
+    return { written, info };
+  }
   if (info) {
     problems.add(typeNode, `${path}.type`, `'${written}' is a ${info.category} type, not a ${category} type`, 'TROUPE_FLOW_UNKNOWN_TYPE');
     return undefined;
@@ -78,12 +84,15 @@ export function buildTask(node: YNode, path: string, ctx: TaskContext): Task | u
   const resolved = resolveNodeType(node, path, 'task', problems);
   if (!resolved || id === undefined) return undefined;
   const { written, info } = resolved;
+  if (info.runs === undefined) refuseOrAdvise(node, path, id, info, ctx);
   const merged = applyPluginDefaults(node, written, info.name, ctx.defaults);
   const before = problems.size;
   const task: Task = { id, type: written, canonicalType: info.name, kind: info.kind, disabled: false, allowFailure: false, allowWarning: false, props: {}, source: { line: node.line, column: node.column, path } };
   for (const [key, entry] of merged.entries) {
     const at = `${path}.${key}`;
     const spec = COMMON_TASK_PROPS[key] ?? info.props[key] ?? (key === 'errors' && info.kind === 'flowable' ? ERRORS_SPEC : undefined);
+    const ignored = IGNORED_TASK_PROPS[key];
+    if (ignored) problems.advise(entry.keyAt, at, `task '${id}' sets ${key}, which this build ignores: ${ignored}`);
     if (!spec) {
       if (!info.openProps) problems.add(entry.keyAt, at, unknownProperty(key, info));
       else setOwn(task.props, key, toPlain(entry.value));
@@ -98,6 +107,19 @@ export function buildTask(node: YNode, path: string, ctx: TaskContext): Task | u
     if (spec.required && !merged.entries.has(key)) problems.add(node, path, `missing required property '${key}' for ${info.name}`);
   }
   return problems.size === before ? task : undefined;
+}
+
+/**
+ * A task whose type this build cannot run: refused (TROUPE_FLOW_UNSUPPORTED_TYPE, as Kestra refuses
+ * a flow whose plugin is missing), or with --lenient accepted with a warning: its run will fail.
+ */
+function refuseOrAdvise(node: YMap, path: string, id: string, info: TaskTypeInfo, ctx: TaskContext): void {
+  const at = node.entries.get('type')?.value ?? node;
+  if (ctx.requireRunnable) {
+    ctx.problems.add(at, `${path}.type`, `task '${id}' has type ${info.name}, which this version of Troupe cannot run; the flow is refused (with --lenient it is accepted and that task fails when it runs)`, 'TROUPE_FLOW_UNSUPPORTED_TYPE');
+  } else {
+    ctx.problems.advise(at, `${path}.type`, `task '${id}' has type ${info.name}, which this version of Troupe cannot run yet: its task run will fail`);
+  }
 }
 
 function unknownProperty(key: string, info: TaskTypeInfo): string {

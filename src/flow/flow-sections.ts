@@ -159,6 +159,7 @@ export function parseTriggers(node: YNode, ctx: TaskContext): Flow['triggers'] {
     const id = String(toPlain(idNode));
     if (seen.has(id)) problems.add(idNode, `${path}.id`, `Duplicate trigger id with name [${id}]`);
     seen.add(id);
+    problems.advise(item, path, `trigger '${id}' is checked but this build does not run triggers yet; start executions with troupe run or the API`);
     out.push({ id, type: resolved.written, canonicalType: resolved.info.name, props });
   }
   return out;

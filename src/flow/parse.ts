@@ -9,7 +9,7 @@ import { resolveTaskType } from './task-types.js';
 import { parseConcurrency, parseLabels, parseListeners, parseOutputs, parsePluginDefaults, parseTriggers, rejectUnknownKeys } from './flow-sections.js';
 import { parseInputs } from './inputs.js';
 import { toPluginDefault, type DefaultEntry } from './plugin-defaults.js';
-import { describeProblem, problemsToError, Problems, type FlowProblem } from './problems.js';
+import { describeProblem, problemsToError, Problems, type FlowAdvice, type FlowProblem } from './problems.js';
 import { DEFAULT_READ_LIMITS, MAX_DEPTH_CEILING, readYaml, type ReadLimits } from '../yaml/read.js';
 import { parseRetry } from './retry.js';
 import { describeNode, toPlain, type YMap, type YNode } from '../yaml/tree.js';
@@ -24,13 +24,18 @@ export interface ParseFlowOptions {
   maxDepth?: number;
   /** Largest accepted alias expansion (the yaml package's `maxAliasCount`). @default 100 */
   maxAliasCount?: number;
+  /**
+   * Refuse a task whose type this build cannot run (TROUPE_FLOW_UNSUPPORTED_TYPE), as a deploy
+   * does; otherwise it is advice in `warnings` and the task fails when it runs. @default false
+   */
+  requireRunnable?: boolean;
 }
 
 /** One problem as reported by {@link validateFlow} and in `details.errors`; `message` starts with the path. */
 export type FlowValidationError = FlowProblem;
 
 /** The result of {@link validateFlow}. */
-export type FlowValidation = { ok: true; flow: Flow } | { ok: false; errors: FlowValidationError[]; error: FlowError };
+export type FlowValidation = { ok: true; flow: Flow; warnings: FlowAdvice[] } | { ok: false; errors: FlowValidationError[]; error: FlowError; warnings: FlowAdvice[] };
 
 /** Flow ids: `^[a-zA-Z0-9][a-zA-Z0-9._-]*`, 1 to 100 characters. */
 export const FLOW_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
@@ -52,11 +57,12 @@ export function validateFlow(source: string, options: ParseFlowOptions = {}): Fl
   const problems = new Problems();
   // One by one, never spread: a hostile source yields hundreds of thousands of problems.
   if (!read.ok) for (const p of read.problems) problems.add(p, '', p.message, p.code);
-  const flow = read.ok ? buildFlow(read.root, source, problems) : undefined;
-  if (flow && problems.size === 0) return { ok: true, flow };
+  const flow = read.ok ? buildFlow(read.root, source, problems, options.requireRunnable === true) : undefined;
+  const warnings = [...problems.advice].sort((a, b) => a.line - b.line || a.column - b.column);
+  if (flow && problems.size === 0) return { ok: true, flow, warnings };
   const sorted = [...problems.list].sort((a, b) => a.line - b.line || a.column - b.column);
   const errors = sorted.map((p) => ({ ...p, message: describeProblem(p) }));
-  return { ok: false, errors, error: problemsToError(sorted, options.file, problems.dropped) };
+  return { ok: false, errors, error: problemsToError(sorted, options.file, problems.dropped), warnings };
 }
 
 /** The read limits of `options`, defaults filled in; refuses a depth cap the loader cannot honour. */
@@ -108,7 +114,7 @@ function checkName(node: YNode | undefined, key: string, value: string | undefin
   else if (!re.test(value)) problems.add(node, key, `'${value}' must match ${re.source}`);
 }
 
-function buildFlow(root: YNode, source: string, problems: Problems): Flow | undefined {
+function buildFlow(root: YNode, source: string, problems: Problems, requireRunnable: boolean): Flow | undefined {
   if (root.kind !== 'map') {
     problems.add(root, '', `expected a flow (a map with id, namespace and tasks) but got ${describeNode(root)}`);
     return undefined;
@@ -121,7 +127,7 @@ function buildFlow(root: YNode, source: string, problems: Problems): Flow | unde
   checkName(get('namespace'), 'namespace', namespace, NAMESPACE, 150, problems);
 
   const defaults = readDefaults(root, problems);
-  const ctx: TaskContext = { problems, defaults, ids: [] };
+  const ctx: TaskContext = { problems, defaults, ids: [], requireRunnable };
   const tasksNode = get('tasks');
   let tasks: Task[] = [];
   if (!tasksNode) problems.add(root, '', "missing required property 'tasks'");

@@ -17,6 +17,17 @@ export interface FlowProblem {
 
 export type { Position };
 
+/**
+ * Advice about a valid flow, with its position: a legacy or deprecated type name, a setting this
+ * build ignores, or (deployed leniently) a task type this build cannot run. Never stops a flow.
+ */
+export interface FlowAdvice {
+  message: string;
+  line: number;
+  column: number;
+  path: string;
+}
+
 /** Most problems kept for one flow; a hostile flow could otherwise produce millions. */
 export const MAX_PROBLEMS = 1000;
 
@@ -27,11 +38,18 @@ export class Problems {
   dropped = 0;
   /** How many more "did you mean" searches may run: each compares against the whole registry. */
   suggestionBudget = 20;
+  /** Advice about the flow, at most {@link MAX_PROBLEMS}. */
+  readonly advice: FlowAdvice[] = [];
 
   /** Records a problem; `code` defaults to TROUPE_FLOW_INVALID. */
   add(at: Position, path: string, message: string, code: ErrorCode = 'TROUPE_FLOW_INVALID'): void {
     if (this.list.length >= MAX_PROBLEMS) this.dropped += 1;
     else this.list.push({ code, message, line: at.line, column: at.column, path });
+  }
+
+  /** Records advice (it never makes the flow invalid). */
+  advise(at: Position, path: string, message: string): void {
+    if (this.advice.length < MAX_PROBLEMS) this.advice.push({ message, line: at.line, column: at.column, path });
   }
 
   /** How many problems were found, kept or not. */

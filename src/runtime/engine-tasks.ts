@@ -12,16 +12,13 @@ import type { TaskResultMessage } from '../protocol/execution-messages.js';
 import { mainBehaviourOf } from '../tasks/registry.js';
 import type { EngineHost, MainContext } from '../tasks/run-spec.js';
 
-/** What an engine task may do. */
-export type EngineTaskHost = EngineHost;
-
 /** Whether the main thread runs this task type. */
 export function isEngineTask(canonicalType: string): boolean {
   return mainBehaviourOf(canonicalType) !== undefined;
 }
 
 /** Runs an engine task; never rejects (a failure is a FAILED attempt with its error logged). */
-export async function runEngineTask(job: TaskJob, host: EngineTaskHost): Promise<TaskResultMessage> {
+export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<TaskResultMessage> {
   const started = isoDate(Date.now());
   const logs: TaskResultMessage['logs'] = [];
   const log = (level: LogLevel, message: string): void => {

@@ -384,12 +384,13 @@ export class Engine implements TroupeApi {
 
   /**
    * Deploys a flow from its YAML source. A changed source gets the next revision; the same source
-   * keeps its revision.
+   * keeps its revision. A task of a type this build cannot run refuses the flow
+   * (TROUPE_FLOW_UNSUPPORTED_TYPE, with line:column), unless `lenient`: then that task fails when it runs.
    * @throws FlowError (TROUPE_FLOW_*) when the flow is invalid
    */
-  async deploy(source: string, options: { file?: string } = {}): Promise<FlowRecord> {
+  async deploy(source: string, options: { file?: string; lenient?: boolean } = {}): Promise<FlowRecord> {
     this.#assertOpen();
-    const flow = parseFlow(source, options.file !== undefined ? { file: options.file } : {});
+    const flow = parseFlow(source, { ...(options.file !== undefined ? { file: options.file } : {}), requireRunnable: options.lenient !== true });
     const latest = this.#store.getFlow(flow.namespace, flow.id);
     if (latest && !latest.deleted && latest.source === source) return latest;
     const record: FlowRecord = { namespace: flow.namespace, id: flow.id, revision: (latest?.revision ?? 0) + 1, source, updated: new Date(this.#clock.now()).toISOString() };

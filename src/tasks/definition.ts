@@ -59,7 +59,7 @@ export interface TypeDefinition {
 /** The prefix of Kestra's core plugin types. */
 export const CORE = 'io.kestra.plugin.core.';
 /** The prefix of Kestra's legacy (pre-0.17) core task names. */
-export const LEGACY = 'io.kestra.core.tasks.';
+const LEGACY = 'io.kestra.core.tasks.';
 
 /** A core task type: `name` relative to {@link CORE}, legacy names relative to {@link LEGACY}. */
 export function coreTask(name: string, kind: TaskKind, props: Record<string, string>, more: Partial<Omit<TypeDefinition, 'type' | 'kind' | 'props' | 'category'>> & { legacy?: string[] } = {}): TypeDefinition {

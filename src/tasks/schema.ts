@@ -77,6 +77,6 @@ export const COMMON_TRIGGER_PROPS: Readonly<Record<string, PropSpec>> = compileP
 
 /** Common task properties this build accepts but does not act on (validate says so). */
 export const IGNORED_TASK_PROPS: Readonly<Record<string, string>> = {
-  workerGroup: 'worker groups do not exist here: every task runs in this process',
+  workerGroup: 'worker groups do not exist here (every task runs in this process)',
   logToFile: 'task logs are always stored with the execution',
 };

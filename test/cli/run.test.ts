@@ -63,17 +63,43 @@ describe('troupe validate', () => {
   });
 });
 
-describe('supported task types', () => {
-  it('warns in troupe validate about a task type this version cannot run', async () => {
+describe('task types this build cannot run', () => {
+  it('troupe validate refuses them with line:column, as a deploy does', async () => {
     const r = await troupeCli(['validate', 'test/fixtures/flows/unsupported-task.yaml']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("⚠ 5:5 task 'script' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run yet");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('✘ test/fixtures/flows/unsupported-task.yaml');
+    expect(r.stdout).toContain("6:11 tasks[0].type: task 'script' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run; the flow is refused");
   });
 
-  it('lists in docs/reference/tasks.md exactly the task types Troupe runs', async () => {
-    const { listTaskTypes } = await import('../../src/tasks/registry.js');
-    const doc = readFileSync(new URL('../../docs/reference/tasks.md', import.meta.url), 'utf8');
-    const runnable = listTaskTypes('task').filter((t) => t.runs !== undefined).map((t) => t.name).sort();
-    expect([...doc.matchAll(/^\| `(io\.kestra\.[\w.]+)` \|/gm)].map((m) => m[1])).toEqual(runnable);
+  it('troupe validate --lenient accepts them with a ⚠ that says the type cannot run', async () => {
+    const r = await troupeCli(['validate', '--lenient', 'test/fixtures/flows/unsupported-task.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("⚠ 6:11 task 'script' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run yet: its task run will fail");
+  });
+
+  it('troupe run refuses the flow; with --lenient the task run fails at once, without an attempt', async () => {
+    const refused = await troupeCli(['run', 'test/fixtures/flows/unsupported-task.yaml']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('unsupported-task.yaml:6:11: tasks[0].type: task \'script\' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run');
+    const lenient = await troupeCli(['run', '--lenient', '--json', 'test/fixtures/flows/unsupported-task.yaml']);
+    expect(lenient.code).toBe(1);
+    expect(lenient.stderr).toContain('⚠ test/fixtures/flows/unsupported-task.yaml:6:11 task \'script\' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run yet');
+    const execution = JSON.parse(lenient.stdout) as { state: { current: string }; taskRunList: Array<{ state: { current: string }; attempts?: unknown[] }> };
+    expect(execution.state.current).toBe('FAILED');
+    expect(execution.taskRunList.map((r) => [r.state.current, r.attempts?.length ?? 0])).toEqual([['FAILED', 0]]);
+  });
+
+  it('gives other advice as ⚠, worded as advice, and never stops the flow', async () => {
+    const v = await troupeCli(['validate', 'test/fixtures/flows/advice.yaml']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.split('\n').filter((l) => l.includes('⚠')).map((l) => l.trim())).toEqual([
+      "⚠ 5:5 trigger 'nightly' is checked but this build does not run triggers yet; start executions with troupe run or the API",
+      "⚠ 10:11 'io.kestra.core.tasks.debugs.Echo' is a legacy name of io.kestra.plugin.core.debug.Echo; use the current name (the type is the same)",
+      '⚠ 10:11 io.kestra.plugin.core.debug.Echo is deprecated in Kestra; use io.kestra.plugin.core.log.Log (it still runs here)',
+      "⚠ 12:5 task 'hello' sets workerGroup, which this build ignores: worker groups do not exist here (every task runs in this process)",
+    ]);
+    const r = await troupeCli(['run', 'test/fixtures/flows/advice.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("⚠ test/fixtures/flows/advice.yaml:12:5 task 'hello' sets workerGroup, which this build ignores");
   });
 });

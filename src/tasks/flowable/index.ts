@@ -30,6 +30,5 @@ export const FLOWABLE_TYPES: readonly TypeDefinition[] = [
   flowable('AllowFailure', { tasks: 'tasks+' }, allowFailure, 'run tasks in order; a failure becomes WARNING'),
 ];
 
-export type { FlowableSpec, ResolvedChild, ResolveContext, ResolutionMode } from './spec.js';
-export { isTask, taskList } from './spec.js';
+export type { FlowableSpec, ResolvedChild, ResolveContext } from './spec.js';
 export { sequential } from './sequential.js';

@@ -8,7 +8,7 @@ import type { ResolveContext, ResolvedChild } from './spec.js';
 import { taskList } from './spec.js';
 
 /** Java's `toString()` of a parsed JSON value, as Kestra's error messages print it. */
-export function javaToString(v: unknown): string {
+function javaToString(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return `[${v.map(javaToString).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}=${javaToString(x)}`).join(', ')}}`;
@@ -47,7 +47,7 @@ function javaClassOf(v: unknown): string {
 }
 
 /** The distinct loop values of `raw`, each as a string. */
-export function resolveLoopValues(raw: unknown, ctx: ResolveContext): string[] {
+function resolveLoopValues(raw: unknown, ctx: ResolveContext): string[] {
   const parsed = parseValues(raw, ctx);
   const nulls = parsed.filter((v) => v === null || v === undefined).length;
   if (nulls > 0) throw new Error(`Found '${nulls}' null values on Each, with values=${javaToString(parsed)}`);
