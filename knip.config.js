@@ -14,12 +14,6 @@ export const ALLOWLIST = {
   'src/executor/index.ts': ['exports', 'types'],
   // to burn down: registry (flow task types), COMMON_TASK_PROPS, COMMON_TRIGGER_PROPS and the task-type types re-exported but imported from task-types.ts.
   'src/flow/index.ts': ['exports', 'types'],
-  // to burn down: registry (src/tasks), isTask, resolveLoopValues, javaToString and ResolutionMode re-exported but unused through the barrel.
-  'src/tasks/flowable/index.ts': ['exports', 'types'],
-  // to burn down: registry (task registry), IGNORED_TASK_PROPS, RunsOn and PropType exported but imported by no one.
-  'src/flow/task-types.ts': ['exports', 'types'],
-  // to burn down: registry (task registry), IGNORED_TASK_PROPS exported but imported by no one.
-  'src/tasks/schema.ts': ['exports'],
 };
 
 /** @type {import('knip').KnipConfig} */

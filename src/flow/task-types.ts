@@ -8,7 +8,7 @@ import type { TypeCategory } from '../tasks/definition.js';
 
 export { resolveTaskType, listTaskTypes, type TaskTypeInfo } from '../tasks/registry.js';
 export type { TypeCategory } from '../tasks/definition.js';
-export { COMMON_TASK_PROPS, COMMON_TRIGGER_PROPS, IGNORED_TASK_PROPS, type PropSpec, type PropType } from '../tasks/schema.js';
+export { COMMON_TASK_PROPS, COMMON_TRIGGER_PROPS, IGNORED_TASK_PROPS, type PropSpec } from '../tasks/schema.js';
 
 let TYPES: readonly TaskTypeInfo[] | undefined;
 
