@@ -90,12 +90,7 @@ export const ALLOWLIST = [];
  * way: `{ from, to }` means "src/<from> imports src/<to>".
  * @type {Array<{ from: string; to: string; owner: string; reason: string }>}
  */
-export const FOLDER_ALLOWLIST = [
-  // to burn down: runtime-path (src/protocol), protocol/shard-messages.ts imports executor effect types; protocol becomes a leaf.
-  { from: 'protocol', to: 'executor', owner: 'runtime-path', reason: 'protocol → executor → protocol' },
-  // to burn down: runtime-path (src/pool), pool/task-pool.ts imports runtime/thread-entry.ts to find its thread file.
-  { from: 'pool', to: 'runtime', owner: 'runtime-path', reason: 'pool → runtime → pool' },
-];
+export const FOLDER_ALLOWLIST = [];
 
 export default tseslint.config(
   ...LAYERING,

@@ -3,7 +3,7 @@
  * count and the same per-thread concurrency as the engine's TaskPool, running no-op tasks.
  */
 import { Piscina } from 'piscina';
-import { threadEntry } from '../runtime/thread-entry.js';
+import { threadEntry } from '../thread-entry.js';
 
 /** Tasks kept in flight: enough that no thread ever waits for the main thread to submit. */
 const IN_FLIGHT = 1_000;

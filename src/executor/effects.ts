@@ -2,8 +2,8 @@
 import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
-import type { ExecutionTrigger, Label } from '../model/execution.js';
 import type { ChildRequest } from '../tasks/actor-spec.js';
+import type { ReplayRequest } from '../protocol/shard-messages.js';
 
 /** Run one attempt of a runnable task in the pool. */
 export interface DispatchEffect {
@@ -44,16 +44,8 @@ export interface SubflowStartEffect extends ChildRequest {
 }
 
 /** Create the replay of this execution (retry with CREATE_NEW_EXECUTION), to start at `scheduleDate`. */
-export interface ReplayEffect {
+export interface ReplayEffect extends ReplayRequest {
   type: 'execution.replay';
-  executionId: string;
-  scheduleDate: string;
-  originalId: string;
-  attemptNumber: number;
-  originalCreatedDate: string;
-  inputs?: Record<string, unknown>;
-  labels: Label[];
-  trigger?: ExecutionTrigger;
 }
 
 /** Any effect. */

@@ -1,106 +1,161 @@
 /**
- * The piscina pool that runs runnable tasks. The main thread owns it; shards send it jobs and
- * get results back through the router (batched, so a thread hop carries many messages).
+ * The task pool: threads that run runnable tasks, owned by the main thread. Shards talk to every
+ * thread directly, each over its own MessagePort (jobs in, results out): the main thread starts
+ * and connects threads, stops one whose attempt ran past its `timeout`, and replaces one that
+ * died (of its heap limit, or stopped), telling each shard which of its attempts was the culprit.
  */
-import { BroadcastChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
-import type { TaskJob } from '../protocol/pool-messages.js';
-import type { TaskResultMessage } from '../protocol/execution-messages.js';
-import { toErrorRecord } from '../errors.js';
-import { isoDate } from '../model/state.js';
-import { threadEntry } from '../runtime/thread-entry.js';
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { TroupeError, toErrorRecord, type ErrorRecord } from '../errors.js';
+import { formatHms } from '../model/duration.js';
+import { connectMessage, type TaskThreadInit, type ThreadDeath, type WatchMessage } from '../protocol/pool-messages.js';
+import { threadEntry } from '../thread-entry.js';
 
 /** Options of the task pool. */
 export interface TaskPoolOptions {
   /** Threads running tasks. */
   threads: number;
+  /** V8 limits of each thread: an attempt that goes past them fails alone (its thread is replaced). */
+  resourceLimits: ResourceLimits;
+  /**
+   * A thread of the pool was started in place of `slot`: `port` is its new port to shard
+   * `shardIndex`; `death` says why the old one went, for that shard.
+   */
+  onReplaced: (shardIndex: number, slot: number, port: MessagePort, death: ThreadDeath) => void;
+  /** The thread entry (tests start threads that also know test-only task types). */
+  entry?: URL;
 }
 
-/** Jobs per piscina task when a drain dispatches many. */
-const BATCH_MAX = 32;
+/** How long past an attempt's timeout its thread may stay silent before it is stopped. */
+const TIMEOUT_GRACE_MS = 200;
 
-/** Must equal CANCEL_CHANNEL in task-thread.ts (not imported: that module is a thread entry). */
-const CANCEL_CHANNEL = 'troupe:task-cancel';
-
-/** The result of an attempt the pool could not run: FAILED, with the reason logged. */
-function failedResult(job: TaskJob, e: unknown): TaskResultMessage {
-  const date = isoDate(Date.now());
-  const message = `The task thread failed: ${e instanceof Error ? e.message : String(e)}`;
-  return {
-    type: 'task.result',
-    taskRunId: job.taskRunId,
-    attemptNumber: job.attemptNumber,
-    attempt: { state: { current: 'FAILED', histories: [{ state: 'CREATED', date }, { state: 'RUNNING', date }, { state: 'FAILED', date }] } },
-    outputs: null,
-    logs: [{ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: date, level: 'ERROR', message }],
-    error: toErrorRecord(e),
-  };
+interface Slot {
+  worker: Worker;
+  /** [shard index + 1, ticket] of the attempt running synchronously (see TaskThreadInit). */
+  running: Int32Array;
+  /** Watchdog timers of attempts under a timeout, by `shardIndex:ticket`. */
+  watched: Map<string, NodeJS.Timeout>;
+  /** Set when the pool stops the thread itself: why, and whose attempt. */
+  stopped?: { shardIndex: number; ticket: number; error: ErrorRecord };
 }
 
 /** A pool of task threads. */
 export class TaskPool {
-  readonly #pool: Piscina;
-  readonly #threads: number;
-  readonly #cancels = new BroadcastChannel(CANCEL_CHANNEL);
+  readonly #options: TaskPoolOptions;
+  readonly #entry: URL;
+  readonly #slots: Slot[] = [];
+  readonly #shards = new Set<number>();
+  #closed = false;
+  /** Threads started in place of one that died or was stopped. */
+  replaced = 0;
+  /** Messages the main thread received from the pool's threads (`task.watch` only). */
+  messagesReceived = 0;
 
   constructor(options: TaskPoolOptions) {
-    this.#threads = options.threads;
-    this.#cancels.unref();
-    this.#pool = new Piscina({
-      filename: threadEntry(import.meta.url, '../pool/task-thread.js').href,
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      idleTimeout: 60_000,
-      // Tasks that wait (Sleep, I/O) must not hold a thread each.
-      concurrentTasksPerWorker: 8,
-    });
-    // A thread that dies is replaced by piscina; its tasks' promises reject and become FAILED attempts.
-    this.#pool.on('error', () => {});
-  }
-
-  /** Runs one attempt. Never rejects: a pool failure becomes a FAILED attempt with its error logged. */
-  async run(job: TaskJob): Promise<TaskResultMessage> {
-    try {
-      return (await this.#pool.run(job)) as TaskResultMessage;
-    } catch (e) {
-      return failedResult(job, e);
-    }
-  }
-
-  /**
-   * Runs many attempts as piscina tasks of up to {@link BATCH_MAX} jobs (each run concurrently in
-   * its thread), so submission costs are paid per batch. `onResults` gets each batch's results.
-   */
-  runMany(jobs: TaskJob[], onResults: (results: TaskResultMessage[]) => void): void {
-    // Small enough that results flow back while later chunks still run (stages overlap), large
-    // enough that one submission carries many jobs.
-    const size = Math.min(BATCH_MAX, Math.ceil(jobs.length / this.#threads));
-    for (let i = 0; i < jobs.length; i += size) {
-      const batch = jobs.slice(i, i + size);
-      this.#pool.run({ batch }).then(
-        (results) => onResults(results as TaskResultMessage[]),
-        (e: unknown) => onResults(batch.map((job) => failedResult(job, e))),
-      );
-    }
-  }
-
-  /** Asks the thread running an attempt to abort it (it ends KILLED). */
-  cancel(taskRunId: string): void {
-    this.#cancels.postMessage(taskRunId);
-  }
-
-  /** Tasks completed since the pool started. */
-  get completed(): number {
-    return this.#pool.completed;
+    this.#options = options;
+    this.#entry = options.entry ?? threadEntry(import.meta.url, '../pool/task-thread.js');
+    for (let slot = 0; slot < options.threads; slot++) this.#slots.push(this.#start(slot, []));
   }
 
   /** Threads in the pool. */
   get threads(): number {
-    return this.#pool.threads.length;
+    return this.#slots.length;
   }
 
-  async close(): Promise<void> {
-    this.#cancels.close();
-    await this.#pool.close({ force: true });
+  /** Thread ids of the pool's threads, by slot. */
+  get threadIds(): number[] {
+    return this.#slots.map((s) => s.worker.threadId);
   }
+
+  /**
+   * Connects a shard to every thread (again, after a shard restarted: the old ports close).
+   * @returns the shard's ports, by slot
+   */
+  connect(shardIndex: number): MessagePort[] {
+    this.#shards.add(shardIndex);
+    return this.#slots.map((slot) => {
+      const { port1, port2 } = new MessageChannel();
+      slot.worker.postMessage(connectMessage(shardIndex, port2), [port2]);
+      return port1;
+    });
+  }
+
+  #start(slot: number, shards: TaskThreadInit['shards']): Slot {
+    const running = new SharedArrayBuffer(8);
+    const init: TaskThreadInit = { slot, running, shards };
+    const worker = new Worker(this.#entry, { workerData: init, transferList: shards.map((s) => s.port), resourceLimits: this.#options.resourceLimits, name: `troupe-pool-${slot}` });
+    const state: Slot = { worker, running: new Int32Array(running), watched: new Map() };
+    let failure: Error | undefined;
+    worker.on('message', (msg: WatchMessage) => {
+      this.messagesReceived += 1;
+      if (msg.type === 'task.watch' && this.#slots[slot] === state) this.#watch(slot, state, msg);
+    });
+    worker.on('error', (err) => {
+      failure = err;
+    });
+    worker.on('exit', () => {
+      for (const t of state.watched.values()) clearTimeout(t);
+      if (!this.#closed && this.#slots[slot] === state) this.#replace(slot, state, failure);
+    });
+    worker.unref();
+    return state;
+  }
+
+  #watch(slot: number, state: Slot, msg: WatchMessage): void {
+    for (const { shardIndex, ticket } of msg.ended) {
+      const key = `${shardIndex}:${ticket}`;
+      clearTimeout(state.watched.get(key));
+      state.watched.delete(key);
+    }
+    for (const { shardIndex, ticket, timeoutMs } of msg.started) {
+      const key = `${shardIndex}:${ticket}`;
+      const timer = setTimeout(() => {
+        state.watched.delete(key);
+        if (state.stopped || this.#slots[slot] !== state) return;
+        const message = `Timeout after ${formatHms(timeoutMs)}: the task kept its thread busy past its timeout, so the thread was stopped`;
+        state.stopped = { shardIndex, ticket, error: toErrorRecord(new TroupeError('TROUPE_TASK_TIMEOUT', message, { timeoutMs })) };
+        void state.worker.terminate();
+      }, timeoutMs + TIMEOUT_GRACE_MS);
+      timer.unref();
+      state.watched.set(key, timer);
+    }
+  }
+
+  /** Starts a thread in place of a dead one and tells every shard what happened to its attempts. */
+  #replace(slot: number, dead: Slot, failure: Error | undefined): void {
+    this.replaced += 1;
+    let culprit: { shardIndex: number; ticket: number } | undefined;
+    let error: ErrorRecord;
+    if (dead.stopped) {
+      culprit = dead.stopped;
+      error = dead.stopped.error;
+    } else {
+      const shard = Atomics.load(dead.running, 0);
+      if (shard > 0) culprit = { shardIndex: shard - 1, ticket: Atomics.load(dead.running, 1) };
+      error = toErrorRecord(deathError(failure, this.#options.resourceLimits));
+    }
+    const channels = [...this.#shards].map((shardIndex) => ({ shardIndex, channel: new MessageChannel() }));
+    this.#slots[slot] = this.#start(
+      slot,
+      channels.map(({ shardIndex, channel }) => ({ shardIndex, port: channel.port2 })),
+    );
+    for (const { shardIndex, channel } of channels) {
+      const death: ThreadDeath = culprit?.shardIndex === shardIndex ? { error, ticket: culprit.ticket } : { error };
+      this.#options.onReplaced(shardIndex, slot, channel.port1, death);
+    }
+  }
+
+  /** Stops every thread. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/** The error an attempt fails with when its thread died under it. */
+function deathError(failure: Error | undefined, limits: ResourceLimits): TroupeError {
+  const code = (failure as { code?: string } | undefined)?.code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new TroupeError('TROUPE_TASK_MEMORY_LIMIT', `The task ran out of memory: its thread reached the pool's heap limit (maxOldGenerationSizeMb: ${limits.maxOldGenerationSizeMb ?? 'default'} MiB) and was stopped`, { ...limits });
+  }
+  return new TroupeError('TROUPE_TASK_FAILED', `The task thread died: ${failure?.message ?? 'it exited'}`);
 }

@@ -1,29 +1,20 @@
 /**
- * Thread entry of the piscina pool: runs one attempt of a runnable task and returns its result
- * as a plain `task.result` message (attempt with its own state history, outputs, logs, metrics).
+ * Thread entry of the task pool. Each shard has its own MessagePort to this thread: jobs come in
+ * batches on it, run concurrently here, and their results go back on it, every result that
+ * completed in a turn of this thread's event loop in one message. The main thread only starts,
+ * connects and (for a `timeout`) stops this thread; it never relays a job or a result.
  */
-import { BroadcastChannel, threadId } from 'node:worker_threads';
+import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { renderObject, renderString } from '../expr/index.js';
-import { toErrorRecord } from '../errors.js';
+import { TroupeError, toErrorRecord } from '../errors.js';
 import { formatHms, parseDuration } from '../model/duration.js';
 import type { LogEntry, LogLevel } from '../model/log-entry.js';
 import { isoDate, type StateType } from '../model/state.js';
 import type { Metric } from '../model/task-run.js';
-import type { TaskJob } from '../protocol/pool-messages.js';
+import { resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
 import type { TaskResultMessage } from '../protocol/execution-messages.js';
 import { poolTaskOf } from '../tasks/pool.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
-
-
-/** The channel on which the main thread cancels attempts (kill), by task run id. */
-export const CANCEL_CHANNEL = 'troupe:task-cancel';
-const running = new Map<string, AbortController>();
-const cancels = new BroadcastChannel(CANCEL_CHANNEL);
-cancels.unref();
-cancels.onmessage = (event) => {
-  const id = (event as { data: string }).data;
-  running.get(id)?.abort(new KilledError());
-};
 
 class KilledError extends Error {
   constructor() {
@@ -31,24 +22,76 @@ class KilledError extends Error {
   }
 }
 
-/**
- * The pool's entry: one job, or a batch of jobs run concurrently (one piscina task carries many
- * when a shard dispatches many at once, so submission costs are paid once per batch).
- */
-export default function run(input: TaskJob | { batch: TaskJob[] }): Promise<TaskResultMessage | TaskResultMessage[]> {
-  return 'batch' in input ? Promise.all(input.batch.map(runTask)) : runTask(input);
+/** One shard's port and the results waiting for the end of the turn. */
+interface Link {
+  port: MessagePort;
+  shardIndex: number;
+  pending: Array<Ticketed<TaskResultMessage>>;
+  flushScheduled: boolean;
+  /** Attempts running for this shard, by ticket: aborted on cancel. */
+  running: Map<number, AbortController>;
+}
+
+const init = workerData as TaskThreadInit;
+/** [shard index + 1, ticket] of the attempt whose synchronous code runs now; 0 between. */
+const current = new Int32Array(init.running);
+const links = new Map<number, Link>();
+let watched: { started: WatchMessage['started']; ended: WatchedAttempt[] } = { started: [], ended: [] };
+
+function enter(shardIndex: number, ticket: number): void {
+  current[1] = ticket;
+  current[0] = shardIndex + 1;
+}
+
+function leave(): void {
+  current[0] = 0;
+}
+
+function connect(shardIndex: number, port: MessagePort): void {
+  links.get(shardIndex)?.port.close();
+  const link: Link = { port, shardIndex, pending: [], flushScheduled: false, running: new Map() };
+  links.set(shardIndex, link);
+  port.on('message', (msg: ToTaskThread) => {
+    if (msg.type === 'task.jobs') {
+      for (const { ticket, value } of msg.jobs) void runJob(link, ticket, value);
+    } else if (msg.type === 'task.cancel') {
+      for (const ticket of msg.tickets) link.running.get(ticket)?.abort(new KilledError());
+    }
+  });
+}
+
+function postWatch(): void {
+  parentPort!.postMessage(watchMessage(watched.started, watched.ended));
+  watched = { started: [], ended: [] };
+}
+
+async function runJob(link: Link, ticket: number, job: TaskJob): Promise<void> {
+  const abort = new AbortController();
+  link.running.set(ticket, abort);
+  const result = await runTask(job, abort, link.shardIndex, ticket);
+  link.running.delete(ticket);
+  if (link.port !== links.get(link.shardIndex)?.port) return; // the shard reconnected: it dispatches again
+  link.pending.push({ ticket, value: result });
+  if (link.flushScheduled) return;
+  link.flushScheduled = true;
+  setImmediate(() => {
+    link.flushScheduled = false;
+    const results = link.pending;
+    link.pending = [];
+    link.port.postMessage(resultsMessage(results));
+    if (watched.ended.length || watched.started.length) postWatch();
+  });
 }
 
 /** Runs one attempt. Never throws: a failure is a FAILED attempt with its error logged. */
-async function runTask(job: TaskJob): Promise<TaskResultMessage> {
+async function runTask(job: TaskJob, abort: AbortController, shardIndex: number, ticket: number): Promise<TaskResultMessage> {
+  enter(shardIndex, ticket);
   const startMs = Date.now();
   const logs: LogEntry[] = [];
   const metrics: Metric[] = [];
   const log = (level: LogLevel, message: string): void => {
     logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, thread: `troupe-pool-${threadId}`, message });
   };
-  const abort = new AbortController();
-  running.set(job.taskRunId, abort);
   const renderOptions = { now: () => Date.now(), functions: { errorLogs: () => job.errorLogs ?? [] } };
   const ctx: RunnableContext = {
     render: (t) => renderString(t, job.vars, renderOptions),
@@ -62,22 +105,35 @@ async function runTask(job: TaskJob): Promise<TaskResultMessage> {
   let outputs: Record<string, unknown> | null = null;
   let error: TaskResultMessage['error'];
   let timer: NodeJS.Timeout | undefined;
+  let watchedAttempt: WatchedAttempt | undefined;
   try {
     const spec = await poolTaskOf(job.task.canonicalType);
-    const work = Promise.resolve().then(() => spec.run(job.task, ctx));
-    const killed = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }));
-    let outcome;
+    enter(shardIndex, ticket);
+    let timedOut: Promise<never> | undefined;
     if (job.task.timeout !== undefined) {
       const timeoutMs = parseDuration(ctx.render(job.task.timeout));
-      const timedOut = new Promise<never>((_, reject) => {
+      watchedAttempt = { shardIndex, ticket };
+      watched.started.push({ shardIndex, ticket, timeoutMs });
+      // The main thread must know before the attempt's code runs: it may never yield again.
+      postWatch();
+      timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const err = new Error(`Timeout after ${formatHms(timeoutMs)}`);
+          const err = new TroupeError('TROUPE_TASK_TIMEOUT', `Timeout after ${formatHms(timeoutMs)}`, { timeoutMs });
           abort.abort(err);
           reject(err);
         }, timeoutMs);
       });
-      outcome = await Promise.race([work, timedOut, killed]);
-    } else outcome = await Promise.race([work, killed]);
+    }
+    const work = Promise.resolve().then(() => {
+      enter(shardIndex, ticket);
+      try {
+        return spec.run(job.task, ctx);
+      } finally {
+        leave();
+      }
+    });
+    const killed = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }));
+    const outcome = await Promise.race(timedOut ? [work, timedOut, killed] : [work, killed]);
     outputs = outcome.outputs ?? {};
     if (outcome.state) state = outcome.state;
   } catch (e) {
@@ -85,8 +141,9 @@ async function runTask(job: TaskJob): Promise<TaskResultMessage> {
     log('ERROR', e instanceof Error ? e.message : String(e));
     error = toErrorRecord(e);
   } finally {
+    leave();
     if (timer) clearTimeout(timer);
-    running.delete(job.taskRunId);
+    if (watchedAttempt) watched.ended.push(watchedAttempt);
   }
   const startDate = isoDate(startMs);
   const result: TaskResultMessage = {
@@ -101,3 +158,8 @@ async function runTask(job: TaskJob): Promise<TaskResultMessage> {
   if (error) result.error = error;
   return result;
 }
+
+for (const { shardIndex, port } of init.shards) connect(shardIndex, port);
+parentPort!.on('message', (msg: ConnectMessage) => {
+  if (msg.type === 'pool.connect') connect(msg.shardIndex, msg.port);
+});

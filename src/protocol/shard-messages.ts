@@ -1,12 +1,10 @@
-/** The main ↔ shard boundary: every message, as a discriminated union on `type`. */
+/** The main ↔ shard boundary: every message, as a discriminated union on `type`, and a creator each. */
+import type { MessagePort } from 'node:worker_threads';
 import type { ErrorRecord } from '../errors.js';
-import type { Execution, ExecutionTrigger, Label } from '../model/execution.js';
-import type { ReplayEffect, SubflowStartEffect } from '../executor/effects.js';
-import type { NewExecution } from '../executor/create.js';
+import type { ExecutionHeader, ExecutionTrigger, Label } from '../model/execution.js';
 import type { StateType } from '../model/state.js';
 import type { ExecutionMessage, StartMessage, TaskResultMessage } from './execution-messages.js';
-import type { TaskJob } from './pool-messages.js';
-import type { ExecutorLimits } from '../executor/limits.js';
+import type { TaskJob, ThreadDeath } from './pool-messages.js';
 
 /** What a shard thread is started with (workerData). */
 export interface ShardInit {
@@ -19,11 +17,18 @@ export interface ShardInit {
   envs: Record<string, string>;
   globals: Record<string, unknown>;
   /** Bounds on hostile flows (defaults when absent). */
-  limits?: ExecutorLimits;
+  limits?: { maxAttemptCrashes: number; maxSubflowDepth: number };
   /** With a test clock: the time the shard's own test clock starts at (moved by `clock.set`). */
   testClockMs?: number;
   /** The shard's previous life ended in a crash: in-flight attempts it recovers count one more crash. */
   crashed?: boolean;
+}
+
+/** What the main thread starts a shard thread with (workerData; the ports are transferred). */
+export interface ShardThreadData {
+  init: ShardInit;
+  /** This shard's port to each thread of the pool, by slot. */
+  poolPorts: MessagePort[];
 }
 
 /** Figures of one shard. */
@@ -35,6 +40,9 @@ export interface ShardStats {
   visited: number;
   passivated: number;
   rehydrated: number;
+  /** Attempts handed to task threads, and result messages received from them. */
+  dispatched: number;
+  resultMessages: number;
   /** The shard thread's V8 heap in use, after a collection when `--expose-gc` is on. */
   heapUsedBytes: number;
 }
@@ -47,35 +55,102 @@ export interface FlowRef {
   source: string;
 }
 
+/** A Subflow run's request for its child execution (the child id is fixed by the parent). */
+export interface SubflowRequest {
+  taskRunId: string;
+  childId: string;
+  namespace: string;
+  flowId: string;
+  revision?: number;
+  inputs: Record<string, unknown>;
+  labels: Label[];
+  /** Whether the parent waits for the child's end. */
+  wait: boolean;
+  trigger: ExecutionTrigger;
+}
+
+/** A replay to create (retry with CREATE_NEW_EXECUTION), to start at `scheduleDate`. */
+export interface ReplayRequest {
+  executionId: string;
+  scheduleDate: string;
+  originalId: string;
+  attemptNumber: number;
+  originalCreatedDate: string;
+  inputs?: Record<string, unknown>;
+  labels: Label[];
+  trigger?: ExecutionTrigger;
+}
+
+/** Create an execution on the shard that owns its id. */
+export interface CreateMessage {
+  type: 'execution.create';
+  executionId: string;
+  flow: FlowRef;
+  inputs?: Record<string, unknown>;
+  labels?: Label[];
+  trigger?: ExecutionTrigger;
+  admission?: StartMessage['admission'];
+  nowMs: number;
+  parentId?: string;
+  /** A replay: the first execution's id, creation date and this attempt's number. */
+  replay?: { originalId: string; attemptNumber: number; originalCreatedDate: string };
+  /** Start no earlier than this date. */
+  scheduleDate?: string;
+}
+
+/** Results of attempts the main thread ran (engine tasks such as execution.Resume). */
+export interface MainResultsMessage {
+  type: 'task.results';
+  results: Array<{ executionId: string; result: TaskResultMessage }>;
+}
+
+/** One message for one execution's mailbox. */
+export interface MailboxMessage {
+  type: 'execution.message';
+  executionId: string;
+  message: ExecutionMessage;
+}
+
+/** A thread of the pool was started in place of `slot`, which died or was stopped (`death`): here is its port. */
+export interface PoolThreadMessage {
+  type: 'pool.thread';
+  slot: number;
+  port: MessagePort;
+  death: ThreadDeath;
+}
+
 export type ToShard =
-  | ({ type: 'execution.create'; executionId: string; flow: FlowRef; inputs?: Record<string, unknown>; labels?: Label[]; trigger?: ExecutionTrigger; admission?: StartMessage['admission']; nowMs: number } & Pick<NewExecution, 'replay' | 'scheduleDate' | 'parentId'>)
-  | { type: 'task.results'; results: Array<{ executionId: string; result: TaskResultMessage }> }
-  | { type: 'execution.message'; executionId: string; message: ExecutionMessage }
+  | CreateMessage
+  | MainResultsMessage
+  | MailboxMessage
+  | PoolThreadMessage
   | { type: 'shard.stats' }
   /** The engine's test clock moved: the shard's clock follows and fires what is due. */
   | { type: 'clock.set'; nowMs: number }
   | { type: 'shard.close' };
 
-/** An execution that ended, with its final in-memory state. */
+/** An execution that ended: its header (the task runs stay in the store). */
 export interface EndedExecution {
   executionId: string;
   state: StateType;
-  execution: Execution;
+  header: ExecutionHeader;
 }
 
 /**
- * Everything one drain of a shard lets out once its commit is durable, in ONE message: the main
- * thread handles it whole, so no caller resumed by an acknowledgement can run before the rest.
+ * What one drain of a shard tells the main thread, in ONE message per stage: attempts the main
+ * thread runs itself once the commit is visible; acknowledgements, children, replays and ends
+ * once it is durable. The main thread handles each message whole, so no caller resumed by an
+ * acknowledgement can run before the rest.
  */
 export interface DrainOutput {
   type: 'drain.output';
   shardThreadId: number;
   created: string[];
+  /** Attempts of engine tasks (execution.Resume): the main thread runs them. */
   jobs: TaskJob[];
-  cancels: string[];
-  subflows: Array<{ parentExecutionId: string; start: SubflowStartEffect }>;
+  subflows: Array<{ parentExecutionId: string; start: SubflowRequest }>;
   /** Replays to create (retries with CREATE_NEW_EXECUTION), with the execution they replay. */
-  replays: Array<{ parent: { id: string; namespace: string; flowId: string; flowRevision: number }; replay: ReplayEffect }>;
+  replays: Array<{ parent: { id: string; namespace: string; flowId: string; flowRevision: number }; replay: ReplayRequest }>;
   ended: EndedExecution[];
   /** Executions whose header, task runs or logs this drain changed (durable), for change listeners. */
   changed: string[];
@@ -91,3 +166,38 @@ export type FromShard =
   /** With a test clock: the shard armed a timer for `atMs`. */
   | { type: 'timer.armed'; atMs: number }
   | { type: 'shard.closed' };
+
+/** Creates a {@link MainResultsMessage}. */
+export function mainResultsMessage(results: MainResultsMessage['results']): MainResultsMessage {
+  return { type: 'task.results', results };
+}
+
+/** Creates a {@link MailboxMessage}. */
+export function mailboxMessage(executionId: string, message: ExecutionMessage): MailboxMessage {
+  return { type: 'execution.message', executionId, message };
+}
+
+/** Creates a {@link PoolThreadMessage}. */
+export function poolThreadMessage(slot: number, port: MessagePort, death: ThreadDeath): PoolThreadMessage {
+  return { type: 'pool.thread', slot, port, death };
+}
+
+/** Creates a {@link DrainOutput} with the parts given (the rest empty). */
+export function drainOutput(shardThreadId: number, parts: Partial<Omit<DrainOutput, 'type' | 'shardThreadId'>>): DrainOutput {
+  return { type: 'drain.output', shardThreadId, created: [], jobs: [], subflows: [], replays: [], ended: [], changed: [], ...parts };
+}
+
+/** Creates the `execution.rejected` message: a creation or recovery failed. */
+export function rejectedMessage(executionId: string, error: ErrorRecord): FromShard {
+  return { type: 'execution.rejected', executionId, error };
+}
+
+/** Creates the `shard.stats` answer. */
+export function statsMessage(stats: ShardStats): FromShard {
+  return { type: 'shard.stats', ...stats };
+}
+
+/** Creates the `shard.failed` message: a write failed, nothing more leaves the shard. */
+export function shardFailedMessage(error: ErrorRecord): FromShard {
+  return { type: 'shard.failed', error };
+}

@@ -29,6 +29,13 @@ export interface EngineOptions {
    * @default false
    */
   noSync?: boolean;
+  /**
+   * V8 limits of each pool thread (Node's `resourceLimits`): an attempt that blows its thread's
+   * heap fails alone with TROUPE_TASK_MEMORY_LIMIT; the thread is replaced and the attempts that
+   * shared it run again.
+   * @default { maxOldGenerationSizeMb: 512 }
+   */
+  poolResourceLimits?: PoolResourceLimits;
   /** `envs` render variable (Kestra's `KESTRA_`-prefixed environment, prefix stripped, lower-cased). */
   envs?: Record<string, string>;
   /** `globals` render variable. */
@@ -54,10 +61,20 @@ export interface EngineOptions {
   maxSubflowDepth?: number;
 }
 
+/** Limits of a pool thread, in MiB (Node's `ResourceLimits`). */
+export interface PoolResourceLimits {
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
+}
+
+const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
+
 /** Options with every default applied. */
 export type ResolvedEngineOptions = Readonly<Required<EngineOptions>>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'noSync', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth']);
 
 /** Shard threads follow the engine's clock by messages: only the system clock and a TestClock can be followed. */
 function clockOf(v: unknown): Clock {
@@ -85,10 +102,22 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     poolThreads: positiveInt('poolThreads', options.poolThreads, Math.max(1, cores)),
     maxLiveActors: positiveInt('maxLiveActors', options.maxLiveActors, 10_000),
     noSync: options.noSync === true,
+    poolResourceLimits: resolveLimits(options.poolResourceLimits),
     envs: { ...(options.envs ?? {}) },
     globals: { ...(options.globals ?? {}) },
     clock: clockOf(options.clock),
     maxAttemptCrashes: positiveInt('maxAttemptCrashes', options.maxAttemptCrashes, DEFAULT_LIMITS.maxAttemptCrashes),
     maxSubflowDepth: positiveInt('maxSubflowDepth', options.maxSubflowDepth, DEFAULT_LIMITS.maxSubflowDepth),
   });
+}
+
+function resolveLimits(limits: PoolResourceLimits | undefined): PoolResourceLimits {
+  if (limits === undefined) return Object.freeze({ maxOldGenerationSizeMb: 512 });
+  if (!limits || typeof limits !== 'object') throw new TroupeError('TROUPE_OPTION_INVALID', 'options.poolResourceLimits must be an object of limits in MiB', { option: 'poolResourceLimits' });
+  const out: PoolResourceLimits = {};
+  for (const [key, v] of Object.entries(limits)) {
+    if (!LIMIT_KEYS.has(key)) throw new TroupeError('TROUPE_OPTION_INVALID', `Unknown pool resource limit '${key}': expected one of ${[...LIMIT_KEYS].join(', ')}`, { option: `poolResourceLimits.${key}` });
+    out[key as keyof PoolResourceLimits] = positiveInt(`poolResourceLimits.${key}`, v, 0);
+  }
+  return Object.freeze(out);
 }

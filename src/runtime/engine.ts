@@ -1,11 +1,12 @@
 /**
  * The Engine: Troupe embedded in a process. The main thread holds the flow registry, the router
- * and the task pool; execution actors live in shard threads; results of the pool are relayed to
- * the owning shard in batches. The main thread never holds an execution's context.
+ * and owns the task pool's threads; execution actors live in shard threads, which send jobs to
+ * the pool's threads and get their results back directly. The main thread sees creations,
+ * acknowledgements and execution ends (headers); it never holds an execution's context.
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { TroupeError, fromErrorRecord, toErrorRecord } from '../errors.js';
 import { parseFlow, validateFlow } from '../flow/index.js';
 import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
@@ -13,21 +14,21 @@ import { isTerminated } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
 import type { TaskResultMessage } from '../protocol/execution-messages.js';
-import type { DrainOutput, FromShard, ShardInit, ShardStats, ToShard } from '../protocol/shard-messages.js';
+import { mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
+import type { ThreadDeath } from '../protocol/pool-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
 import { executionToJson, type ExecutionJson } from './execution-json.js';
 import { newId } from './shard.js';
-import { threadEntry } from './thread-entry.js';
+import { threadEntry } from '../thread-entry.js';
 import { TestClock, type Clock } from './clock.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { shardOf } from './router.js';
 import { SubflowLinks } from './subflow-links.js';
-import { isEngineTask, runEngineTask } from './engine-tasks.js';
+import { runEngineTask } from './engine-tasks.js';
 import { FlowCache, onResumeInputs } from './flow-cache.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
 import { indexFlow } from '../executor/flow-index.js';
-import type { ReplayEffect } from '../executor/effects.js';
 import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TroupeApi } from '../troupe-api.js';
 import { followExecution, subscribeExecutions, type FeedSource } from './execution-feed.js';
 
@@ -79,6 +80,7 @@ export class Engine implements TroupeApi {
   readonly #lock: DataDirLock;
   readonly #pool: TaskPool;
   readonly #shards: ShardHandle[] = [];
+  #messagesIn = 0;
   readonly #created = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   readonly #waiters = new Map<string, Waiter[]>();
   #closed = false;
@@ -100,7 +102,11 @@ export class Engine implements TroupeApi {
     this.#store = store;
     this.#lock = lock;
     this.#clock = options.clock;
-    this.#pool = new TaskPool({ threads: options.poolThreads });
+    this.#pool = new TaskPool({
+      threads: options.poolThreads,
+      resourceLimits: options.poolResourceLimits,
+      onReplaced: (shardIndex, slot, port, death) => this.#poolThreadReplaced(shardIndex, slot, port, death),
+    });
   }
 
   /**
@@ -121,7 +127,7 @@ export class Engine implements TroupeApi {
       const e = engine;
       e.#subflows = new SubflowLinks(store, {
         typeInputs: (record, inputs) => e.#typeInputs(record, inputs),
-        toParent: (parentId, message) => e.#sendTo(parentId, { type: 'execution.message', executionId: parentId, message }),
+        toParent: (parentId, message) => e.#sendTo(parentId, mailboxMessage(parentId, message)),
         createChild: (childId, record, msg) => {
           // Known from now on: waitFor(childId) waits instead of answering 'not found'.
           e.#created.set(childId, { resolve: () => {}, reject: () => {} });
@@ -169,7 +175,9 @@ export class Engine implements TroupeApi {
       crashed,
       ...(this.#clock instanceof TestClock ? { testClockMs: this.#clock.now() } : {}),
     };
-    const worker = new Worker(threadEntry(import.meta.url, './shard-thread.js'), { workerData: init, name: `troupe-shard-${handle.index}` });
+    const poolPorts = this.#pool.connect(handle.index);
+    const data: ShardThreadData = { init, poolPorts };
+    const worker = new Worker(threadEntry(import.meta.url, './shard-thread.js'), { workerData: data, transferList: poolPorts, name: `troupe-shard-${handle.index}` });
     handle.worker = worker;
     handle.threadId = worker.threadId;
     handle.alive = true;
@@ -267,7 +275,15 @@ export class Engine implements TroupeApi {
     this.#waiters.clear();
   }
 
+  /** A pool thread was replaced: the shard gets its port to the new one, and what happened. */
+  #poolThreadReplaced(shardIndex: number, slot: number, port: MessagePort, death: ThreadDeath): void {
+    const shard = this.#shards[shardIndex];
+    if (shard && !this.#closed) shard.worker.postMessage(poolThreadMessage(slot, port, death), [port]);
+    else port.close();
+  }
+
   #onShardMessage(shard: ShardHandle, msg: FromShard): void {
+    this.#messagesIn += 1;
     switch (msg.type) {
       case 'drain.output':
         this.#onDrain(shard, msg);
@@ -302,32 +318,26 @@ export class Engine implements TroupeApi {
     }
   }
 
-  /** Effects first (children, jobs, cancels), acknowledgements and ends last: callers resume after. */
+  /**
+   * Effects first (children, replays, engine tasks), acknowledgements and ends last: callers
+   * resume after. An end carries the header: a waiter gets the whole execution from the store.
+   */
   #onDrain(shard: ShardHandle, msg: DrainOutput): void {
     for (const { parentExecutionId, start } of msg.subflows) this.#subflows.start(parentExecutionId, start);
     for (const r of msg.replays) this.#replay(r.parent, r.replay);
-    let jobs = msg.jobs;
-    if (jobs.some((j) => isEngineTask(j.task.canonicalType))) {
-      for (const job of jobs.filter((j) => isEngineTask(j.task.canonicalType))) {
-        void runEngineTask(job, this).then((result) => this.#relay(shard, job.executionId, result));
-      }
-      jobs = jobs.filter((j) => !isEngineTask(j.task.canonicalType));
-    }
-    if (jobs.length > this.#options.poolThreads) {
-      const owner = new Map(jobs.map((j) => [j.taskRunId, j.executionId]));
-      this.#pool.runMany(jobs, (results) => {
-        for (const r of results) this.#relay(shard, owner.get(r.taskRunId)!, r);
-      });
-    } else for (const job of jobs) void this.#pool.run(job).then((result) => this.#relay(shard, job.executionId, result));
-    for (const id of msg.cancels) this.#pool.cancel(id);
+    for (const job of msg.jobs) void runEngineTask(job, this).then((result) => this.#relay(shard, job.executionId, result));
     for (const id of msg.created) this.#acknowledge(id);
+    if (msg.ended.length) this.#store.refresh();
     for (const end of msg.ended) {
-      const json = executionToJson(end.execution, this.#clock.now());
-      for (const w of this.#waiters.get(end.executionId) ?? []) w.resolve(json);
-      this.#waiters.delete(end.executionId);
+      const waiters = this.#waiters.get(end.executionId);
+      if (waiters) {
+        const json = this.#readEnded(end.header);
+        for (const w of waiters) w.resolve(json);
+        this.#waiters.delete(end.executionId);
+      }
       this.lastEndedOnThread = msg.shardThreadId;
-      this.#subflows.childEnded(end.execution);
-      this.#releaseSlot(end.execution);
+      this.#subflows.childEnded(end.header);
+      this.#releaseSlot(end.header);
     }
     if (this.#changeListeners.size) for (const id of msg.changed) for (const l of this.#changeListeners) l(id);
   }
@@ -342,7 +352,21 @@ export class Engine implements TroupeApi {
     return () => void this.#changeListeners.delete(listener);
   }
 
-  /** Queues a pool result for its shard; one postMessage carries every result of a turn. */
+  /**
+   * An ended execution, whole, from the store (its end is durable when the shard reports it);
+   * its header alone when its task runs cannot be read (an execution failed as corrupt).
+   */
+  #readEnded(header: ExecutionHeader): ExecutionJson {
+    let execution: Execution = header;
+    try {
+      execution = this.#store.readExecution(header.id) ?? header;
+    } catch {
+      // TROUPE_EXECUTION_CORRUPT: the shard failed it alone; its header says so.
+    }
+    return executionToJson(execution, this.#clock.now());
+  }
+
+  /** Queues a result of an engine task for its shard; one postMessage carries every result of a turn. */
   #relay(shard: ShardHandle, executionId: string, result: TaskResultMessage): void {
     shard.pendingResults.push({ executionId, result });
     if (shard.flushScheduled) return;
@@ -351,7 +375,7 @@ export class Engine implements TroupeApi {
       shard.flushScheduled = false;
       const results = shard.pendingResults;
       shard.pendingResults = [];
-      this.#post(shard, { type: 'task.results', results });
+      this.#post(shard, mainResultsMessage(results));
     });
   }
 
@@ -376,6 +400,19 @@ export class Engine implements TroupeApi {
 
   /** The thread id of the shard that last reported an ended execution (for tests and figures). */
   lastEndedOnThread: number | undefined;
+
+  /**
+   * Messages the main thread received from shard and pool threads since the engine opened (a
+   * task run costs it none: jobs and results go between shards and the pool directly).
+   */
+  get messagesReceived(): number {
+    return this.#messagesIn + this.#pool.messagesReceived;
+  }
+
+  /** Pool threads started in place of one that died (heap limit) or was stopped (timeout). */
+  get poolThreadsReplaced(): number {
+    return this.#pool.replaced;
+  }
 
   /** Thread ids of the shard threads. */
   get shardThreadIds(): number[] {
@@ -544,7 +581,7 @@ export class Engine implements TroupeApi {
   /** Kills an execution: KILLING, then KILLED; running attempts are aborted. Throws at once when closed. */
   kill(executionId: string): Promise<void> {
     this.#assertOpen();
-    this.#sendTo(executionId, { type: 'execution.message', executionId, message: { type: 'execution.kill' } });
+    this.#sendTo(executionId, mailboxMessage(executionId, { type: 'execution.kill' }));
     return Promise.resolve();
   }
 
@@ -628,7 +665,7 @@ export class Engine implements TroupeApi {
   }
 
   /** Creates the replay of an execution (retry with CREATE_NEW_EXECUTION); it starts at its scheduleDate. */
-  #replay(parent: { id: string; namespace: string; flowId: string; flowRevision: number }, r: ReplayEffect): void {
+  #replay(parent: { id: string; namespace: string; flowId: string; flowRevision: number }, r: ReplayRequest): void {
     const record = this.#store.getFlow(parent.namespace, parent.flowId, parent.flowRevision);
     if (!record) return;
     this.#created.set(r.executionId, { resolve: () => {}, reject: () => {} });
@@ -655,11 +692,11 @@ export class Engine implements TroupeApi {
   }
 
   /** An execution ended: free its concurrency slot and start the oldest queued one. */
-  #releaseSlot(e: Execution): void {
+  #releaseSlot(e: ExecutionHeader): void {
     if (!this.#limiter.tracks(e.id)) return;
     const record = this.#store.getFlow(e.namespace, e.flowId, e.flowRevision);
     const next = this.#limiter.release(e.id, record ? this.#flows.get(record).concurrency?.limit : undefined);
-    if (next !== undefined) this.#sendTo(next, { type: 'execution.message', executionId: next, message: { type: 'execution.dequeue' } });
+    if (next !== undefined) this.#sendTo(next, mailboxMessage(next, { type: 'execution.dequeue' }));
   }
 
   /** Figures of every shard: actors in memory and passivated, batches, steps, heap. */
@@ -709,7 +746,7 @@ export class Engine implements TroupeApi {
         if (declared.length) inputs = assertInputs(declared, inputs ?? {}, { renderOptions: { now: () => this.#clock.now() } });
       }
     }
-    this.#sendTo(executionId, { type: 'execution.message', executionId, message: inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' } });
+    this.#sendTo(executionId, mailboxMessage(executionId, inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' }));
   }
 
   /**

@@ -12,13 +12,14 @@ import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
 import { idFromBytes } from '../model/ids.js';
 import { isTerminated, isoDate, transition } from '../model/state.js';
-import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
+import { createExecution, createExecutionState, restoreExecutionState, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { shardOf } from './router.js';
-import type { ExecutionMessage } from '../protocol/execution-messages.js';
-import type { DrainOutput, EndedExecution, FlowRef, FromShard, ShardInit, ShardStats, ToShard } from '../protocol/shard-messages.js';
+import type { ExecutionMessage, TaskResultMessage } from '../protocol/execution-messages.js';
+import { drainOutput, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
 import type { ExecutionHeader } from '../model/execution.js';
 import { systemClock, TestClock, type Clock } from './clock.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
+import { isEngineTask } from './engine-tasks.js';
 import type { ChangeBatch, StagedWrite, Store } from '../store/index.js';
 
 interface Actor {
@@ -29,8 +30,11 @@ interface Actor {
   ended: boolean;
 }
 
-function emptyOutput(): DrainOutput {
-  return { type: 'drain.output', shardThreadId: threadId, created: [], jobs: [], cancels: [], subflows: [], replays: [], ended: [], changed: [] };
+/** Where a shard's attempts go: straight to the pool's threads (pool/pool-client.ts). */
+export interface TaskDispatcher {
+  dispatch(jobs: TaskJob[]): void;
+  cancel(taskRunIds: string[]): void;
+  readonly counts: { dispatched: number; resultMessages: number };
 }
 
 const RANDOM_POOL = new Uint8Array(16 * 256);
@@ -52,6 +56,7 @@ export class Shard {
   readonly #init: ShardInit;
   readonly #store: Store;
   readonly #send: (msg: FromShard) => void;
+  readonly #pool: TaskDispatcher;
   readonly #actors = new Map<string, Actor>();
   readonly #ready = new Set<Actor>();
   readonly #flows = new Map<string, Flow>();
@@ -69,11 +74,21 @@ export class Shard {
   /** Ids of unfinished executions whose actor was dropped from memory. */
   readonly #passive = new Set<string>();
 
-  constructor(init: ShardInit, store: Store, send: (msg: FromShard) => void, clock: Clock = systemClock) {
+  /**
+   * @param send posts to the main thread
+   * @param pool where attempts of runnable tasks go; their results come back through {@link results}
+   */
+  constructor(init: ShardInit, store: Store, send: (msg: FromShard) => void, pool: TaskDispatcher, clock: Clock = systemClock) {
     this.#init = init;
     this.#store = store;
     this.#send = send;
+    this.#pool = pool;
     this.#clock = clock;
+  }
+
+  /** Results of attempts, from the pool's threads or the main thread. */
+  results(results: Array<{ executionId: string; result: TaskResultMessage }>): void {
+    for (const { executionId, result } of results) this.#enqueue(executionId, result);
   }
 
   /** Live actors in memory. */
@@ -84,7 +99,7 @@ export class Shard {
   /** The shard's figures (collects garbage first when the process runs with --expose-gc). */
   figures(): ShardStats {
     (globalThis as { gc?: () => void }).gc?.();
-    return { liveActors: this.#actors.size, passiveActors: this.#passive.size, ...this.stats, heapUsedBytes: getHeapStatistics().used_heap_size };
+    return { liveActors: this.#actors.size, passiveActors: this.#passive.size, ...this.stats, ...this.#pool.counts, heapUsedBytes: getHeapStatistics().used_heap_size };
   }
 
   /** Unfinished executions whose actor is not in memory. */
@@ -99,17 +114,19 @@ export class Shard {
         this.#create(msg);
         break;
       case 'task.results':
-        for (const { executionId, result } of msg.results) this.#enqueue(executionId, result);
+        this.results(msg.results);
         break;
       case 'execution.message':
         this.#enqueue(msg.executionId, msg.message);
         break;
       case 'shard.stats':
-        this.#send({ type: 'shard.stats', ...this.figures() });
+        this.#send(statsMessage(this.figures()));
         break;
       case 'clock.set':
         if (this.#clock instanceof TestClock) this.#clock.set(msg.nowMs);
         break;
+      case 'pool.thread':
+        break; // the thread entry hands it to the pool client
       case 'shard.close':
         void this.#close();
         break;
@@ -137,7 +154,7 @@ export class Shard {
       this.#ready.add(actor);
       this.#schedule();
     } catch (e) {
-      this.#send({ type: 'execution.rejected', executionId, error: toErrorRecord(e) });
+      this.#send(rejectedMessage(executionId, toErrorRecord(e)));
     }
   }
 
@@ -196,7 +213,7 @@ export class Shard {
       header = undefined;
     }
     if (!header || isTerminated(header.state.current)) {
-      this.#send({ type: 'execution.rejected', executionId: id, error: toErrorRecord(error) });
+      this.#send(rejectedMessage(id, toErrorRecord(error)));
       return;
     }
     this.#broken.push({ header, error });
@@ -332,7 +349,12 @@ export class Shard {
     // is not dispatched at all.
     const cancelled = new Set(cancels);
     const live = cancelled.size ? jobs.filter((j) => !cancelled.has(j.taskRunId)) : jobs;
-    if (live.length || cancels.length) this.#send({ ...emptyOutput(), jobs: live, cancels });
+    if (cancels.length) this.#pool.cancel(cancels);
+    if (live.length) {
+      const onMain = live.filter((j) => isEngineTask(j.task.canonicalType));
+      this.#pool.dispatch(onMain.length ? live.filter((j) => !isEngineTask(j.task.canonicalType)) : live);
+      if (onMain.length) this.#send(drainOutput(threadId, { jobs: onMain }));
+    }
     for (const t of timers) this.#startTimer(t.actor, t.timerId, t.atMs);
     // Acknowledgements, completion events and child executions wait until the commit is durable,
     // and leave in commit order.
@@ -341,14 +363,13 @@ export class Shard {
     for (const r of batch.taskRuns) changed.add(r.executionId);
     for (const l of batch.logs) changed.add(l.executionId);
     if (created.length || subflows.length || replays.length || ended.length || changed.size) {
-      const out: DrainOutput = {
-        ...emptyOutput(),
+      const out = drainOutput(threadId, {
         created: created.map((a) => a.state.header.id),
         subflows,
         replays,
-        ended: [...brokenEnds, ...ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, execution: toExecution(a.state) }))],
+        ended: [...brokenEnds, ...ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, header: a.state.header }))],
         changed: [...changed],
-      };
+      });
       this.#acks = this.#acks.then(() => staged.durable).then(() => this.#send(out));
     } else this.#acks = this.#acks.then(() => staged.durable);
     this.#acks = this.#acks.catch((e: unknown) => this.#storeFailed(e));
@@ -373,7 +394,7 @@ export class Shard {
         seq = 0;
       }
       batch.logs.push({ executionId: header.id, seq, entry: { namespace: header.namespace, flowId: header.flowId, executionId: header.id, timestamp: date, level: 'ERROR', message: `${error.code}: ${error.message}` } });
-      ends.push({ executionId: header.id, state: 'FAILED', execution: { ...header } });
+      ends.push({ executionId: header.id, state: 'FAILED', header: { ...header } });
     }
     this.#broken = [];
     return ends;
@@ -382,7 +403,7 @@ export class Shard {
   /** Nothing of a failed write is durable: no effect may leave; the engine fails its waiters. */
   #storeFailed(e: unknown): void {
     if (this.#closed) return;
-    this.#send({ type: 'shard.failed', error: toErrorRecord(e) });
+    this.#send(shardFailedMessage(toErrorRecord(e)));
     this.#closed = true;
     this.#draining = false;
   }

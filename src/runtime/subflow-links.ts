@@ -4,11 +4,10 @@
  * request repeated by a recovered parent finds its child already there (and maybe ended).
  */
 import { toErrorRecord, type ErrorRecord } from '../errors.js';
-import type { SubflowStartEffect } from '../executor/effects.js';
-import type { Execution } from '../model/execution.js';
+import type { ExecutionHeader } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
 import type { ExecutionMessage } from '../protocol/execution-messages.js';
-import type { ToShard } from '../protocol/shard-messages.js';
+import type { SubflowRequest, ToShard } from '../protocol/shard-messages.js';
 import type { FlowRecord, Store } from '../store/index.js';
 
 /** Where the links send what they decide. */
@@ -33,7 +32,7 @@ export class SubflowLinks {
   }
 
   /** Handles a Subflow run's request for its child. */
-  start(parentId: string, s: SubflowStartEffect): void {
+  start(parentId: string, s: SubflowRequest): void {
     const fail = (message: string): void => this.#routing.toParent(parentId, { type: 'subflow.ended', taskRunId: s.taskRunId, error: { code: 'TROUPE_FLOW_NOT_FOUND', message } });
     const flow = this.#store.getFlow(s.namespace, s.flowId, s.revision);
     if (!flow) {
@@ -44,7 +43,7 @@ export class SubflowLinks {
     this.#store.refresh();
     const existing = this.#store.readHeader(s.childId);
     if (existing) {
-      if (isTerminated(existing.state.current)) this.childEnded(this.#store.readExecution(s.childId)!);
+      if (isTerminated(existing.state.current)) this.childEnded(existing);
       return;
     }
     let inputs: Record<string, unknown>;
@@ -65,12 +64,13 @@ export class SubflowLinks {
     });
   }
 
-  /** An execution ended: tell its waiting parent, if it has one. */
-  childEnded(child: Execution): void {
+  /** An execution ended: tell its waiting parent, if it has one (with the child whole, from the store). */
+  childEnded(child: ExecutionHeader): void {
     const link = this.#parents.get(child.id);
     if (!link) return;
     this.#parents.delete(child.id);
-    this.#routing.toParent(link.parentId, { type: 'subflow.ended', taskRunId: link.taskRunId, child });
+    const whole = this.#store.readExecution(child.id) ?? child;
+    this.#routing.toParent(link.parentId, { type: 'subflow.ended', taskRunId: link.taskRunId, child: whole });
   }
 
   /** A child could not be created (invalid flow, bad inputs): its parent run fails. */

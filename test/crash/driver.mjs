@@ -11,27 +11,28 @@
  *   plan: { dataDir, jobs: [{key, flowId, kill}], acked: {key: id}, shards, poolThreads }
  */
 import { readFileSync } from 'node:fs';
-import { Engine } from '../../dist/index.js';
-import { TaskPool } from '../../dist/pool/task-pool.js';
+import { syncBuiltinESMExports } from 'node:module';
+import workerThreads from 'node:worker_threads';
 import { FLOWS } from './flows.mjs';
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const emit = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const started = Date.now();
 
-// Instrumentation: every attempt the engine hands to the pool, so the parent can tell a re-run of
-// an ended task run, or of a killed execution's tasks, from a legitimate re-dispatch.
-const run = TaskPool.prototype.run;
-TaskPool.prototype.run = function (job) {
-  emit({ t: 'd', e: job.executionId, r: job.taskRunId, a: job.attemptNumber, ms: Date.now() - started });
-  return run.call(this, job);
+// Instrumentation: every attempt a shard hands to the pool, so the parent can tell a re-run of an
+// ended task run, or of a killed execution's tasks, from a legitimate re-dispatch. Shards send
+// jobs to the pool's threads directly, so the trace runs in the threads: every thread the engine
+// starts first loads traced-thread.mjs, which wraps the shard's dispatch, then its own entry.
+process.env.CRASH_DRIVER_STARTED = String(started);
+const TRACED = new URL('./traced-thread.mjs', import.meta.url);
+const BaseWorker = workerThreads.Worker;
+workerThreads.Worker = class TracedWorker extends BaseWorker {
+  constructor(filename, options = {}) {
+    super(TRACED, { ...options, argv: [String(filename)] });
+  }
 };
-const runMany = TaskPool.prototype.runMany;
-TaskPool.prototype.runMany = function (jobs, onResults) {
-  const ms = Date.now() - started;
-  for (const job of jobs) emit({ t: 'd', e: job.executionId, r: job.taskRunId, a: job.attemptNumber, ms });
-  return runMany.call(this, jobs, onResults);
-};
+syncBuiltinESMExports();
+const { Engine } = await import('../../dist/index.js');
 
 const engine = await Engine.open({ dataDir: plan.dataDir, shards: plan.shards ?? 2, poolThreads: plan.poolThreads ?? 2 });
 emit({ t: 'open', recovering: engine.recovering, ms: Date.now() - started });

@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
-import { Shard, newId } from '../../src/runtime/shard.js';
+import { Shard, newId, type TaskDispatcher } from '../../src/runtime/shard.js';
 import type { FromShard, ShardInit } from '../../src/protocol/shard-messages.js';
 import type { TaskJob } from '../../src/protocol/pool-messages.js';
 import { tempDir } from '../helpers/engine.js';
@@ -32,14 +32,17 @@ afterEach(async () => {
 /** A shard message, read loosely: the drain's output is one message or several, by protocol version. */
 interface Loose {
   type: string;
-  jobs?: TaskJob[];
   state?: string;
   ended?: Array<{ executionId: string; state: string }>;
 }
 
-const jobsOf = (messages: FromShard[]): TaskJob[] => (messages as unknown as Loose[]).flatMap((m) => (m.type === 'task.jobs' || m.type === 'drain.output' ? (m.jobs ?? []) : []));
 const endedOf = (messages: FromShard[]): string[] =>
   (messages as unknown as Loose[]).flatMap((m) => (m.type === 'execution.ended' ? [m.state!] : m.type === 'drain.output' ? (m.ended ?? []).map((e) => e.state) : []));
+
+/** A dispatcher that keeps what the shard hands to the pool. */
+function capture(jobs: TaskJob[]): TaskDispatcher {
+  return { dispatch: (js) => jobs.push(...js), cancel: () => {}, counts: { dispatched: 0, resultMessages: 0 } };
+}
 
 async function until<T>(read: () => T[]): Promise<T[]> {
   for (let i = 0; i < 2000; i++) {
@@ -60,10 +63,10 @@ async function setup(flowSource = source): Promise<{ store: Store; init: ShardIn
   await store.putFlow({ namespace: 'crash', id: 'victim', revision: 1, source: flowSource, updated: new Date().toISOString() });
   const init: ShardInit = { shardIndex: 0, shardCount: 1, maxLiveActors: 10_000, dataDir, noSync: true, envs: {}, globals: {} };
   // The first life: the task is dispatched (its RUNNING record is durable), then the process "dies".
-  const first: FromShard[] = [];
+  const first: TaskJob[] = [];
   const id = newId();
-  new Shard(init, store, (m) => first.push(m)).handle({ type: 'execution.create', executionId: id, flow: { namespace: 'crash', id: 'victim', revision: 1, source: flowSource }, nowMs: Date.now() });
-  await until(() => jobsOf(first));
+  new Shard(init, store, () => {}, capture(first)).handle({ type: 'execution.create', executionId: id, flow: { namespace: 'crash', id: 'victim', revision: 1, source: flowSource }, nowMs: Date.now() });
+  await until(() => first);
   return { store, init, id };
 }
 
@@ -71,19 +74,20 @@ describe('recovery and kill', () => {
   it('does not dispatch a recovered task of an execution killed before its first drain', async () => {
     const { store, init, id } = await setup();
     const second: FromShard[] = [];
-    const shard = new Shard(init, store, (m) => second.push(m));
+    const jobs: TaskJob[] = [];
+    const shard = new Shard(init, store, (m) => second.push(m), capture(jobs));
     shard.recoverAll();
     shard.handle({ type: 'execution.message', executionId: id, message: { type: 'execution.kill' } });
     expect(await until(() => endedOf(second))).toEqual(['KILLED']);
-    expect(jobsOf(second)).toEqual([]);
+    expect(jobs).toEqual([]);
     expect(store.readTaskRuns(id).map((r) => [r.taskRun.taskId, r.taskRun.state.current])).toEqual([['a', 'KILLED']]);
   });
 
   it('dispatches the in-flight task again when nothing kills it', async () => {
     const { store, init } = await setup();
-    const second: FromShard[] = [];
-    new Shard(init, store, (m) => second.push(m)).recoverAll();
-    const jobs = await until(() => jobsOf(second));
+    const second: TaskJob[] = [];
+    new Shard(init, store, () => {}, capture(second)).recoverAll();
+    const jobs = await until(() => second);
     expect(jobs.map((j) => [j.task.id, j.attemptNumber])).toEqual([['a', 1]]);
   });
 
@@ -103,9 +107,9 @@ tasks:
         message: "{{ taskrun.value }}"
 `;
     const { store, init } = await setup(loop);
-    const second: FromShard[] = [];
-    new Shard(init, store, (m) => second.push(m)).recoverAll();
-    const jobs = await until(() => jobsOf(second));
+    const second: TaskJob[] = [];
+    new Shard(init, store, () => {}, capture(second)).recoverAll();
+    const jobs = await until(() => second);
     expect(jobs.map((j) => [j.task.id, j.attemptNumber]).sort()).toEqual([['work', 1], ['work', 1]]);
   });
 });

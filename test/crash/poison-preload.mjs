@@ -1,20 +1,18 @@
 /**
  * Preloaded (`node --import`) into a Troupe process: a task whose id is `poison` kills the whole
- * process with SIGKILL the moment it is handed to the pool, as a task that aborts the process
- * would (V8's "invalid size error" is one). Used by poison-pill.test.ts.
+ * process with SIGKILL the moment a shard hands it to the pool, as a task that aborts the process
+ * would (V8's "invalid size error" is one). Shards send jobs to the pool's threads directly, so
+ * every thread the engine starts first loads poison-thread.mjs, which wraps the shard's dispatch.
+ * Used by poison-pill.test.ts.
  */
-import { TaskPool } from '../../dist/pool/task-pool.js';
+import { syncBuiltinESMExports } from 'node:module';
+import workerThreads from 'node:worker_threads';
 
-const die = (jobs) => {
-  if (jobs.some((j) => j.task.id === 'poison')) process.kill(process.pid, 'SIGKILL');
+const WRAPPER = new URL('./poison-thread.mjs', import.meta.url);
+const BaseWorker = workerThreads.Worker;
+workerThreads.Worker = class PoisonedWorker extends BaseWorker {
+  constructor(filename, options = {}) {
+    super(WRAPPER, { ...options, argv: [String(filename)] });
+  }
 };
-const run = TaskPool.prototype.run;
-TaskPool.prototype.run = function (job) {
-  die([job]);
-  return run.call(this, job);
-};
-const runMany = TaskPool.prototype.runMany;
-TaskPool.prototype.runMany = function (jobs, onResults) {
-  die(jobs);
-  return runMany.call(this, jobs, onResults);
-};
+syncBuiltinESMExports();

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TroupeError } from '../errors.js';
+import { TroupeError } from './errors.js';
 
 /** The URL of `relative` (e.g. `../pool/task-thread.js`) next to the module at `metaUrl`. */
 export function threadEntry(metaUrl: string, relative: string): URL {
