@@ -11,7 +11,9 @@
  * `if`/`and`/`or` use Pebble-like truth (null, 0, '' and empty collections are false);
  * dates default to UTC (the reference uses the JVM zone) and English; `jq` is a subset (see
  * jq/run.ts); floats read from JSON data that happen to be integral print as integers (`1`, not
- * `1.0`), since JSON parsing cannot tell them apart.
+ * `1.0`), since JSON parsing cannot tell them apart; regular expressions run on RE2 (re2js, linear
+ * time) with Java's syntax translated (regex.ts); every render has an evaluation budget (budget.ts)
+ * and fails with TROUPE_EXPR_LIMIT, naming the limit, when a template exceeds it.
  * @module
  */
 export { compileTemplate, clearTemplateCache, type CompiledTemplate } from './cache.js';

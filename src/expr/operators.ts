@@ -67,7 +67,8 @@ export function valuesEqual(a: unknown, b: unknown, budget: Budget, depth = 0): 
   if (a === undefined) a = null;
   if (b === undefined) b = null;
   if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || depth > 1000) return false;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (depth > 1000) throw new ExpressionError('TROUPE_EXPR_LIMIT', 'Values nest deeper than 1000 levels to compare (or are cyclic)');
   budget.step(1);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
