@@ -49,7 +49,10 @@ tasks:
     expect(all.every((a) => a.originalId === first)).toBe(true);
     expect(all[2]!.labels).toContainEqual({ key: 'team', value: 'a' });
     expect(all[2]!.labels.filter((l) => l.key === 'system.correlationId')).toEqual([{ key: 'system.correlationId', value: first }]);
-    const gap = Date.parse(all[1]!.state.histories[1]!.date) - Date.parse(all[0]!.state.histories.at(-1)!.date);
-    expect(gap).toBeGreaterThanOrEqual(90);
+    // The replay is scheduled one interval after the failed attempt ended, and starts no earlier.
+    const failedAt = Date.parse(x.taskRunList![0]!.attempts!.at(-1)!.state.histories.at(-1)!.date);
+    const scheduled = Date.parse(all[1]!.scheduleDate!);
+    expect(scheduled - failedAt).toBeGreaterThanOrEqual(100);
+    expect(Date.parse(all[1]!.state.histories[1]!.date)).toBeGreaterThanOrEqual(scheduled);
   });
 });
