@@ -9,6 +9,7 @@ import type { FlowInput } from '../model/index.js';
 import type { ParseEnv } from './input-type.js';
 import { BareInputMessage, causeOf, expectedType, InputReason, invalidInput, type InputFailure } from './messages.js';
 import { NestConflict, nestInputs } from './nest.js';
+import { MAX_INPUT_DEPTH, nestsDeeperThan, TOO_DEEP } from './nesting.js';
 import { createParseEnv, inputTypeNamed } from './registry.js';
 import { withRenderedValues } from './select.js';
 
@@ -145,6 +146,11 @@ function typeSlot(slot: Slot, render: (template: string) => unknown, env: ParseE
     }
     const type = inputTypeNamed(input.type);
     if (!type) throw new InputReason(`unknown input type \`${input.type}\``);
+    if (nestsDeeperThan(raw, MAX_INPUT_DEPTH)) {
+      // Not quoted back: printing it would recurse as deep as it nests.
+      slot.error = `Invalid input for \`${declared.id}\`, ${TOO_DEEP}`;
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = type.parse(raw, input, env);
@@ -152,6 +158,7 @@ function typeSlot(slot: Slot, render: (template: string) => unknown, env: ParseE
       if (err instanceof InputReason || err instanceof BareInputMessage) throw err;
       throw new InputReason(expectedType(input.type, raw, causeOf(err)));
     }
+    if (nestsDeeperThan(parsed, MAX_INPUT_DEPTH)) throw new InputReason(TOO_DEEP);
     type.validate?.(parsed, input);
     slot.value = type.store(parsed, input, env);
   } catch (err) {

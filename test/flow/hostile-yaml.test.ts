@@ -28,7 +28,7 @@ describe('hostile sources found by the probe', () => {
     expect(got.message).not.toMatch(/Maximum call stack|RangeError|\n\s+at /);
   }, 30_000);
 
-  it('refuses them at Engine.deploy with the same errors, and the engine runs the next flow', async () => {
+  it('refuses them at Engine.deploy with the same errors, refuses a JSON input nested 100,000 deep, and the engine runs the next flow', async () => {
     const { engine, dispose } = await openTestEngine({ shards: 1, poolThreads: 1 });
     try {
       for (const c of HOSTILE_CASES.filter((h) => h.options === undefined)) {
@@ -37,8 +37,13 @@ describe('hostile sources found by the probe', () => {
         expect((err as FlowError).code, c.name).toBe(c.code);
         expect((err as FlowError).position, c.name).toMatchObject({ file: 'hostile.yaml', line: c.line, column: c.column });
       }
-      const rec = await engine.deploy(flowWith(''));
-      const done = await engine.waitFor(await engine.execute(rec.namespace, rec.id));
+      const rec = await engine.deploy(flowWith('inputs:\n  - id: j\n    type: JSON\n    required: false\n'));
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const refused = await engine.execute(rec.namespace, rec.id, { j: deep }).then(() => undefined, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(TroupeError);
+      expect((refused as TroupeError).code).toBe('TROUPE_INPUT_INVALID');
+      expect((refused as TroupeError).message).toContain('it nests lists and maps deeper than 1000 levels');
+      const done = await engine.waitFor(await engine.execute(rec.namespace, rec.id, { j: '[[1]]' }));
       expect(done.state.current).toBe('SUCCESS');
     } finally {
       await dispose();
