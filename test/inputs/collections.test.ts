@@ -61,7 +61,7 @@ describe('structured inputs', () => {
   ])('refuses a hostile YAML input: %s', (_name, text, reason) => {
     const out = typeOne('{id: yaml, type: YAML}', text) as { error: string };
     expect(out.error).toContain(`with errors:\n\`\`\`\n${reason}\n\`\`\``);
-  }, 30_000);
+  }, 120_000);
 
   it('uploads a local FILE path through storeFile and stores the returned URI', () => {
     const calls: Array<[string, string]> = [];
