@@ -9,6 +9,7 @@ import type { Label } from '../model/execution.js';
 import { createState, isTerminated, transition, type StateType } from '../model/state.js';
 import type { ActorRun, RestoredRun } from '../tasks/actor-spec.js';
 import { endAttempt } from './attempt-end.js';
+import { DEFAULT_LIMITS } from '../model/limits.js';
 import { log, setExecutionState, setState, type StepContext } from './context.js';
 import { buildOutputsTree, recordOutputs } from './outputs-tree.js';
 import { runVars, type HostVars } from './run-vars.js';
@@ -52,6 +53,7 @@ export function actorRun(ctx: StepContext, entry: RunEntry, restart?: (entry: Ru
     run: entry.run,
     execution: state.header,
     nowMs: ctx.env.nowMs,
+    limits: { ...DEFAULT_LIMITS, ...ctx.env.limits },
     render: (template) => renderString(template, vars()),
     renderObject: (value) => renderObject(value, vars()),
     log: (level, message) => log(ctx, level, message, entry),
@@ -108,7 +110,7 @@ export function actorRun(ctx: StepContext, entry: RunEntry, restart?: (entry: Ru
       }
       ctx.headerChanged = true;
     },
-    startChild: (request) => void ctx.effects.push({ type: 'subflow.start', taskRunId: entry.run.id, ...request }),
+    startChild: (request) => void ctx.effects.push({ type: 'subflow.start', taskRunId: entry.run.id, ...request, depth: (state.header.subflowDepth ?? 0) + 1 }),
     setWaiting(waiting) {
       if (waiting) state.waitingSubflows.add(entry.run.id);
       else state.waitingSubflows.delete(entry.run.id);

@@ -5,7 +5,7 @@ import { isTerminated, transition, type StateType } from '../model/state.js';
 import type { Effect } from './effects.js';
 import { setRunState, type ExecutionState, type Group, type RunEntry } from './state.js';
 import type { HostVars } from './run-vars.js';
-import type { ExecutorLimits } from './limits.js';
+import type { ExecutorLimits } from '../model/limits.js';
 
 /** What the step needs from outside: the time of the message, ids, randomness, host variables. */
 export interface StepEnv extends HostVars {

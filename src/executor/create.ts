@@ -18,6 +18,8 @@ export interface NewExecution {
   replay?: { originalId: string; attemptNumber: number; originalCreatedDate: string };
   /** Start no earlier than this date. */
   scheduleDate?: string;
+  /** How many Subflow levels above it (a child's parent's depth + 1). */
+  subflowDepth?: number;
 }
 
 /** A new CREATED execution header: flow labels (non-system), the caller's, then the correlation id. */
@@ -40,6 +42,7 @@ export function createExecution(flow: Flow, n: NewExecution): ExecutionHeader {
   if (n.inputs && Object.keys(n.inputs).length) header.inputs = n.inputs;
   if (n.trigger) header.trigger = n.trigger;
   if (n.parentId) header.parentId = n.parentId;
+  if (n.subflowDepth) header.subflowDepth = n.subflowDepth;
   return header;
 }
 

@@ -41,6 +41,8 @@ export interface EndedEffect {
 export interface SubflowStartEffect extends ChildRequest {
   type: 'subflow.start';
   taskRunId: string;
+  /** The child's `subflowDepth`: one more than its parent's. */
+  depth: number;
 }
 
 /** Create the replay of this execution (retry with CREATE_NEW_EXECUTION), to start at `scheduleDate`. */

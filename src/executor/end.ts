@@ -1,8 +1,12 @@
-/** The end of an execution (Kestra §2.9): flow outputs rendered and typed, then the final state. */
+/**
+ * The end of an execution (Kestra §2.9): flow outputs rendered and typed, then the final state;
+ * runs still open at a terminal end are closed (deliberate difference from Kestra, which lets them
+ * finish after the execution ended: here an ended execution lists no run without an end date).
+ */
 import { renderObject } from '../expr/index.js';
 import { resolveInputs } from '../inputs/index.js';
 import { isTerminated, type StateType } from '../model/state.js';
-import { log, setExecutionState, type StepContext } from './context.js';
+import { log, setExecutionState, setState, type StepContext } from './context.js';
 import { flowVars } from './run-vars.js';
 
 /** Ends the execution in `final`, after rendering the flow's outputs (a render failure makes it FAILED). */
@@ -28,4 +32,21 @@ export function finishExecution(ctx: StepContext, final: StateType): void {
     }
   }
   setExecutionState(ctx, outcome);
+  if (isTerminated(outcome)) closeUnfinished(ctx);
+}
+
+/**
+ * A parallel flowable failed fast (or an errors branch ended the flow) while sibling runs were
+ * still open: their attempts are cancelled and they end KILLED, so the ended execution holds no
+ * RUNNING or CREATED run. Once per execution; nothing is resolved after it.
+ */
+function closeUnfinished(ctx: StepContext): void {
+  const { state } = ctx;
+  for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
+  for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current)) setState(ctx, entry, 'KILLED');
+  state.inFlight.clear();
+  state.paused.clear();
+  state.waitingSubflows.clear();
+  state.timers.clear();
+  ctx.dirty.clear();
 }

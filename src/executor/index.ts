@@ -13,5 +13,5 @@ export type { ExecutionState, RunEntry, Group } from './state.js';
 export { runVars, flowVars } from './run-vars.js';
 export { restoreExecutionState } from './restore.js';
 export type { HostVars } from './run-vars.js';
-export { DEFAULT_LIMITS } from './limits.js';
-export type { ExecutorLimits } from './limits.js';
+export { DEFAULT_LIMITS } from '../model/limits.js';
+export type { ExecutorLimits } from '../model/limits.js';

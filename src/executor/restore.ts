@@ -10,7 +10,7 @@ import type { ExecutionHeader } from '../model/execution.js';
 import type { Flow, Task } from '../model/flow.js';
 import type { LogEntry } from '../model/log-entry.js';
 import type { TaskRun } from '../model/task-run.js';
-import { behaviourOf, flowableOf } from '../tasks/registry.js';
+import { actorHooksOf, behaviourOf, flowableOf } from '../tasks/registry.js';
 import { createExecutionState } from './create.js';
 import { recordOutputs } from './outputs-tree.js';
 import { nextRetryAtMs, retryPolicyFor } from './retry.js';
@@ -65,6 +65,7 @@ function settleValues(group: Group): void {
 export function restoreExecutionState(flow: Flow, header: ExecutionHeader, records: Array<{ seq: number; taskRun: TaskRun; crashes?: number }>, logs: LogEntry[], host: HostVars, random: () => number): ExecutionState {
   const state = createExecutionState(flow, header);
   const sorted = [...records].sort((a, b) => a.seq - b.seq);
+  const actorRuns: RunEntry[] = [];
   for (const { seq, taskRun: run, crashes } of sorted) {
     const indexed = state.index.get(run.taskId);
     const group = state.groups.get(run.parentTaskRunId ?? '');
@@ -85,12 +86,14 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
       const timerId = `retry:${run.id}:${run.attempts?.length ?? 0}`;
       state.timers.set(timerId, { kind: 'retry', taskRunId: run.id, atMs });
     } else if (behaviour?.runs === 'actor') {
-      // Paused runs' timers, sleeping runs, subflows waiting for their child: the type knows.
-      behaviour.actor?.restore?.(restoredRun(state, entry, host));
+      actorRuns.push(entry);
     } else if (current === 'RUNNING' && entry.task.kind !== 'flowable') {
       state.inFlight.add(run.id);
     }
   }
+  // Paused runs' timers, sleeping runs, subflows waiting for their child: the type knows. Once
+  // every record is loaded, so a templated delay renders with every output and input there.
+  for (const entry of actorRuns) actorHooksOf(entry.task.canonicalType)?.restore?.(restoredRun(state, entry, host));
   for (const group of state.groups.values()) settleValues(group);
   state.nextLogSeq = logs.length;
   state.errorLogs = logs.filter((l) => l.level === 'ERROR').slice(0, 25);

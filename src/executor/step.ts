@@ -7,7 +7,7 @@
 import type { ExecutionMessage, SubflowEndedMessage, TaskResultMessage } from '../protocol/execution-messages.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { createState, isoDate, isTerminated, transition } from '../model/state.js';
-import { limitOf } from './limits.js';
+import { limitOf } from '../model/limits.js';
 import type { Effect } from './effects.js';
 import type { ExecutionState, Group, RunEntry } from './state.js';
 import { log, noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';

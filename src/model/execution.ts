@@ -34,6 +34,11 @@ export interface Execution {
   deleted: boolean;
   metadata: { attemptNumber: number; originalCreatedDate: string };
   scheduleDate?: string;
+  /**
+   * Troupe's own, not Kestra's JSON: how many Subflow levels above this execution (absent at the
+   * top). Bounded by the engine's `maxSubflowDepth`.
+   */
+  subflowDepth?: number;
 }
 
 /** The execution without its task runs: what the store keeps in the header record. */

@@ -67,6 +67,8 @@ export interface SubflowRequest {
   /** Whether the parent waits for the child's end. */
   wait: boolean;
   trigger: ExecutionTrigger;
+  /** The child's `subflowDepth`: one more than its parent's. */
+  depth: number;
 }
 
 /** A replay to create (retry with CREATE_NEW_EXECUTION), to start at `scheduleDate`. */
@@ -96,6 +98,8 @@ export interface CreateMessage {
   replay?: { originalId: string; attemptNumber: number; originalCreatedDate: string };
   /** Start no earlier than this date. */
   scheduleDate?: string;
+  /** How many Subflow levels above the new execution (absent at the top). */
+  subflowDepth?: number;
 }
 
 /** Results of attempts the main thread ran (engine tasks such as execution.Resume). */

@@ -1,7 +1,7 @@
 /** Engine options: validated once at the boundary, defaults applied in one place, then frozen. */
 import { resolve } from 'node:path';
 import { TroupeError } from '../errors.js';
-import { DEFAULT_LIMITS } from '../executor/limits.js';
+import { DEFAULT_LIMITS } from '../model/limits.js';
 import { systemClock, TestClock, type Clock } from './clock.js';
 
 /** Options of {@link Engine.open}. */

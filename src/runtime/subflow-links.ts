@@ -60,6 +60,7 @@ export class SubflowLinks {
       inputs,
       labels: s.labels,
       trigger: s.trigger,
+      subflowDepth: s.depth,
       nowMs: this.#routing.now(),
     });
   }

@@ -9,6 +9,7 @@ import type { Task } from '../model/flow.js';
 import type { LogLevel } from '../model/log-entry.js';
 import type { StateType } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
+import type { ExecutorLimits } from '../model/limits.js';
 
 /** A child execution to start (Subflow); the child id is chosen by the parent, so a recovery asks again for the same child. */
 export interface ChildRequest {
@@ -32,6 +33,8 @@ export interface ActorRun {
   readonly execution: ExecutionHeader;
   /** The time of the message being handled, in epoch ms. */
   readonly nowMs: number;
+  /** The engine's bounds on hostile flows. */
+  readonly limits: Readonly<ExecutorLimits>;
   /** String render of a template in the run's context. */
   render(template: string): string;
   /** Recursive render of maps and lists in the run's context. */

@@ -117,19 +117,21 @@ ${errors}
     expect(statesOf(e)).toEqual(['seq:SUCCESS', 'par:SUCCESS', 'p1:SUCCESS', 'p2:SUCCESS', 'p3:SUCCESS', 'after:SUCCESS']);
   });
 
-  it('fails at once when a child fails and it has no errors, failing its parent sequence while siblings still run (fail-fast)', () => {
+  it('fails at once when a child fails and it has no errors, failing its parent sequence and killing the siblings still running (fail-fast)', () => {
     const sim = new Simulation(flow());
     sim.send({ type: 'execution.start' });
     answer(sim, 'p2', 'FAILED');
-    expect(statesOf(toExecution(sim.state))).toEqual(['seq:FAILED', 'par:FAILED', 'p1:RUNNING', 'p2:FAILED', 'p3:RUNNING']);
+    // Kestra joins the running siblings after the end; Troupe ends them with the execution
+    // (kestra-compatibility.md), so the ended execution lists no open run.
+    expect(statesOf(toExecution(sim.state))).toEqual(['seq:FAILED', 'par:FAILED', 'p1:KILLED', 'p2:FAILED', 'p3:KILLED']);
+    expect(sim.results.at(-1)!.effects.filter((x) => x.type === 'task.cancel')).toHaveLength(2);
     expect(sim.state.header.state.current).toBe('FAILED');
-    // The siblings still running are joined after the end; nothing else starts.
     const e = sim.run();
-    expect(statesOf(e)).toEqual(['seq:FAILED', 'par:FAILED', 'p1:SUCCESS', 'p2:FAILED', 'p3:SUCCESS']);
+    expect(statesOf(e)).toEqual(['seq:FAILED', 'par:FAILED', 'p1:KILLED', 'p2:FAILED', 'p3:KILLED']);
     expect(e.state.current).toBe('FAILED');
   });
 
-  it('starts its whole errors branch at once when a child fails, and ends FAILED when the errors end, siblings still running', () => {
+  it('starts its whole errors branch at once when a child fails, and ends FAILED when the errors end, killing the siblings still running', () => {
     const sim = new Simulation(flow(localErrors));
     sim.send({ type: 'execution.start' });
     answer(sim, 'p1', 'FAILED');
@@ -137,10 +139,10 @@ ${errors}
     answer(sim, 'e2');
     expect(sim.state.header.state.current).toBe('RUNNING');
     answer(sim, 'e1');
-    expect(statesOf(toExecution(sim.state))).toEqual(['seq:FAILED', 'par:FAILED', 'p1:FAILED', 'p2:RUNNING', 'p3:RUNNING', 'e1:SUCCESS', 'e2:SUCCESS']);
+    expect(statesOf(toExecution(sim.state))).toEqual(['seq:FAILED', 'par:FAILED', 'p1:FAILED', 'p2:KILLED', 'p3:KILLED', 'e1:SUCCESS', 'e2:SUCCESS']);
     expect(sim.state.header.state.current).toBe('FAILED');
     const e = sim.run();
-    expect(statesOf(e)).toEqual(['seq:FAILED', 'par:FAILED', 'p1:FAILED', 'p2:SUCCESS', 'p3:SUCCESS', 'e1:SUCCESS', 'e2:SUCCESS']);
+    expect(statesOf(e)).toEqual(['seq:FAILED', 'par:FAILED', 'p1:FAILED', 'p2:KILLED', 'p3:KILLED', 'e1:SUCCESS', 'e2:SUCCESS']);
   });
 });
 
@@ -191,14 +193,14 @@ tasks:
     expect(tree(e)).toEqual({ dag: null, a: 'dag', b: 'dag', c: 'dag', d: 'dag', after: null });
   });
 
-  it('fails at once when a task fails, never starting its dependants, and joins the running sibling later (fail-fast)', () => {
+  it('fails at once when a task fails, never starting its dependants, and kills the running sibling (fail-fast)', () => {
     const sim = new Simulation(flow);
     sim.send({ type: 'execution.start' });
     answer(sim, 'a');
     answer(sim, 'b', 'FAILED');
     expect(sim.state.header.state.current).toBe('FAILED');
-    expect(statesOf(toExecution(sim.state))).toEqual(['dag:FAILED', 'a:SUCCESS', 'b:FAILED', 'c:RUNNING']);
-    expect(statesOf(sim.run())).toEqual(['dag:FAILED', 'a:SUCCESS', 'b:FAILED', 'c:SUCCESS']);
+    expect(statesOf(toExecution(sim.state))).toEqual(['dag:FAILED', 'a:SUCCESS', 'b:FAILED', 'c:KILLED']);
+    expect(statesOf(sim.run())).toEqual(['dag:FAILED', 'a:SUCCESS', 'b:FAILED', 'c:KILLED']);
   });
 
   it('keeps at most `concurrent` tasks in progress', () => {

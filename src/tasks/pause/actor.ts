@@ -53,9 +53,10 @@ export const pauseHooks: ActorTask = {
     if (!timer) return;
     let ms: number;
     try {
-      ms = parseDuration(String(timer.raw));
+      // A templated delay (`{{ inputs.delay }}`) renders as it did when the run paused.
+      ms = parseDuration(run.render(String(timer.raw)));
     } catch {
-      return; // a templated delay is rendered again on the next resume; without one it waits for the API
+      return; // it could not render when the run paused either (logged then): it waits for a resume
     }
     const pausedAt = Date.parse(run.run.state.histories[run.run.state.histories.length - 1]!.date);
     run.startTimer(timer.name, pausedAt + ms);

@@ -42,6 +42,12 @@ const TRANSMITTED: ReadonlySet<StateType> = new Set(['FAILED', 'PAUSED', 'KILLED
 export const subflowHooks: ActorTask = {
   /** RUNNING, child requested; without `wait` it succeeds at once. */
   start(run) {
+    const depth = (run.execution.subflowDepth ?? 0) + 1;
+    if (depth > run.limits.maxSubflowDepth) {
+      // Mutual recursion (a calls b calls a) ends here instead of running forever.
+      fail(run, `TROUPE_SUBFLOW_DEPTH: the subflow would run ${depth} levels deep, over the limit of ${run.limits.maxSubflowDepth} (engine option maxSubflowDepth); does a flow call itself, directly or through another?`);
+      return;
+    }
     const childId = run.newId();
     let request: ChildRequest;
     try {
