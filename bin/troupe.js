@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { describeError, main } from '../dist/cli/main.js';
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (err) => { console.error(err); process.exitCode = 70; },
+  (err) => {
+    const { line, code } = describeError(err);
+    process.stderr.write(`${line}\n`);
+    process.exitCode = code;
+  },
 );

@@ -2,16 +2,41 @@
  * The `troupe` command. Each subcommand lives in its own file and returns an exit code;
  * this file only wires them to commander.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitCodeOf, TroupeError } from '../errors.js';
 import { runCommand } from './run.js';
+import { deployCommand } from './deploy.js';
+import { executeCommand, killCommand, listCommand, logsCommand, replayCommand, restartCommand, resumeCommand, showCommand } from './executions.js';
+import { ioError } from './flow-files.js';
 import { validateCommand } from './validate.js';
 import { renderCommand } from './render.js';
 import { conformanceCommand } from './conformance.js';
 import { recoverCommand } from './recover.js';
 
-const out = (s: string): void => void process.stdout.write(`${s}\n`);
+/** Set when stdout's reader went away (EPIPE, e.g. `troupe logs ID | head`): further output is dropped. */
+let stdoutClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stdoutClosed = true;
+  else throw e;
+});
+const out = (s: string): void => void (stdoutClosed || process.stdout.write(`${s}\n`));
 const err = (s: string): void => void process.stderr.write(`${s}\n`);
+
+/** The package's version. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** The error line the CLI prints for anything thrown: `TROUPE_CODE: message`, and its exit code. */
+export function describeError(e: unknown): { line: string; code: number } {
+  if (e instanceof TroupeError) return { line: `${e.code}: ${e.message}`, code: exitCodeOf(e) };
+  const errno = e as NodeJS.ErrnoException;
+  if (errno && typeof errno.code === 'string' && typeof errno.path === 'string') return describeError(ioError(errno.path, e));
+  const message = e instanceof Error ? e.message : String(e);
+  const stack = process.env['TROUPE_DEBUG'] && e instanceof Error && e.stack ? `\n${e.stack}` : '';
+  return { line: `TROUPE_INTERNAL: ${message} (a bug in Troupe: please report it; TROUPE_DEBUG=1 prints the stack)${stack}`, code: exitCodeOf(e) };
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -22,8 +47,15 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = new Command('troupe')
     .description('Run Kestra flows on an actor runtime: worker threads, a piscina pool, LMDB.')
+    .version(version(), '-V, --version', 'print the version')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeOut: (s) => void (stdoutClosed || process.stdout.write(s)),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`TROUPE_OPTION_INVALID: ${s.replace(/^error: /, '')}`),
+    });
+  const data = (c: Command): Command =>
+    c.option('--data <dir>', 'the data directory (default: $TROUPE_DATA or ./data)').option('--socket <path>', "a daemon's IPC socket, instead of the data dir's");
 
   program
     .command('run')
@@ -32,10 +64,79 @@ export async function main(argv: string[]): Promise<number> {
     .option('--flows <dir>', 'deploy every flow in this directory first (for subflows)')
     .option('--input <key=value>', 'an input of the execution (repeatable)', collect, [])
     .option('--data <dir>', 'data directory to use (default: a temporary one, removed afterwards)')
-    .option('--json', 'print the execution in Kestra JSON')
+    .option('--json', 'print only the final execution in Kestra JSON on stdout (log lines go to stderr)')
+    .option('--quiet', 'do not print the log lines')
     .option('--lenient', 'accept task types this build cannot run (⚠); their task runs fail')
     .action(async (flow: string, opts) => {
       code = await runCommand(flow, opts, out, err);
+    });
+
+  data(program.command('execute').description('start an execution of a deployed flow; prints its id (or the execution, with --wait or --follow)'))
+    .argument('<namespace>', 'the flow namespace')
+    .argument('<flow>', 'the flow id')
+    .option('--input <key=value>', 'an input of the execution (repeatable)', collect, [])
+    .option('--wait', 'wait for the end and print the execution')
+    .option('--follow', 'print the log lines as they happen, then the execution')
+    .option('--json', 'print the execution in Kestra JSON')
+    .option('--quiet', 'with --follow: do not print the log lines')
+    .action(async (namespace: string, flow: string, opts) => {
+      code = await executeCommand(namespace, flow, opts, out, err);
+    });
+
+  data(program.command('logs').description("print an execution's log lines"))
+    .argument('<id>', 'the execution id')
+    .option('--follow', 'keep printing them as they happen, until the execution ends')
+    .option('--json', 'one JSON log entry per line')
+    .action(async (id: string, opts) => {
+      code = await logsCommand(id, opts, out);
+    });
+
+  data(program.command('show').description('print an execution and its task runs'))
+    .argument('<id>', 'the execution id')
+    .option('--json', 'in Kestra JSON')
+    .action(async (id: string, opts) => {
+      code = await showCommand(id, opts, out);
+    });
+
+  data(program.command('list').description('list executions, oldest first'))
+    .option('--namespace <ns>', 'only this namespace')
+    .option('--flow <id>', 'only this flow id')
+    .option('--state <state>', 'only executions in this state (e.g. FAILED, PAUSED)')
+    .option('--json', 'in Kestra JSON')
+    .action(async (opts) => {
+      code = await listCommand(opts, out);
+    });
+
+  data(program.command('resume').description('resume a paused execution'))
+    .argument('<id>', 'the execution id')
+    .option('--input <key=value>', "an input of the Pause task's onResume (repeatable)", collect, [])
+    .action(async (id: string, opts) => {
+      code = await resumeCommand(id, opts, out);
+    });
+
+  data(program.command('kill').description('kill an execution'))
+    .argument('<id>', 'the execution id')
+    .action(async (id: string, opts) => {
+      code = await killCommand(id, opts, out);
+    });
+
+  data(program.command('restart').description('restart a failed execution from its failed task runs'))
+    .argument('<id>', 'the execution id')
+    .action(async (id: string, opts) => {
+      code = await restartCommand(id, opts, out);
+    });
+
+  data(program.command('replay').description('replay an execution as a new one'))
+    .argument('<id>', 'the execution id')
+    .option('--task-run <id>', 'replay from this task run')
+    .action(async (id: string, opts) => {
+      code = await replayCommand(id, opts, out);
+    });
+
+  data(program.command('deploy').description('deploy every flow file of a directory (or one file)'))
+    .argument('<path>', 'a directory of flow files, or one file')
+    .action(async (path: string, opts) => {
+      code = await deployCommand(path, opts, out);
     });
 
   program
@@ -97,11 +198,9 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof TroupeError) {
-      err(`${e.code}: ${e.message}`);
-      return exitCodeOf(e);
-    }
-    throw e;
+    const { line, code: exit } = describeError(e);
+    err(line);
+    return exit;
   }
   return code;
 }

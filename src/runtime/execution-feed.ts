@@ -30,12 +30,13 @@ interface Cursor {
 function advance(source: FeedSource, id: string, cursor: Cursor, push: (e: ExecutionEvent) => void): boolean {
   const h = source.header(id);
   if (!h) return false;
+  // Log lines first: those committed with a state change were written on the way to it.
+  const logs = source.logs(id);
+  for (; cursor.logs < logs.length; cursor.logs++) push({ type: 'execution.log', executionId: id, log: logs[cursor.logs]! });
   if (h.state !== cursor.state) {
     cursor.state = h.state;
     push({ type: 'execution.state', executionId: id, namespace: h.namespace, flowId: h.flowId, state: h.state });
   }
-  const logs = source.logs(id);
-  for (; cursor.logs < logs.length; cursor.logs++) push({ type: 'execution.log', executionId: id, log: logs[cursor.logs]! });
   if (!isTerminated(h.state)) return false;
   const execution = source.execution(id);
   if (execution) push({ type: 'execution.end', executionId: id, execution });

@@ -51,7 +51,7 @@ describe('troupe validate and run on hostile flows', () => {
     const path = join(dir, `case-${i}.yaml`);
     const r = await troupeCli(['run', path]);
     expect(r.code).toBe(ERROR_CODES[c.code].exitCode);
-    expect(r.stderr.startsWith(`${path}:${c.line}:${c.column}: `)).toBe(true);
+    expect(r.stderr.startsWith(`${c.code}: ${path}:${c.line}:${c.column}: `)).toBe(true);
     expect(`${r.stdout}${r.stderr}`).not.toMatch(STACK);
   }, 60_000);
 });
