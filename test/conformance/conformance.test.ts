@@ -6,11 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runConformance, type CaseResult } from '../../src/conformance/index.js';
+import { needsShared, SHARED_DIR } from '../helpers/shared.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const CORPUS = resolve(REPO, '../shared/conformance');
+const CORPUS = resolve(SHARED_DIR, 'conformance');
 const BASELINE = JSON.parse(readFileSync(resolve(REPO, 'test/conformance-baseline.json'), 'utf8')) as string[];
-const present = existsSync(resolve(CORPUS, 'expectations.yaml'));
+const present = needsShared('the Kestra conformance baseline (../shared/conformance)') && existsSync(resolve(CORPUS, 'expectations.yaml'));
 
 describe.skipIf(!present)(`Kestra conformance baseline (corpus ${CORPUS}${present ? '' : ' is absent: skipped'})`, () => {
   const results = new Map<string, CaseResult>();
