@@ -39,6 +39,28 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/**
+ * The first part of `value` that is not data (a function, a symbol, a promise, a class instance…):
+ * what an API caller may pass in place of an input but no thread or store can carry. Iterative;
+ * call it after {@link nestsDeeperThan} said the value is within the cap.
+ * @returns its kind, or `undefined` when `value` is lists, maps, dates and scalars only
+ */
+export function notDataIn(value: unknown): string | undefined {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'function') return 'a function';
+    if (typeof v === 'symbol') return 'a symbol';
+    if (!isCollection(v) || seen.has(v)) continue;
+    seen.add(v);
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null && !Array.isArray(v)) return `a ${(v as object).constructor?.name ?? 'class instance'}`;
+    stack.push(...childrenOf(v));
+  }
+  return undefined;
+}
+
 function isCollection(v: unknown): v is object {
   return typeof v === 'object' && v !== null && !(v instanceof Date);
 }

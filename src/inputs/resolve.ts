@@ -9,7 +9,7 @@ import type { FlowInput } from '../model/index.js';
 import type { ParseEnv } from './input-type.js';
 import { BareInputMessage, causeOf, expectedType, InputReason, invalidInput, type InputFailure } from './messages.js';
 import { NestConflict, nestInputs } from './nest.js';
-import { MAX_INPUT_DEPTH, nestsDeeperThan, TOO_DEEP } from './nesting.js';
+import { MAX_INPUT_DEPTH, nestsDeeperThan, notDataIn, TOO_DEEP } from './nesting.js';
 import { createParseEnv, inputTypeNamed } from './registry.js';
 import { withRenderedValues } from './select.js';
 
@@ -149,6 +149,11 @@ function typeSlot(slot: Slot, render: (template: string) => unknown, env: ParseE
     if (nestsDeeperThan(raw, MAX_INPUT_DEPTH)) {
       // Not quoted back: printing it would recurse as deep as it nests.
       slot.error = `Invalid input for \`${declared.id}\`, ${TOO_DEEP}`;
+      return;
+    }
+    const notData = notDataIn(raw);
+    if (notData !== undefined) {
+      slot.error = `Invalid input for \`${declared.id}\`, it holds ${notData}, which is not data`;
       return;
     }
     let parsed: unknown;

@@ -53,3 +53,19 @@ describe('deep input values', () => {
     expect(typeOne('{id: j, type: JSON}', JSON.stringify(nested(1000)))).toEqual({ value: nested(1000) });
   });
 });
+
+describe('values that are not data', () => {
+  it.each([
+    ['a function', { f: (): number => 1 }],
+    ['a symbol', [Symbol('s')]],
+    ['a Promise', { p: Promise.resolve(1) }],
+    ['a Map', new Map([['a', 1]])],
+  ])('refuses a structured value holding %s (no thread or store could carry it)', (kind, value) => {
+    expect(typeOne('{id: j, type: JSON}', value)).toEqual({ error: `Invalid input for \`j\`, it holds ${kind}, which is not data` });
+  });
+
+  it('accepts lists, maps, dates and scalars, shared or not', () => {
+    const shared = { a: 1 };
+    expect(typeOne('{id: j, type: JSON}', { x: [shared, shared], d: new Date(0), n: null, s: 'x', b: true })).toEqual({ value: { x: [shared, shared], d: new Date(0), n: null, s: 'x', b: true } });
+  });
+});
