@@ -20,8 +20,6 @@ import { envsFrom, useColor } from './env.js';
 import { failureLines, followExecution } from './follow-output.js';
 import { exitCodeOfState, SIGNAL_EXIT } from './exit-codes.js';
 
-export { envsFrom } from './env.js';
-
 /** Options of `troupe run`. */
 export interface RunCommandOptions {
   flows?: string;
