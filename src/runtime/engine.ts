@@ -17,7 +17,7 @@ import type { TaskResultMessage } from '../protocol/execution-messages.js';
 import { mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
-import { executionToJson, type ExecutionJson } from './execution-json.js';
+import { executionToJson, taskRunToJson, type ExecutionJson, type TaskRunJson } from './execution-json.js';
 import { newId } from './shard.js';
 import { threadEntry } from '../thread-entry.js';
 import { TestClock, type Clock } from './clock.js';
@@ -519,6 +519,19 @@ export class Engine implements TroupeApi {
     this.#store.refresh();
     const execution: Execution | undefined = this.#store.readExecution(executionId);
     return execution ? executionToJson(execution, this.#clock.now()) : undefined;
+  }
+
+  /**
+   * A page of an execution's task runs in Kestra's JSON shape, and how many it has: reads only
+   * that page, for executions too large to send whole. Undefined when the execution is unknown.
+   */
+  taskRuns(executionId: string, offset: number, limit: number): { results: TaskRunJson[]; total: number } | undefined {
+    this.#assertOpen();
+    this.#store.refresh();
+    if (!this.#store.readHeader(executionId)) return undefined;
+    const { records, total } = this.#store.readTaskRunPage(executionId, offset, limit);
+    const now = Date.now();
+    return { results: records.map((r) => taskRunToJson(r.taskRun, now)), total };
   }
 
   /**

@@ -175,6 +175,11 @@ class LmdbStore implements Store {
     return this.#dbs.taskruns.range(seqRange(executionId)) as TaskRunRecord[];
   }
 
+  readTaskRunPage(executionId: string, offset: number, limit: number): { records: TaskRunRecord[]; total: number } {
+    const range = seqRange(executionId);
+    return { records: this.#dbs.taskruns.range({ ...range, offset, limit }) as TaskRunRecord[], total: this.#dbs.taskruns.db.getKeysCount(range) };
+  }
+
   listExecutionIds(filter: ExecutionFilter = {}): string[] {
     if (!filter.nonTerminal) return this.#dbs.executions.keys({}) as string[];
     // Header by header: a header that cannot be decoded is listed (recovery then fails that

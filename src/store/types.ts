@@ -117,6 +117,8 @@ export interface Store {
   readHeader(id: string): ExecutionHeader | undefined;
   /** An execution's task-run records, in seq order. */
   readTaskRuns(executionId: string): TaskRunRecord[];
+  /** A page of an execution's task-run records in seq order, and how many it has in all. */
+  readTaskRunPage(executionId: string, offset: number, limit: number): { records: TaskRunRecord[]; total: number };
   /**
    * Execution ids in id order, all or only those not terminated (with `nonTerminal`, an id whose
    * header cannot be decoded is listed too: its state is unknown).
