@@ -179,6 +179,25 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('server')
+    .description('serve Kestra\'s REST API over HTTP (the daemon); prints "listening on http://HOST:PORT"')
+    .option('--host <host>', 'address to bind; a non-loopback one needs --auth or --token', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--data <dir>', 'data directory', './data')
+    .option('--flows <dir>', 'deploy every flow file of this directory at start')
+    .option('--watch', 'with --flows: re-deploy when the files change')
+    .option('--auth <user:password>', 'require basic auth (or TROUPE_AUTH)')
+    .option('--token <token>', 'accept this bearer token (or TROUPE_TOKEN)')
+    .option('--allowed-host <name>', 'a Host name to serve besides loopback ones, e.g. behind a proxy (repeatable)', collect, [])
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
+    .option('--shards <n>', 'shard threads')
+    .option('--pool-threads <n>', 'task pool threads')
+    .action(async (opts) => {
+      const { serverCommand } = await import('./server.js');
+      code = await serverCommand(opts, out, err);
+    });
+
+  program
     .command('bench')
     .description('run the benchmark suites, print their tables and write the results JSON to bench/results/')
     .option('--quick', 'small sizes: a few seconds in all (proves the harness works)')

@@ -1,0 +1,111 @@
+/**
+ * The daemon's HTTP application: fastify with the Kestra routes under `/api/v1` and
+ * `/api/v1/main`, Kestra error bodies, credentials, the Host/Origin guard and the in-flight
+ * bound. Built without listening, so tests drive it with `inject()`.
+ * @module
+ */
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { Logger } from 'pino';
+import { TroupeError } from '../errors.js';
+import type { ServerContext } from './context.js';
+import { errorResponse, toTroupeError } from './errors.js';
+import { authEnabled, credentialChecker, hostGuard, isOpenPath, type AuthOptions } from './security.js';
+import { flowRoutes } from './routes/flows.js';
+import { executionRoutes } from './routes/executions.js';
+import { followRoutes } from './routes/follow.js';
+import { logRoutes } from './routes/logs.js';
+import { configRoutes, rootRoutes } from './routes/misc.js';
+import { unavailableRoutes } from './routes/unavailable.js';
+
+/** What {@link buildApp} needs beside the shared context. */
+export interface AppOptions {
+  auth?: AuthOptions;
+  /** The address the daemon binds (decides the Host guard). */
+  bindHost: string;
+  /** Host names the daemon answers to besides loopback ones (behind a proxy). */
+  allowedHosts?: string[];
+  logger?: Logger;
+}
+
+/** The API prefixes: Kestra's OSS form and the tenant form of newer releases. */
+export const API_PREFIXES = ['/api/v1', '/api/v1/main'];
+
+const YAML_TYPES = ['application/x-yaml', 'application/yaml', 'text/yaml', 'application/yml', 'text/x-yaml'];
+
+function isStream(req: FastifyRequest): boolean {
+  return req.method === 'GET' && /\/follow(\?|$)/.test(req.url);
+}
+
+/** Builds the application (routes registered, not listening). */
+export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
+  const app = fastify({
+    ...(options.logger ? { loggerInstance: options.logger as unknown as FastifyBaseLogger } : { logger: false }),
+    logController: new LogController({ disableRequestLogging: !options.logger?.isLevelEnabled('debug') }),
+    bodyLimit: ctx.http.bodyLimit,
+    routerOptions: { maxParamLength: 500 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+  });
+
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  await app.register(multipart, {
+    limits: { fileSize: ctx.http.uploadLimit, fieldSize: 1024 * 1024, fields: 1000, files: 100, parts: 1100, headerPairs: 200 },
+  });
+
+  const guard = hostGuard(options.bindHost, options.allowedHosts);
+  const secured = authEnabled(options.auth);
+  const check = secured ? credentialChecker(options.auth!) : undefined;
+  const realm = options.auth?.realm ?? 'Kestra';
+  let inFlight = 0;
+
+  app.addHook('onRequest', async (req, reply) => {
+    const refused = guard(req.headers.host, req.headers.origin);
+    if (refused) throw new TroupeError('TROUPE_HTTP_FORBIDDEN', refused);
+    if (check && !isOpenPath(req.url) && !check(req.headers.authorization)) {
+      return reply.code(401).header('www-authenticate', `Basic realm="${realm}"`).send();
+    }
+    if (isStream(req)) {
+      if (ctx.followers.streams >= ctx.http.maxStreams) throw overloaded(reply);
+      return;
+    }
+    if (inFlight >= ctx.http.maxInFlight) throw overloaded(reply);
+    inFlight++;
+    reply.raw.once('close', () => inFlight--);
+  });
+
+  app.setErrorHandler(async (error, req, reply) => {
+    const err = toTroupeError(error);
+    const { status, body } = errorResponse(err, req.url);
+    if (status >= 500 && status !== 501 && status !== 503) req.log.error({ err: error }, 'request failed');
+    return reply.code(status).type('application/json').send(body);
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    const { status, body } = errorResponse(new TroupeError('TROUPE_HTTP_NOT_FOUND', ''), req.url);
+    return reply.code(status).send(body);
+  });
+
+  rootRoutes(app, ctx);
+  for (const prefix of API_PREFIXES) {
+    await app.register(
+      async (api) => {
+        configRoutes(api, ctx);
+        flowRoutes(api, ctx);
+        executionRoutes(api, ctx);
+        followRoutes(api, ctx);
+        logRoutes(api, ctx);
+        unavailableRoutes(api);
+      },
+      { prefix },
+    );
+  }
+  app.addHook('preClose', async () => ctx.followers.closeAll());
+  return app;
+}
+
+/** The 503 of an overloaded daemon, with Retry-After. */
+function overloaded(reply: { header: (k: string, v: string) => unknown }): TroupeError {
+  reply.header('retry-after', '1');
+  return new TroupeError('TROUPE_HTTP_OVERLOADED', 'too many requests in flight, retry later');
+}

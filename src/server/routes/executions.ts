@@ -1,0 +1,294 @@
+/**
+ * `/executions`: create (multipart inputs), read, search, delete, kill, resume, labels, and the
+ * documented Troupe route that pages task runs (kestra-api.md §3).
+ * @module
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { TroupeError } from '../../errors.js';
+import { CORRELATION_ID_LABEL, type Label } from '../../model/execution.js';
+import { isTerminated } from '../../model/state.js';
+import type { ExecutionJson } from '../../runtime/execution-json.js';
+import type { ServerContext } from '../context.js';
+import { notImplemented } from '../errors.js';
+import { hasLabels, inNamespace, pageOf, pagingSchema, parseDate, parseDuration, parseLabels, parseSort, sortBy, stringList } from '../query.js';
+
+const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['id'] } as const;
+const flowParams = { type: 'object', properties: { namespace: { type: 'string', maxLength: 150 }, flowId: { type: 'string', maxLength: 100 } }, required: ['namespace', 'flowId'] } as const;
+
+const SORT_FIELDS = ['id', 'state.startDate', 'state.endDate', 'state.duration', 'namespace', 'flowId', 'state.current'];
+
+/** The text fields and uploaded files of a multipart body; files are refused until storage exists. */
+export async function multipartInputs(req: FastifyRequest, declared: (id: string) => boolean): Promise<Record<string, string>> {
+  const inputs: Record<string, string> = {};
+  if (!req.isMultipart()) {
+    const type = req.headers['content-type'];
+    if (type !== undefined && req.body !== undefined && req.body !== null && req.body !== '') throw new TroupeError('TROUPE_HTTP_UNSUPPORTED_MEDIA_TYPE', `send inputs as multipart/form-data, not ${type}`);
+    return inputs;
+  }
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      // The part's filename names the input (Kestra's clients send every file as `files`).
+      const id = part.filename;
+      part.file.resume();
+      if (declared(id)) throw notImplemented(`Uploading the FILE input '${id}' (internal storage)`);
+      continue;
+    }
+    // Undeclared fields are ignored, as Kestra ignores undeclared inputs.
+    if (declared(part.fieldname)) inputs[part.fieldname] = String(part.value);
+  }
+  return inputs;
+}
+
+function execNotFound(): TroupeError {
+  return new TroupeError('TROUPE_HTTP_NOT_FOUND', '');
+}
+
+/** Labels of a request: `system.*` ones (except the correlation id) are Kestra's alone. */
+function checkRequestLabels(labels: Label[]): Label[] {
+  for (const l of labels) {
+    if (l.key.startsWith('system.') && l.key !== CORRELATION_ID_LABEL) {
+      throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `System labels can only be set by Kestra itself, offending label: ${l.key}=${l.value}`);
+    }
+  }
+  return labels;
+}
+
+/** Reads one field of an execution for sorting. */
+function field(e: ExecutionJson, name: string): string | number | undefined {
+  switch (name) {
+    case 'state.startDate':
+      return e.state.startDate;
+    case 'state.endDate':
+      return e.state.endDate;
+    case 'state.duration':
+      return e.state.duration;
+    case 'state.current':
+      return e.state.current;
+    default:
+      return (e as unknown as Record<string, string>)[name];
+  }
+}
+
+interface SearchQuery {
+  page: number;
+  size: number;
+  sort?: string[];
+  q?: string;
+  namespace?: string;
+  flowId?: string;
+  startDate?: string;
+  endDate?: string;
+  timeRange?: string;
+  state?: string[];
+  labels?: string[];
+  triggerExecutionId?: string;
+  childFilter?: 'CHILD' | 'MAIN';
+  scope?: string[];
+}
+
+const searchSchema = {
+  type: 'object',
+  properties: {
+    ...pagingSchema,
+    q: { type: 'string', maxLength: 1000 },
+    namespace: { type: 'string', maxLength: 150 },
+    flowId: { type: 'string', maxLength: 100 },
+    startDate: { type: 'string', maxLength: 64 },
+    endDate: { type: 'string', maxLength: 64 },
+    timeRange: { type: 'string', maxLength: 64 },
+    state: stringList,
+    labels: stringList,
+    triggerExecutionId: { type: 'string', maxLength: 100 },
+    childFilter: { type: 'string', enum: ['CHILD', 'MAIN'] },
+    scope: stringList,
+  },
+} as const;
+
+const STATES = new Set<string>(['CREATED', 'RUNNING', 'PAUSED', 'RESTARTED', 'KILLING', 'SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED', 'QUEUED', 'RETRYING', 'RETRIED', 'SKIPPED']);
+
+/** Filters of `GET /executions/search`, checked (422 on bad dates, states, ranges). */
+function searchFilter(q: SearchQuery, nowMs: number): (e: ExecutionJson) => boolean {
+  if (q.startDate !== undefined && q.timeRange !== undefined) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', "Parameters 'startDate' and 'timeRange' are mutually exclusive");
+  const range = parseDuration('timeRange', q.timeRange);
+  const start = range !== undefined ? nowMs - range : parseDate('startDate', q.startDate);
+  const end = parseDate('endDate', q.endDate);
+  if (start !== undefined && end !== undefined && start > end) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'Start date must be before End Date');
+  const states = (q.state ?? []).flatMap((s) => s.split(',')).filter((s) => s !== '');
+  for (const s of states) if (!STATES.has(s)) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `Failed to convert argument [state] for value [${s}]: not a state`);
+  const stateSet = new Set(states);
+  const labels = parseLabels(q.labels);
+  const needle = q.q?.toLowerCase();
+  return (e) => {
+    if (q.flowId !== undefined ? e.namespace !== (q.namespace ?? e.namespace) || e.flowId !== q.flowId : !inNamespace(e.namespace, q.namespace)) return false;
+    if (stateSet.size && !stateSet.has(e.state.current)) return false;
+    if (start !== undefined && Date.parse(e.state.startDate) < start) return false;
+    if (end !== undefined && (!e.state.endDate || Date.parse(e.state.endDate) > end)) return false;
+    if (!hasLabels(e.labels, labels)) return false;
+    const parent = e.trigger?.variables?.['executionId'];
+    if (q.triggerExecutionId !== undefined && parent !== q.triggerExecutionId) return false;
+    if (q.childFilter === 'CHILD' && parent === undefined) return false;
+    if (q.childFilter === 'MAIN' && parent !== undefined) return false;
+    if (needle && !`${e.id} ${e.namespace} ${e.flowId}`.toLowerCase().includes(needle)) return false;
+    return true;
+  };
+}
+
+/** Newest first unless the request sorts. */
+function sorted(items: ExecutionJson[], sort: string[] | undefined): ExecutionJson[] {
+  const sorts = parseSort(sort, SORT_FIELDS);
+  return sorts.length ? sortBy(items, sorts, field) : items.reverse();
+}
+
+/** Registers the execution routes on `app` (under a prefix). */
+export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { engine } = ctx;
+
+  app.get<{ Querystring: SearchQuery }>('/executions/search', { schema: { querystring: searchSchema } }, async (req) => {
+    const keep = searchFilter(req.query, Date.now());
+    return pageOf(sorted(engine.list().filter(keep), req.query.sort), req.query.page, req.query.size);
+  });
+
+  app.get<{ Querystring: { namespace: string; flowId: string; page: number; size: number; sort?: string[] } }>(
+    '/executions',
+    { schema: { querystring: { type: 'object', properties: { ...pagingSchema, namespace: { type: 'string', maxLength: 150 }, flowId: { type: 'string', maxLength: 100 } }, required: ['namespace', 'flowId'] } } },
+    async (req) => {
+      const { namespace, flowId, page, size } = req.query;
+      return pageOf(sorted(engine.list({ namespace, flowId }), req.query.sort), page, size);
+    },
+  );
+
+  const create = async (req: FastifyRequest<{ Params: { namespace: string; flowId: string }; Querystring: { labels?: string[]; wait: boolean; revision?: number; scheduleDate?: string } }>) => {
+    const { namespace, flowId } = req.params;
+    const { wait, revision } = req.query;
+    const labels = checkRequestLabels(parseLabels(req.query.labels));
+    const scheduleMs = parseDate('scheduleDate', req.query.scheduleDate);
+    const record = engine.getFlow(namespace, flowId, revision);
+    if (!record || record.deleted) {
+      await drain(req);
+      throw new TroupeError('TROUPE_FLOW_NOT_FOUND', 'Requested Flow is not found.');
+    }
+    const flow = ctx.parsed(record);
+    if (flow.disabled) {
+      await drain(req);
+      throw new TroupeError('TROUPE_ILLEGAL_STATE', 'Requested Flow is disabled.');
+    }
+    const ids = new Set(flow.inputs.map((i) => i.id));
+    const inputs = await multipartInputs(req, (x) => ids.has(x));
+    const id = await engine.execute(namespace, flowId, inputs, {
+      revision: record.revision,
+      ...(labels.length ? { labels } : {}),
+      ...(scheduleMs !== undefined ? { scheduleDate: new Date(scheduleMs).toISOString() } : {}),
+    });
+    const execution = wait ? await engine.waitFor(id) : engine.get(id)!;
+    return { ...execution, url: `${ctx.http.publicUrl ?? ''}/ui/executions/${namespace}/${flowId}/${id}` };
+  };
+  const createSchema = {
+    params: flowParams,
+    querystring: { type: 'object', properties: { labels: stringList, wait: { type: 'boolean', default: false }, revision: { type: 'integer', minimum: 1 }, scheduleDate: { type: 'string', maxLength: 64 } } },
+  } as const;
+  app.post('/executions/:namespace/:flowId', { schema: createSchema }, create as never);
+  app.post('/executions/trigger/:namespace/:flowId', { schema: createSchema }, create as never);
+
+  app.get<{ Params: { id: string } }>('/executions/:id', { schema: { params: idParams } }, async (req) => {
+    const e = engine.get(req.params.id);
+    if (!e) throw execNotFound();
+    return e;
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { page: number; size: number } }>(
+    '/executions/:id/taskruns',
+    { schema: { params: idParams, querystring: { type: 'object', properties: { page: pagingSchema.page, size: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 } } } } },
+    async (req) => {
+      const { page, size } = req.query;
+      const result = engine.taskRuns(req.params.id, (page - 1) * size, size);
+      if (!result) throw execNotFound();
+      return result;
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>('/executions/:id', { schema: { params: idParams, querystring: { type: 'object', properties: { deleteLogs: { type: 'boolean' }, deleteMetrics: { type: 'boolean' }, deleteStorage: { type: 'boolean' } } } } }, async (req, reply) => {
+    try {
+      await engine.deleteExecution(req.params.id);
+    } catch (e) {
+      if (e instanceof TroupeError && e.code === 'TROUPE_EXECUTION_NOT_FOUND') throw execNotFound();
+      throw e;
+    }
+    return reply.code(204).send();
+  });
+
+  app.delete<{ Params: { id: string }; Querystring: { isOnKillCascade: boolean } }>(
+    '/executions/:id/kill',
+    { schema: { params: idParams, querystring: { type: 'object', properties: { isOnKillCascade: { type: 'boolean', default: true } } } } },
+    async (req, reply) => {
+      const e = engine.get(req.params.id);
+      if (!e) throw execNotFound();
+      if (isTerminated(e.state.current)) {
+        if (!req.query.isOnKillCascade) throw new TroupeError('TROUPE_ILLEGAL_STATE', "Execution is already finished, can't kill it");
+      } else engine.kill(req.params.id);
+      return reply.code(202).send();
+    },
+  );
+
+  app.post<{ Params: { id: string } }>('/executions/:id/resume', { schema: { params: idParams } }, async (req, reply) => {
+    const { id } = req.params;
+    const e = engine.get(id);
+    if (!e) {
+      await drain(req);
+      throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${id}' not found.`);
+    }
+    if (e.state.current !== 'PAUSED') {
+      await drain(req);
+      throw new TroupeError('TROUPE_EXECUTION_NOT_PAUSED', `Execution '${id}' is not paused, can't resume it`);
+    }
+    const inputs = await multipartInputs(req, () => true);
+    await engine.resume(id, Object.keys(inputs).length ? inputs : undefined);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/executions/:id/labels', { schema: { params: idParams } }, async (req, reply) => {
+    const { id } = req.params;
+    const e = engine.get(id);
+    if (!e) throw execNotFound();
+    const given = labelsBody(req.body);
+    if (!isTerminated(e.state.current)) return reply.code(400).type('text/plain').send('The execution is not terminated');
+    const merged = new Map(e.labels.map((l) => [l.key, l.value]));
+    for (const l of given) {
+      if (l.key.startsWith('system.') && merged.get(l.key) !== l.value) {
+        throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `System labels can only be set by Kestra itself, offending label: ${l.key}=${l.value}`);
+      }
+      merged.set(l.key, l.value);
+    }
+    return engine.setLabels(id, [...merged].map(([key, value]) => ({ key, value })));
+  });
+
+  for (const action of ['restart', 'replay', 'pause', 'state', 'change-status']) {
+    app.post(`/executions/:id/${action}`, { schema: { params: idParams } }, async () => {
+      throw notImplemented(`POST /executions/{id}/${action}`);
+    });
+  }
+  for (const action of ['delete', 'kill', 'restart', 'replay', 'resume', 'pause', 'labels', 'change-status']) {
+    app.route({ method: ['POST', 'DELETE'], url: `/executions/${action}/by-ids`, handler: async () => { throw notImplemented(`Bulk ${action} by ids`); } });
+    app.route({ method: ['POST', 'DELETE'], url: `/executions/${action}/by-query`, handler: async () => { throw notImplemented(`Bulk ${action} by query`); } });
+  }
+  app.post('/executions/:namespace/:flowId/validate', { schema: { params: flowParams } }, async () => {
+    throw notImplemented('Validating execution inputs (POST /executions/{namespace}/{flowId}/validate)');
+  });
+}
+
+/** Reads (and drops) a multipart body not used, so the client sees the answer, not a reset. */
+async function drain(req: FastifyRequest): Promise<void> {
+  if (!req.isMultipart()) return;
+  for await (const part of req.parts()) if (part.type === 'file') part.file.resume();
+}
+
+/** The JSON body of `POST /executions/{id}/labels`: `[{key, value}]`. */
+function labelsBody(body: unknown): Label[] {
+  if (!Array.isArray(body)) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'Invalid json: expected an array of {"key", "value"} labels');
+  return body.map((l: unknown, i) => {
+    const { key, value } = (l ?? {}) as { key?: unknown; value?: unknown };
+    if (typeof key !== 'string' || key === '' || typeof value !== 'string' || value === '') {
+      throw new TroupeError('TROUPE_INPUT_INVALID', `labels[${i}]: key and value must be non-empty strings`, { errors: [{ message: `labels[${i}]: must not be null`, path: `labels[${i}]` }] });
+    }
+    return { key, value };
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * `/flows`: create, read, update, delete, search, revisions, validate and the namespace bulk
+ * update, with YAML bodies (kestra-api.md §2).
+ * @module
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FlowError, TroupeError } from '../../errors.js';
+import { validateFlow } from '../../flow/index.js';
+import type { Flow } from '../../model/flow.js';
+import type { FlowRecord } from '../../store/index.js';
+import type { ServerContext } from '../context.js';
+import { notImplemented } from '../errors.js';
+import { flowToJson, latestFlows, type FlowJson } from '../flow-json.js';
+import { hasLabels, inNamespace, pageOf, pagingSchema, parseLabels, parseSort, sortBy, stringList } from '../query.js';
+
+const nsParams = { type: 'object', properties: { namespace: { type: 'string', maxLength: 150 } }, required: ['namespace'] } as const;
+const flowParams = { type: 'object', properties: { namespace: { type: 'string', maxLength: 150 }, id: { type: 'string', maxLength: 100 } }, required: ['namespace', 'id'] } as const;
+
+interface FlowParams {
+  namespace: string;
+  id: string;
+}
+
+/** The YAML text of a request, or a 415 when the body is not text. */
+export function yamlBody(req: FastifyRequest): string {
+  if (typeof req.body === 'string') return req.body;
+  if (req.body === undefined || req.body === null) throw new TroupeError('TROUPE_FLOW_INVALID', 'the request has no body: send the flow as YAML (Content-Type: application/x-yaml)', { errors: [{ message: 'flow: must not be empty', path: 'flow' }] });
+  throw new TroupeError('TROUPE_HTTP_UNSUPPORTED_MEDIA_TYPE', `send the flow as YAML (application/x-yaml, application/yaml or text/yaml), not ${req.headers['content-type'] ?? 'this content type'}`);
+}
+
+/** A flow parsed from YAML, or the 422 with every problem's line:column. */
+function parseOrThrow(source: string): Flow {
+  const result = validateFlow(source);
+  if (!result.ok) throw result.error;
+  return result.flow;
+}
+
+function invalid(path: string, message: string): FlowError {
+  return new FlowError('TROUPE_FLOW_INVALID', `${path}: ${message}`, { path }, { errors: [{ message: `${path}: ${message}`, path }] });
+}
+
+/** The live (not deleted) latest revision of a flow. */
+function live(ctx: ServerContext, namespace: string, id: string): FlowRecord | undefined {
+  const r = ctx.engine.getFlow(namespace, id);
+  return r && !r.deleted ? r : undefined;
+}
+
+const flowNotFound = (): TroupeError => new TroupeError('TROUPE_HTTP_NOT_FOUND', '');
+
+/** Registers the flow routes on `app` (under a prefix). */
+export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { engine } = ctx;
+
+  app.post('/flows', async (req) => {
+    const source = yamlBody(req);
+    const flow = parseOrThrow(source);
+    if (live(ctx, flow.namespace, flow.id)) throw invalid('flow.id', 'Flow id already exists');
+    return flowToJson(await engine.deploy(source), true);
+  });
+
+  app.post('/flows/validate', async (req) => {
+    const source = yamlBody(req);
+    return source.split(/\n+---\n/).map((doc, index) => validateItem(ctx, doc, index));
+  });
+
+  app.get<{ Querystring: { page: number; size: number; sort?: string[]; q?: string; namespace?: string; labels?: string[] } }>(
+    '/flows/search',
+    { schema: { querystring: { type: 'object', properties: { ...pagingSchema, q: { type: 'string', maxLength: 1000 }, namespace: { type: 'string', maxLength: 150 }, labels: stringList, scope: stringList } } } },
+    async (req) => {
+      const { page, size, q, namespace } = req.query;
+      const labels = parseLabels(req.query.labels);
+      const sorts = parseSort(req.query.sort, ['id', 'namespace', 'revision']);
+      const needle = q?.toLowerCase();
+      let flows = latestFlows(engine.listFlows())
+        .filter((r) => !r.deleted && inNamespace(r.namespace, namespace))
+        .map((r) => flowToJson(r))
+        .filter((f) => (!needle || f.id.toLowerCase().includes(needle) || f.namespace.toLowerCase().includes(needle)) && hasLabels(f['labels'] as never, labels));
+      flows = sortBy(flows, sorts, (f, field) => f[field] as string | number);
+      return pageOf(flows, page, size);
+    },
+  );
+
+  app.get<{ Params: { namespace: string } }>('/flows/:namespace', { schema: { params: nsParams } }, async (req) =>
+    latestFlows(engine.listFlows())
+      .filter((r) => !r.deleted && r.namespace === req.params.namespace)
+      .map((r) => flowToJson(r)),
+  );
+
+  app.post<{ Params: { namespace: string }; Querystring: { delete: boolean } }>(
+    '/flows/:namespace',
+    { schema: { params: nsParams, querystring: { type: 'object', properties: { delete: { type: 'boolean', default: true } } } } },
+    async (req) => bulkUpdate(ctx, req.params.namespace, yamlBody(req), req.query.delete),
+  );
+
+  app.get<{ Params: FlowParams; Querystring: { source: boolean; revision?: number; allowDeleted: boolean } }>(
+    '/flows/:namespace/:id',
+    { schema: { params: flowParams, querystring: { type: 'object', properties: { source: { type: 'boolean', default: false }, revision: { type: 'integer', minimum: 1 }, allowDeleted: { type: 'boolean', default: false } } } } },
+    async (req) => {
+      const { namespace, id } = req.params;
+      const record = engine.getFlow(namespace, id, req.query.revision);
+      if (!record || (record.deleted && !req.query.allowDeleted)) throw flowNotFound();
+      return flowToJson(record, req.query.source);
+    },
+  );
+
+  app.put<{ Params: FlowParams }>('/flows/:namespace/:id', { schema: { params: flowParams } }, async (req) => {
+    const { namespace, id } = req.params;
+    const source = yamlBody(req);
+    if (!live(ctx, namespace, id)) throw flowNotFound();
+    const flow = parseOrThrow(source);
+    if (flow.id !== id) throw invalid('flow.id', 'Illegal flow id update');
+    if (flow.namespace !== namespace) throw invalid('flow.namespace', 'Illegal namespace update');
+    return flowToJson(await engine.deploy(source), true);
+  });
+
+  app.delete<{ Params: FlowParams }>('/flows/:namespace/:id', { schema: { params: flowParams } }, async (req, reply) => {
+    const { namespace, id } = req.params;
+    if (!live(ctx, namespace, id)) throw flowNotFound();
+    await engine.deleteFlow(namespace, id);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: FlowParams }>('/flows/:namespace/:id/revisions', { schema: { params: flowParams } }, async (req) => {
+    const { namespace, id } = req.params;
+    return engine
+      .listFlows()
+      .filter((r) => r.namespace === namespace && r.id === id)
+      .map((r) => flowToJson(r, true));
+  });
+
+  app.get('/flows/:namespace/:id/graph', { schema: { params: flowParams } }, async () => {
+    throw notImplemented('The flow graph (GET /flows/{namespace}/{id}/graph)');
+  });
+  app.post('/flows/bulk', async () => {
+    throw notImplemented('The all-namespaces bulk update (POST /flows/bulk)');
+  });
+  app.post('/flows/import', async () => {
+    throw notImplemented('Flow import (POST /flows/import)');
+  });
+}
+
+/** One item of `POST /flows/validate`. */
+function validateItem(ctx: ServerContext, doc: string, index: number): Record<string, unknown> {
+  const result = validateFlow(doc);
+  const item: Record<string, unknown> = { index };
+  if (result.ok) {
+    item['flow'] = result.flow.id;
+    item['namespace'] = result.flow.namespace;
+    const declared = /^revision:\s*(\d+)\s*$/m.exec(doc);
+    const last = ctx.engine.getFlow(result.flow.namespace, result.flow.id);
+    item['outdated'] = declared !== null && Number(declared[1]) !== (last?.revision ?? 0) + 1;
+  } else {
+    item['constraints'] = result.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join('\n');
+    item['outdated'] = false;
+  }
+  item['deprecationPaths'] = [];
+  item['warnings'] = [];
+  item['infos'] = [];
+  return item;
+}
+
+/** `POST /flows/{namespace}`: replace a namespace's flows with the documents of the body. */
+async function bulkUpdate(ctx: ServerContext, namespace: string, body: string, deleteOthers: boolean): Promise<FlowJson[]> {
+  const docs = body.split('---').filter((d) => d.trim() !== '');
+  const parsed = docs.map((source) => ({ source, flow: parseOrThrow(source) }));
+  const ids = new Set<string>();
+  for (const { flow } of parsed) {
+    if (flow.namespace !== namespace) throw invalid('flow.namespace', 'Flow namespace is invalid');
+    if (ids.has(flow.id)) throw invalid('flow.id', 'Duplicate flow id');
+    ids.add(flow.id);
+  }
+  const out: FlowJson[] = [];
+  if (deleteOthers) {
+    for (const r of latestFlows(ctx.engine.listFlows())) {
+      if (r.deleted || r.namespace !== namespace || ids.has(r.id)) continue;
+      await ctx.engine.deleteFlow(r.namespace, r.id);
+      out.push(flowToJson(r));
+    }
+  }
+  for (const { source } of parsed) out.push(flowToJson(await ctx.engine.deploy(source), true));
+  return out;
+}

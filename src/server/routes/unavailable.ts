@@ -1,0 +1,34 @@
+/**
+ * Routes of kestra-api.md whose feature another part of Troupe builds (internal storage, KV,
+ * namespace files, triggers and webhook triggers, plugins): each answers 501 with a Kestra error
+ * body naming what is missing, until that part lands and wires its routes here.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { notImplemented } from '../errors.js';
+
+const ALL = ['GET', 'POST', 'PUT', 'DELETE'] as const;
+
+/** Registers the 501 routes on `app` (under a prefix). */
+export function unavailableRoutes(app: FastifyInstance): void {
+  const missing = (url: string, what: string, methods: ReadonlyArray<(typeof ALL)[number]> = ALL): void => {
+    app.route({ method: [...methods], url, handler: async () => { throw notImplemented(what); } });
+  };
+  missing('/executions/webhook/:namespace/:flowId/:key', 'Webhook triggers', ['GET', 'POST', 'PUT']);
+  missing('/executions/:id/file', 'Execution files (internal storage)', ['GET']);
+  missing('/executions/:id/file/metas', 'Execution files (internal storage)', ['GET']);
+  missing('/executions/:id/file/preview', 'Execution files (internal storage)', ['GET']);
+  missing('/namespaces/:namespace/kv', 'The KV store');
+  missing('/namespaces/:namespace/kv/:key', 'The KV store');
+  missing('/namespaces/:namespace/files', 'Namespace files');
+  missing('/namespaces/:namespace/files/*', 'Namespace files');
+  missing('/triggers', 'Triggers', ['PUT']);
+  missing('/triggers/search', 'Triggers', ['GET']);
+  missing('/triggers/:namespace/:flowId', 'Triggers', ['GET']);
+  missing('/triggers/:namespace/:flowId/:triggerId/unlock', 'Triggers', ['POST']);
+  missing('/triggers/:namespace/:flowId/:triggerId/restart', 'Triggers', ['POST']);
+  missing('/triggers/set-disabled/by-triggers', 'Triggers', ['POST']);
+  missing('/triggers/set-disabled/by-query', 'Triggers', ['POST']);
+  missing('/plugins', 'The plugin catalogue', ['GET']);
+  missing('/plugins/*', 'The plugin catalogue', ['GET']);
+}

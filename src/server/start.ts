@@ -1,0 +1,171 @@
+/**
+ * Starting and stopping the daemon: open the engine on the data dir, deploy the flows of a
+ * directory (and again on change with `watch`), build the HTTP app and listen. One function,
+ * {@link startServer}, so further listeners (the IPC socket) plug in here.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { TroupeError } from '../errors.js';
+import { Engine } from '../runtime/engine.js';
+import type { EngineOptions } from '../runtime/engine-options.js';
+import { flowFiles, readText } from '../cli/flow-files.js';
+import { buildApp } from './app.js';
+import { flowParser, resolveHttpOptions, type HttpOptions, type ServerContext } from './context.js';
+import { Followers } from './followers.js';
+import { authEnabled, isLoopback, type AuthOptions } from './security.js';
+import type { FastifyInstance } from 'fastify';
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 8080 */
+  port?: number;
+  /** The data directory. @default './data' */
+  dataDir?: string;
+  /** Deploy every flow file of this directory at start. */
+  flowsDir?: string;
+  /** Re-deploy the flows of `flowsDir` when its files change. */
+  watch?: boolean;
+  /** Credentials; required to bind a non-loopback address. */
+  auth?: AuthOptions;
+  /** Host names served besides loopback ones (reverse proxies). */
+  allowedHosts?: string[];
+  /** pino level, or 'silent'. @default 'info' */
+  logLevel?: string;
+  /** Where logs go. @default stderr */
+  logDestination?: NodeJS.WritableStream;
+  /** Engine options besides the data dir. */
+  engine?: Omit<EngineOptions, 'dataDir'>;
+  /** HTTP limits and behaviour. */
+  http?: Partial<HttpOptions>;
+}
+
+/** A running daemon. */
+export interface RunningServer {
+  /** `http://host:port`. */
+  url: string;
+  host: string;
+  port: number;
+  engine: Engine;
+  app: FastifyInstance;
+  logger: Logger;
+  /** Stops accepting, ends follow streams, waits for requests in flight, closes the engine (releases the lock). */
+  close(): Promise<void>;
+}
+
+const VERSION = readVersion();
+
+function readVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The stable id of a data dir's daemon (created on first start). */
+function instanceId(dataDir: string): string {
+  const file = join(dataDir, 'instance-id');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const id = randomUUID();
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
+
+/** Deploys every flow file of `dir`; a file that fails is logged and skipped. */
+async function deployAll(engine: Engine, dir: string, log: Logger): Promise<number> {
+  let deployed = 0;
+  for (const file of flowFiles(dir)) {
+    try {
+      await engine.deploy(readText(file), { file });
+      deployed++;
+    } catch (e) {
+      log.warn({ file, err: e instanceof Error ? e.message : String(e) }, 'flow skipped');
+    }
+  }
+  return deployed;
+}
+
+/** Watches `dir` and re-deploys its flows shortly after a change. */
+function watchFlows(engine: Engine, dir: string, log: Logger): FSWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  const watcher = watch(dir, { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      deployAll(engine, dir, log).then(
+        (n) => log.info({ dir, flows: n }, 'flows re-deployed'),
+        (e: unknown) => log.warn({ dir, err: String(e) }, 'flows not re-deployed'),
+      );
+    }, 100);
+  });
+  watcher.on('close', () => clearTimeout(timer));
+  return watcher;
+}
+
+/**
+ * Starts the daemon.
+ * @throws TroupeError TROUPE_OPTION_INVALID when asked to bind a non-loopback address without
+ *   credentials; TROUPE_STORE_LOCKED when another process holds the data dir
+ * @example
+ * const server = await startServer({ port: 0, dataDir: './data', flowsDir: './examples' });
+ * console.log(server.url);
+ * await server.close();
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = options.dataDir ?? './data';
+  if (!isLoopback(host) && !authEnabled(options.auth)) {
+    throw new TroupeError('TROUPE_OPTION_INVALID', `refusing to listen on ${host} without credentials: pass --auth user:password (or TROUPE_AUTH / TROUPE_TOKEN), or bind 127.0.0.1`, { option: 'host' });
+  }
+  const logger = pino({ level: options.logLevel ?? 'info', base: { name: 'troupe' } }, options.logDestination ?? pino.destination(2));
+  const engine = await Engine.open({ ...options.engine, dataDir });
+  let watcher: FSWatcher | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    if (options.flowsDir) {
+      const n = await deployAll(engine, options.flowsDir, logger);
+      logger.info({ dir: options.flowsDir, flows: n }, 'flows deployed');
+      if (options.watch) watcher = watchFlows(engine, options.flowsDir, logger);
+    }
+    const ctx: ServerContext = {
+      engine,
+      http: resolveHttpOptions(options.http),
+      followers: new Followers(engine),
+      authEnabled: authEnabled(options.auth),
+      parsed: flowParser(),
+      version: VERSION,
+      instanceId: instanceId(resolve(dataDir)),
+    };
+    app = await buildApp(ctx, { bindHost: host, logger, ...(options.auth ? { auth: options.auth } : {}), ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
+    await app.listen({ host, port: options.port ?? 8080 });
+  } catch (e) {
+    watcher?.close();
+    await app?.close();
+    await engine.close();
+    throw e;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 8080);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  const running = app;
+  return {
+    url: `http://${shownHost}:${port}`,
+    host,
+    port,
+    engine,
+    app: running,
+    logger,
+    close: () =>
+      (closing ??= (async () => {
+        watcher?.close();
+        await running.close();
+        await engine.close();
+        logger.flush();
+      })()),
+  };
+}

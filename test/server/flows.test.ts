@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LOG_FLOW, openTestApp, YAML, type TestApp } from './helpers.js';
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.dispose();
+  t = undefined;
+});
+async function open(): Promise<TestApp> {
+  t = await openTestApp();
+  return t;
+}
+
+describe.each(['/api/v1', '/api/v1/main'])('flows under %s', (base) => {
+  it('creates a flow from YAML: revision 1, source echoed; a second create is a 422', async () => {
+    const { app } = await open();
+    const res = await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: LOG_FLOW });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: 'hello', namespace: 'test.api', revision: 1, source: LOG_FLOW, disabled: false, deleted: false, labels: [{ key: 'team', value: 'core' }] });
+    const again = await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: LOG_FLOW });
+    expect(again.statusCode).toBe(422);
+    expect(again.json().message).toBe('Invalid entity: flow.id: Flow id already exists');
+    expect(again.json()._embedded.errors[0]).toMatchObject({ path: 'flow.id' });
+  });
+
+  it('answers invalid YAML with a 422 naming line and column, and stores nothing', async () => {
+    const { app, engine } = await open();
+    const bad = 'id: x\nnamespace: test.api\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    mesage: hi\n';
+    const res = await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: bad });
+    expect(res.statusCode).toBe(422);
+    const body = res.json();
+    expect(body.message).toMatch(/^Invalid entity: /);
+    expect(body._embedded.errors.map((e: { message: string }) => e.message)).toContainEqual(expect.stringMatching(/^6:5: tasks\[0\]/));
+    expect(body._links.self.href).toBe(`${base}/flows`);
+    expect(engine.listFlows()).toEqual([]);
+    const syntax = await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: 'id: [unclosed\n' });
+    expect(syntax.statusCode).toBe(422);
+  });
+
+  it('refuses a JSON or unknown content type with a 415, an empty body with a 422', async () => {
+    const { app } = await open();
+    expect((await app.inject({ method: 'POST', url: `${base}/flows`, headers: { 'content-type': 'application/json' }, payload: '{"id":"x"}' })).statusCode).toBe(415);
+    expect((await app.inject({ method: 'POST', url: `${base}/flows`, headers: { 'content-type': 'image/png' }, payload: 'x' })).statusCode).toBe(415);
+    expect((await app.inject({ method: 'POST', url: `${base}/flows` })).statusCode).toBe(422);
+  });
+
+  it('gets a flow with or without source, by revision, and 404s unknown ones', async () => {
+    const { app } = await open();
+    await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: LOG_FLOW });
+    const plain = await app.inject({ url: `${base}/flows/test.api/hello` });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.json()).not.toHaveProperty('source');
+    expect((await app.inject({ url: `${base}/flows/test.api/hello?source=true` })).json().source).toBe(LOG_FLOW);
+    expect((await app.inject({ url: `${base}/flows/test.api/hello?revision=1` })).json().revision).toBe(1);
+    const missing = await app.inject({ url: `${base}/flows/test.api/nope` });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().message).toBe('Not Found');
+    expect((await app.inject({ url: `${base}/flows/test.api/hello?revision=0` })).statusCode).toBe(422);
+  });
+
+  it('updates a flow (same source keeps the revision), refuses id or namespace changes, 404s unknown', async () => {
+    const { app } = await open();
+    await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: LOG_FLOW });
+    const same = await app.inject({ method: 'PUT', url: `${base}/flows/test.api/hello`, headers: YAML, payload: LOG_FLOW });
+    expect(same.json().revision).toBe(1);
+    const changed = LOG_FLOW.replace('hello {{', 'hi {{');
+    const next = await app.inject({ method: 'PUT', url: `${base}/flows/test.api/hello`, headers: YAML, payload: changed });
+    expect(next.statusCode).toBe(200);
+    expect(next.json()).toMatchObject({ revision: 2, source: changed });
+    const renamed = await app.inject({ method: 'PUT', url: `${base}/flows/test.api/hello`, headers: YAML, payload: LOG_FLOW.replace('id: hello', 'id: other') });
+    expect(renamed.statusCode).toBe(422);
+    expect(renamed.json().message).toBe('Invalid entity: flow.id: Illegal flow id update');
+    const moved = await app.inject({ method: 'PUT', url: `${base}/flows/test.api/hello`, headers: YAML, payload: LOG_FLOW.replace('namespace: test.api', 'namespace: test.other') });
+    expect(moved.json().message).toBe('Invalid entity: flow.namespace: Illegal namespace update');
+    expect((await app.inject({ method: 'PUT', url: `${base}/flows/test.api/nope`, headers: YAML, payload: LOG_FLOW.replace('id: hello', 'id: nope') })).statusCode).toBe(404);
+    const revisions = await app.inject({ url: `${base}/flows/test.api/hello/revisions` });
+    expect(revisions.json().map((f: { revision: number }) => f.revision)).toEqual([1, 2]);
+  });
+
+  it('deletes a flow as a revision: hidden unless allowDeleted, re-creation continues the numbering', async () => {
+    const { app } = await open();
+    await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: LOG_FLOW });
+    expect((await app.inject({ method: 'DELETE', url: `${base}/flows/test.api/hello` })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: `${base}/flows/test.api/hello` })).statusCode).toBe(404);
+    expect((await app.inject({ url: `${base}/flows/test.api/hello` })).statusCode).toBe(404);
+    expect((await app.inject({ url: `${base}/flows/test.api/hello?allowDeleted=true` })).json()).toMatchObject({ revision: 2, deleted: true });
+    const again = await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: LOG_FLOW });
+    expect(again.json().revision).toBe(3);
+  });
+
+  it('searches flows by namespace prefix, q and labels, paged, and lists a namespace exactly', async () => {
+    const { app } = await open();
+    for (const [ns, id] of [['test.api', 'a'], ['test.api.sub', 'b'], ['test.apix', 'c'], ['other', 'd']]) {
+      await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: LOG_FLOW.replace('id: hello', `id: ${id}`).replace('namespace: test.api', `namespace: ${ns}`) });
+    }
+    const byNs = await app.inject({ url: `${base}/flows/search?namespace=test.api&sort=id:desc` });
+    expect(byNs.json().total).toBe(2);
+    expect(byNs.json().results.map((f: { id: string }) => f.id)).toEqual(['b', 'a']);
+    expect((await app.inject({ url: `${base}/flows/search?q=D` })).json().results.map((f: { id: string }) => f.id)).toEqual(['d']);
+    expect((await app.inject({ url: `${base}/flows/search?labels=team:core&size=2&page=2` })).json()).toMatchObject({ total: 4 });
+    expect((await app.inject({ url: `${base}/flows/search?labels=team:other` })).json().total).toBe(0);
+    expect((await app.inject({ url: `${base}/flows/search?page=0` })).statusCode).toBe(422);
+    expect((await app.inject({ url: `${base}/flows/search?sort=bogus` })).statusCode).toBe(422);
+    expect((await app.inject({ url: `${base}/flows/search?labels=nokey` })).statusCode).toBe(422);
+    expect((await app.inject({ url: `${base}/flows/test.api` })).json().map((f: { id: string }) => f.id)).toEqual(['a']);
+  });
+
+  it('validates several documents, never answering 4xx for bad flows', async () => {
+    const { app } = await open();
+    const res = await app.inject({ method: 'POST', url: `${base}/flows/validate`, headers: YAML, payload: `${LOG_FLOW}---\nid: broken\nnamespace: test.api\ntasks: []\n` });
+    expect(res.statusCode).toBe(200);
+    const [ok, bad] = res.json();
+    expect(ok).toMatchObject({ index: 0, flow: 'hello', namespace: 'test.api', outdated: false, deprecationPaths: [], warnings: [], infos: [] });
+    expect(ok).not.toHaveProperty('constraints');
+    expect(bad.index).toBe(1);
+    expect(bad.constraints).toMatch(/tasks/);
+  });
+
+  it('bulk-updates a namespace: others deleted (returned as they were), docs created or updated', async () => {
+    const { app, engine } = await open();
+    const flow = (id: string, msg = 'x'): string => `id: ${id}\nnamespace: test.bulk\ntasks:\n  - id: l\n    type: io.kestra.plugin.core.log.Log\n    message: ${msg}\n`;
+    await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: flow('old') });
+    await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: flow('kept') });
+    const res = await app.inject({ method: 'POST', url: `${base}/flows/test.bulk`, headers: YAML, payload: `${flow('kept', 'y')}---\n${flow('new')}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().map((f: { id: string; revision: number; deleted: boolean }) => [f.id, f.revision, f.deleted])).toEqual([['old', 1, false], ['kept', 2, false], ['new', 1, false]]);
+    expect(engine.getFlow('test.bulk', 'old')?.deleted).toBe(true);
+    const wrongNs = await app.inject({ method: 'POST', url: `${base}/flows/test.bulk`, headers: YAML, payload: flow('x').replace('test.bulk', 'test.other') });
+    expect(wrongNs.statusCode).toBe(422);
+    expect(wrongNs.json().message).toBe('Invalid entity: flow.namespace: Flow namespace is invalid');
+    const dup = await app.inject({ method: 'POST', url: `${base}/flows/test.bulk`, headers: YAML, payload: `${flow('a')}---\n${flow('a')}` });
+    expect(dup.json().message).toBe('Invalid entity: flow.id: Duplicate flow id');
+    expect(engine.getFlow('test.bulk', 'kept')?.deleted).toBeUndefined();
+    expect((await app.inject({ method: 'PUT', url: `${base}/flows/test.bulk`, headers: YAML, payload: flow('a') })).statusCode).toBe(404);
+  });
+
+  it('answers the graph with a 501 in Kestra shape', async () => {
+    const { app } = await open();
+    const res = await app.inject({ url: `${base}/flows/test.api/hello/graph` });
+    expect(res.statusCode).toBe(501);
+    expect(res.json().message).toMatch(/^Not Implemented: /);
+  });
+});

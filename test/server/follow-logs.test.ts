@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LOG_FLOW, openTestApp, PAUSE_FLOW, waitState, type TestApp } from './helpers.js';
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.dispose();
+  t = undefined;
+});
+async function open(...flows: string[]): Promise<TestApp> {
+  t = await openTestApp();
+  for (const f of flows) await t.engine.deploy(f);
+  return t;
+}
+
+/** The frames of an SSE body: `[id, parsed data]`. */
+function frames(body: string): Array<[string, { id: string; state: { current: string } }]> {
+  return body
+    .split('\n\n')
+    .filter((f) => f.trim() !== '')
+    .map((f) => {
+      const lines = f.split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^id: (progress|end)$/);
+      return [lines[0]!.slice(4), JSON.parse(lines[1]!.slice(6))];
+    });
+}
+
+describe('GET /executions/{id}/follow', () => {
+  it('sends one end frame for a terminated execution', async () => {
+    const { app, engine } = await open(LOG_FLOW);
+    const id = await engine.execute('test.api', 'hello');
+    await engine.waitFor(id);
+    const res = await app.inject({ url: `/api/v1/executions/${id}/follow` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    const f = frames(res.body);
+    expect(f.map(([k]) => k)).toEqual(['end']);
+    expect(f[0]![1]).toMatchObject({ id, state: { current: 'SUCCESS' } });
+  });
+
+  it('sends progress frames as it changes, then progress and end with the same terminated execution', async () => {
+    const { app, engine } = await open(PAUSE_FLOW);
+    const id = await engine.execute('test.api', 'pausing');
+    await waitState(engine, id, 'PAUSED');
+    const following = app.inject({ url: `/api/v1/main/executions/${id}/follow` });
+    await engine.resume(id, { approved: 'true' });
+    const res = await following;
+    const f = frames(res.body);
+    expect(f[0]![0]).toBe('progress');
+    expect(f.slice(0, -1).every(([k]) => k === 'progress')).toBe(true);
+    const [lastKind, last] = f.at(-1)!;
+    const [beforeKind, before] = f.at(-2)!;
+    expect([beforeKind, lastKind]).toEqual(['progress', 'end']);
+    expect(last).toEqual(before);
+    expect(last.state.current).toBe('SUCCESS');
+  });
+
+  it('answers 404 in Kestra shape when the execution never appears', async () => {
+    const { app } = await open();
+    const res = await app.inject({ url: '/api/v1/executions/nope/follow' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().message).toBe('Not Found: Unable to find the execution nope');
+  });
+});
+
+describe('GET /logs/{executionId}', () => {
+  const MANY = `id: levels
+namespace: test.api
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: first
+  - id: b
+    type: io.kestra.plugin.core.log.Log
+    level: WARN
+    message: second
+`;
+
+  it('lists log lines in order, filtered by minLevel and taskId; unknown id gives []', async () => {
+    const { app, engine } = await open(MANY);
+    const id = await engine.execute('test.api', 'levels');
+    await engine.waitFor(id);
+    const all = await app.inject({ url: `/api/v1/logs/${id}` });
+    expect(all.statusCode).toBe(200);
+    expect(all.json().map((l: { message: string }) => l.message)).toEqual(['first', 'second']);
+    expect(all.json()[0]).toMatchObject({ namespace: 'test.api', flowId: 'levels', taskId: 'a', executionId: id, level: 'INFO', deleted: false });
+    expect(all.json()[0]).toHaveProperty('attemptNumber');
+    expect((await app.inject({ url: `/api/v1/logs/${id}?minLevel=WARN` })).json().map((l: { message: string }) => l.message)).toEqual(['second']);
+    expect((await app.inject({ url: `/api/v1/logs/${id}?taskId=a` })).json().map((l: { message: string }) => l.message)).toEqual(['first']);
+    const taskRunId = all.json()[1].taskRunId;
+    expect((await app.inject({ url: `/api/v1/logs/${id}?taskRunId=${taskRunId}` })).json()).toHaveLength(1);
+    expect((await app.inject({ url: '/api/v1/logs/nope' })).json()).toEqual([]);
+    expect((await app.inject({ url: `/api/v1/logs/${id}?minLevel=LOUD` })).statusCode).toBe(422);
+  });
+
+  it('downloads them as text, one line per entry, no trailing newline', async () => {
+    const { app, engine } = await open(MANY);
+    const id = await engine.execute('test.api', 'levels');
+    await engine.waitFor(id);
+    const res = await app.inject({ url: `/api/v1/logs/${id}/download` });
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="${id}.log"`);
+    const lines = res.body.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT.* INFO first$/);
+    expect(res.body.endsWith('\n')).toBe(false);
+  });
+});
