@@ -20,11 +20,20 @@ export interface Clock {
   at(atMs: number, fn: () => void): () => void;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** The wall clock and Node's timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   at(atMs, fn) {
-    const handle = setTimeout(fn, Math.max(0, atMs - Date.now()));
+    let handle: NodeJS.Timeout;
+    const arm = (): void => {
+      const delay = atMs - Date.now();
+      // setTimeout fires at once past 2^31-1 ms (24.8 days): a longer wait is re-armed in steps.
+      handle = setTimeout(delay > MAX_TIMEOUT_MS ? arm : fn, Math.min(Math.max(0, delay), MAX_TIMEOUT_MS));
+    };
+    arm();
     return () => clearTimeout(handle);
   },
 };

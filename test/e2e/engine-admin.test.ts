@@ -55,6 +55,18 @@ describe('Engine flow deletion and revisions', () => {
     await expect(e.execute('t.admin', 'admin', {}, { revision: 9 })).rejects.toMatchObject({ code: 'TROUPE_FLOW_NOT_FOUND' });
   });
 
+  it('keeps an execution scheduled more than 24.8 days ahead CREATED (past setTimeout range)', async () => {
+    const e = await open();
+    await e.deploy(flow('far'));
+    const far = await e.execute('t.admin', 'admin', {}, { scheduleDate: new Date(Date.now() + 40 * 86_400_000).toISOString() });
+    // Another execution of the same shard pool running to its end gives the timer time to misfire.
+    const other = await e.execute('t.admin', 'admin');
+    await e.waitFor(other);
+    expect(e.get(far)?.state.current).toBe('CREATED');
+    e.kill(far);
+    await e.waitFor(far);
+  });
+
   it('keeps a scheduled execution CREATED until its scheduleDate', async () => {
     const e = await open();
     await e.deploy(flow('later'));
