@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOG_FLOW, openTestApp, PAUSE_FLOW, waitState, type TestApp } from './helpers.js';
+import { LOG_FLOW, openTestApp, PAUSE_FLOW, streamsOpen, waitState, type TestApp } from './helpers.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -39,14 +39,16 @@ describe('GET /executions/{id}/follow', () => {
   });
 
   it('sends progress frames as it changes, then progress and end with the same terminated execution', async () => {
-    const { app, engine } = await open(PAUSE_FLOW);
+    const { app, engine, followers } = await open(PAUSE_FLOW);
     const id = await engine.execute('test.api', 'pausing');
     await waitState(engine, id, 'PAUSED');
     const following = app.inject({ url: `/api/v1/main/executions/${id}/follow` });
+    await streamsOpen(followers, 1);
     await engine.resume(id, { approved: 'true' });
     const res = await following;
     const f = frames(res.body);
     expect(f[0]![0]).toBe('progress');
+    expect(f[0]![1].state.current).toBe('PAUSED');
     expect(f.slice(0, -1).every(([k]) => k === 'progress')).toBe(true);
     const [lastKind, last] = f.at(-1)!;
     const [beforeKind, before] = f.at(-2)!;

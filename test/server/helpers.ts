@@ -10,6 +10,7 @@ import type { Engine } from '../../src/runtime/engine.js';
 export interface TestApp {
   app: FastifyInstance;
   engine: Engine;
+  followers: Followers;
   dispose: () => Promise<void>;
 }
 
@@ -24,6 +25,7 @@ export async function openTestApp(options: { auth?: AuthOptions; http?: Partial<
   return {
     app,
     engine: t.engine,
+    followers,
     dispose: async () => {
       await app.close();
       await t.dispose();
@@ -85,4 +87,9 @@ export function waitState(engine: Engine, id: string, state: string): Promise<vo
       }
     });
   });
+}
+
+/** Resolves once `n` event streams are open (their first frame is sent in the same turn). */
+export async function streamsOpen(followers: Followers, n: number): Promise<void> {
+  while (followers.streams < n) await new Promise((r) => setImmediate(r));
 }
