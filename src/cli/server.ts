@@ -5,7 +5,8 @@
 import { TroupeError } from '../errors.js';
 import { parseBasicAuth, type AuthOptions } from '../server/security.js';
 import { startServer } from '../server/start.js';
-import { envsFrom } from './run.js';
+import { envsFrom } from './env.js';
+import { flowFiles, readText } from './flow-files.js';
 
 /** Options of `troupe server`. */
 export interface ServerCommandOptions {
@@ -54,7 +55,7 @@ export async function serverCommand(opts: ServerCommandOptions, out: (s: string)
     dataDir: opts.data,
     logLevel: opts.logLevel,
     engine,
-    ...(opts.flows ? { flowsDir: opts.flows } : {}),
+    ...(opts.flows ? { flowsDir: opts.flows, flowFiles: (dir: string) => flowFiles(dir).map((file) => ({ file, read: () => readText(file) })) } : {}),
     ...(opts.watch ? { watch: true } : {}),
     ...(auth ? { auth } : {}),
     ...(opts.allowedHost.length ? { allowedHosts: opts.allowedHost } : {}),

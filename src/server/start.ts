@@ -11,7 +11,6 @@ import pino, { type Logger } from 'pino';
 import { TroupeError } from '../errors.js';
 import { Engine } from '../runtime/engine.js';
 import type { EngineOptions } from '../runtime/engine-options.js';
-import { flowFiles, readText } from '../cli/flow-files.js';
 import { buildApp } from './app.js';
 import { flowParser, resolveHttpOptions, type HttpOptions, type ServerContext } from './context.js';
 import { Followers } from './followers.js';
@@ -26,8 +25,10 @@ export interface ServerOptions {
   port?: number;
   /** The data directory. @default './data' */
   dataDir?: string;
-  /** Deploy every flow file of this directory at start. */
+  /** Deploy every flow file of this directory at start (listed by `flowFiles`). */
   flowsDir?: string;
+  /** The flow files of a directory, each with a reader (the CLI's file listing); needed with `flowsDir`. */
+  flowFiles?: (dir: string) => Array<{ file: string; read: () => string }>;
   /** Re-deploy the flows of `flowsDir` when its files change. */
   watch?: boolean;
   /** Credentials; required to bind a non-loopback address. */
@@ -77,11 +78,11 @@ function instanceId(dataDir: string): string {
 }
 
 /** Deploys every flow file of `dir`; a file that fails is logged and skipped. */
-async function deployAll(engine: Engine, dir: string, log: Logger): Promise<number> {
+async function deployAll(engine: Engine, dir: string, list: NonNullable<ServerOptions['flowFiles']>, log: Logger): Promise<number> {
   let deployed = 0;
-  for (const file of flowFiles(dir)) {
+  for (const { file, read } of list(dir)) {
     try {
-      await engine.deploy(readText(file), { file });
+      await engine.deploy(read(), { file });
       deployed++;
     } catch (e) {
       log.warn({ file, err: e instanceof Error ? e.message : String(e) }, 'flow skipped');
@@ -91,12 +92,12 @@ async function deployAll(engine: Engine, dir: string, log: Logger): Promise<numb
 }
 
 /** Watches `dir` and re-deploys its flows shortly after a change. */
-function watchFlows(engine: Engine, dir: string, log: Logger): FSWatcher {
+function watchFlows(engine: Engine, dir: string, list: NonNullable<ServerOptions['flowFiles']>, log: Logger): FSWatcher {
   let timer: NodeJS.Timeout | undefined;
   const watcher = watch(dir, { recursive: true }, () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      deployAll(engine, dir, log).then(
+      deployAll(engine, dir, list, log).then(
         (n) => log.info({ dir, flows: n }, 'flows re-deployed'),
         (e: unknown) => log.warn({ dir, err: String(e) }, 'flows not re-deployed'),
       );
@@ -127,9 +128,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let app: FastifyInstance | undefined;
   try {
     if (options.flowsDir) {
-      const n = await deployAll(engine, options.flowsDir, logger);
+      if (!options.flowFiles) throw new TroupeError('TROUPE_OPTION_INVALID', 'startServer: flowsDir needs flowFiles, the listing of its flow files', { option: 'flowFiles' });
+      const n = await deployAll(engine, options.flowsDir, options.flowFiles, logger);
       logger.info({ dir: options.flowsDir, flows: n }, 'flows deployed');
-      if (options.watch) watcher = watchFlows(engine, options.flowsDir, logger);
+      if (options.watch) watcher = watchFlows(engine, options.flowsDir, options.flowFiles, logger);
     }
     const ctx: ServerContext = {
       engine,
