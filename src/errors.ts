@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   TROUPE_ENGINE_CLOSED: { family: 'conflict', httpStatus: 503, exitCode: 1, summary: 'The engine was used after close().' },
   TROUPE_TASK_FAILED: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A task attempt failed.' },
   TROUPE_TASK_TIMEOUT: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A task attempt ran past its timeout.' },
+  TROUPE_SECRET_NOT_FOUND: { family: 'task', httpStatus: 500, exitCode: 1, summary: "secret('KEY') names a secret no SECRET_KEY environment variable provides." },
+  TROUPE_SECRET_INVALID: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A SECRET_* environment variable is not valid base64 (Kestra OSS reads secrets base64-encoded).' },
   TROUPE_TASK_MEMORY_LIMIT: { family: 'task', httpStatus: 500, exitCode: 1, summary: 'A task attempt ran its pool thread out of memory (the heap limit of poolResourceLimits).' },
   TROUPE_ILLEGAL_STATE: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'The resource is not in a state that allows the operation (a disabled flow, a finished execution).' },
   TROUPE_ILLEGAL_ARGUMENT: { family: 'input', httpStatus: 422, exitCode: 1, summary: 'A request names a value the operation cannot take (a bad date, label, sort or paging parameter).' },

@@ -54,8 +54,8 @@ export function actorRun(ctx: StepContext, entry: RunEntry, restart?: (entry: Ru
     execution: state.header,
     nowMs: ctx.env.nowMs,
     limits: { ...DEFAULT_LIMITS, ...ctx.env.limits },
-    render: (template) => renderString(template, vars()),
-    renderObject: (value) => renderObject(value, vars()),
+    render: (template) => renderString(template, vars(), ctx.env.render),
+    renderObject: (value) => renderObject(value, vars(), ctx.env.render),
     log: (level, message) => log(ctx, level, message, entry),
     setState: (type) => setState(ctx, entry, type),
     setOutputs(outputs) {
@@ -133,7 +133,7 @@ export function restoredRun(state: ExecutionState, entry: RunEntry, host: HostVa
   return {
     task: entry.task,
     run: entry.run,
-    render: (template) => renderString(template, runVars(state, entry, host)),
+    render: (template) => renderString(template, runVars(state, entry, host), host.render),
     startTimer(name, atMs, detail) {
       state.timers.set(timerId(name, entry), { kind: 'task', name, taskRunId: entry.run.id, atMs, ...(detail !== undefined ? { detail } : {}) });
     },

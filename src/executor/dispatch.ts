@@ -30,8 +30,8 @@ export function resolveContextFor(state: ExecutionState, entry: RunEntry, host: 
   let vars: Record<string, unknown> | undefined;
   const get = (): Record<string, unknown> => (vars ??= runVars(state, entry, host));
   return {
-    render: (template) => renderString(template, get()),
-    renderObject: (value) => renderObject(value, get()),
+    render: (template) => renderString(template, get(), host.render),
+    renderObject: (value) => renderObject(value, get(), host.render),
   };
 }
 
@@ -76,7 +76,7 @@ export function dispatchRun(ctx: StepContext, entry: RunEntry): void {
   if (task.runIf !== undefined) {
     let run: boolean;
     try {
-      run = isTruthy(renderString(task.runIf, runVars(ctx.state, entry, ctx.env)));
+      run = isTruthy(renderString(task.runIf, runVars(ctx.state, entry, ctx.env), ctx.env.render));
     } catch (e) {
       log(ctx, 'ERROR', `Unable to evaluate the runIf condition for task ${task.id}: ${messageOf(e)}`, entry);
       setState(ctx, entry, 'FAILED');

@@ -17,7 +17,7 @@ export function finishExecution(ctx: StepContext, final: StateType): void {
     try {
       const raw: Record<string, unknown> = {};
       for (const o of state.flow.outputs) raw[o.id] = o.value;
-      const rendered = renderObject(raw, flowVars(state, ctx.env)) as Record<string, unknown>;
+      const rendered = renderObject(raw, flowVars(state, ctx.env), ctx.env.render) as Record<string, unknown>;
       // Outputs are typed as inputs are (an INT output is a number, a JSON one parsed).
       const typed = resolveInputs(
         state.flow.outputs.map((o) => ({ id: o.id, type: o.type, required: false, props: {} })),

@@ -4,6 +4,7 @@
  * labels nested under `labels.system`), trigger, envs, globals and the execution's variables.
  * Built by walking the run's ancestors only.
  */
+import type { RenderOptions } from '../expr/index.js';
 import type { Task } from '../model/flow.js';
 import type { ExecutionState, RunEntry } from './state.js';
 
@@ -11,6 +12,8 @@ import type { ExecutionState, RunEntry } from './state.js';
 export interface HostVars {
   envs?: Record<string, string>;
   globals?: Record<string, unknown>;
+  /** Options of every render the step does (host functions such as secret()). */
+  render?: RenderOptions;
 }
 
 function labelsMap(state: ExecutionState): Record<string, unknown> {

@@ -13,6 +13,7 @@ import { isoDate, type StateType } from '../model/state.js';
 import type { Metric } from '../model/task-run.js';
 import { resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
 import type { TaskResultMessage } from '../protocol/execution-messages.js';
+import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { poolTaskOf } from '../tasks/pool.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
 
@@ -89,10 +90,12 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
   const startMs = Date.now();
   const logs: LogEntry[] = [];
   const metrics: Metric[] = [];
+  /** Values secret() returned in this attempt: its log lines are masked with them (Kestra §4). */
+  const secrets = new Set<string>();
   const log = (level: LogLevel, message: string): void => {
-    logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, thread: `troupe-pool-${threadId}`, message });
+    logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, thread: `troupe-pool-${threadId}`, message: maskSecrets(message, secrets) });
   };
-  const renderOptions = { now: () => Date.now(), functions: { errorLogs: () => job.errorLogs ?? [] } };
+  const renderOptions = { now: () => Date.now(), functions: { errorLogs: () => job.errorLogs ?? [], secret: secretFunction(envSecrets(), secrets) } };
   const ctx: RunnableContext = {
     render: (t) => renderString(t, job.vars, renderOptions),
     renderObject: (v) => renderObject(v, job.vars, renderOptions),

@@ -4,6 +4,7 @@
  * ordinary result. The type's own behaviour is its `main.ts`, loaded on first use.
  */
 import { renderObject, renderString } from '../expr/index.js';
+import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { toErrorRecord } from '../errors.js';
 import type { LogLevel } from '../model/log-entry.js';
 import { isoDate, type StateType } from '../model/state.js';
@@ -21,8 +22,9 @@ export function isEngineTask(canonicalType: string): boolean {
 export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<TaskResultMessage> {
   const started = isoDate(Date.now());
   const logs: TaskResultMessage['logs'] = [];
+  const secrets = new Set<string>();
   const log = (level: LogLevel, message: string): void => {
-    logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, message });
+    logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, message: maskSecrets(message, secrets) });
   };
   let state: StateType = 'SUCCESS';
   let outputs: Record<string, unknown> | null = null;
@@ -30,7 +32,7 @@ export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<Tas
   try {
     const behaviour = mainBehaviourOf(job.task.canonicalType);
     if (!behaviour) throw new Error(`The task type '${job.task.type}' cannot run on the main thread`);
-    const options = { now: () => Date.now() };
+    const options = { now: () => Date.now(), functions: { secret: secretFunction(envSecrets(), secrets) } };
     const ctx: MainContext = {
       render: (t) => renderString(t, job.vars, options),
       renderObject: (v) => renderObject(v, job.vars, options),

@@ -21,6 +21,8 @@ import { systemClock, TestClock, type Clock } from './clock.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
 import { isEngineTask } from './engine-tasks.js';
 import type { ChangeBatch, StagedWrite, Store } from '../store/index.js';
+import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
+import type { RenderOptions } from '../expr/index.js';
 
 interface Actor {
   state: ExecutionState;
@@ -28,6 +30,18 @@ interface Actor {
   /** Acknowledge creation once the first commit is durable. */
   ackCreated: boolean;
   ended: boolean;
+  /** Its SECRET-typed input values: every log line of the execution is masked with them (Kestra §4). */
+  masks?: Set<string>;
+}
+
+/** The values of an execution's SECRET-typed inputs. */
+function secretInputs(state: ExecutionState): Set<string> {
+  const out = new Set<string>();
+  for (const input of state.flow.inputs) {
+    const value = input.type === 'SECRET' ? state.header.inputs?.[input.id] : undefined;
+    if (typeof value === 'string' && value !== '') out.add(value);
+  }
+  return out;
 }
 
 /** Where a shard's attempts go: straight to the pool's threads (pool/pool-client.ts). */
@@ -73,6 +87,9 @@ export class Shard {
   readonly stats = { batches: 0, steps: 0, visited: 0, passivated: 0, rehydrated: 0 };
   /** Ids of unfinished executions whose actor was dropped from memory. */
   readonly #passive = new Set<string>();
+  /** Values secret() returned during the current step (moved to the actor's masks after it). */
+  readonly #secretsSeen = new Set<string>();
+  readonly #render: RenderOptions = { functions: { secret: secretFunction(envSecrets(), this.#secretsSeen) } };
 
   /**
    * @param send posts to the main thread
@@ -198,7 +215,7 @@ export class Shard {
     const flowRecord = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
     if (!flowRecord) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `flow ${header.namespace}.${header.flowId} revision ${header.flowRevision} is not in the store`, { namespace: header.namespace, flowId: header.flowId, revision: header.flowRevision });
     const flow = this.#flow(flowRecord);
-    return restoreExecutionState(flow, header, this.#store.readTaskRuns(id), this.#store.readLogs(id), this.#init, Math.random);
+    return restoreExecutionState(flow, header, this.#store.readTaskRuns(id), this.#store.readLogs(id), { ...this.#init, render: this.#render }, Math.random);
   }
 
   #unloadable(id: string, cause: unknown): void {
@@ -271,7 +288,7 @@ export class Shard {
   }
 
   #env(): StepEnv {
-    return { nowMs: this.#clock.now(), newId, random: Math.random, envs: this.#init.envs, globals: this.#init.globals, ...(this.#init.limits ? { limits: this.#init.limits } : {}) };
+    return { nowMs: this.#clock.now(), newId, random: Math.random, envs: this.#init.envs, globals: this.#init.globals, render: this.#render, ...(this.#init.limits ? { limits: this.#init.limits } : {}) };
   }
 
   /** Runs every ready actor's mailbox, commits once, then releases the effects. */
@@ -301,6 +318,7 @@ export class Shard {
         try {
           result = step(state, msg, this.#env());
         } catch (e) {
+          this.#secretsSeen.clear();
           this.#failActor(actor, e, batch);
           headers.add(actor);
           if (!actor.ended) ended.push(actor);
@@ -312,7 +330,14 @@ export class Shard {
         for (const entry of result.changedRuns) runs.set(entry, state.header.id);
         for (const seq of result.deletedSeqs) deletes.push({ executionId: state.header.id, seq });
         if (result.headerChanged) headers.add(actor);
-        for (const entry of result.logs) batch.logs.push({ executionId: state.header.id, seq: state.nextLogSeq++, entry });
+        // Kestra masks per run context: SECRET inputs always, secret() values where they were read.
+        const inputs = (actor.masks ??= secretInputs(state));
+        const masks = this.#secretsSeen.size ? [...inputs, ...this.#secretsSeen] : inputs;
+        this.#secretsSeen.clear();
+        for (const entry of result.logs) {
+          if (inputs.size || masks !== inputs) entry.message = maskSecrets(entry.message, masks);
+          batch.logs.push({ executionId: state.header.id, seq: state.nextLogSeq++, entry });
+        }
         for (const effect of result.effects) {
           if (effect.type === 'task.dispatch') {
             jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}) });
