@@ -21,7 +21,9 @@ interface Result {
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [troupe, ...args], { cwd: root, env: { ...process.env, ...env } }, (e, stdout, stderr) => {
+    // A hang guard that names the command: a command still running after 90 s is killed and reported.
+    execFile(process.execPath, [troupe, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 90_000 }, (e, stdout, stderr) => {
+      if (e && (e as { killed?: boolean }).killed) stderr += `\n[hang guard] troupe ${args.join(' ')} killed after 90 s`;
       resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -185,8 +187,10 @@ describe('commands over IPC to a running daemon', () => {
     expect((await cli(['list', '--state', 'RUNNING', '--data', data])).stdout).toContain(id);
     expect(await cli(['resume', id, '--data', data])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^TROUPE_EXECUTION_NOT_PAUSED/) });
     expect(await cli(['kill', id, '--data', data])).toMatchObject({ code: 0, stdout: `killing ${id}\n` });
+    const guard = setTimeout(() => f.child.kill('SIGKILL'), 90_000);
     const [code] = (await once(f.child, 'exit')) as [number];
-    expect(code).toBe(0);
+    clearTimeout(guard);
+    expect(code, `logs --follow after the kill: ${f.stdout()} ${f.stderr()}`).toBe(0);
     expect(JSON.parse((await cli(['show', id, '--json', '--data', data])).stdout).state.current).toBe('KILLED');
     const waited = await cli(['execute', 'cli.test', 'fails', '--follow', '--data', data]);
     expect(waited.code).toBe(1);
