@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { TroupeError } from '../errors.js';
 import { Engine } from '../runtime/engine.js';
+import { listenIpc, type IpcServer } from '../ipc/server.js';
 import type { EngineOptions } from '../runtime/engine-options.js';
 import { buildApp } from './app.js';
 import { flowParser, resolveHttpOptions, type HttpOptions, type ServerContext } from './context.js';
@@ -52,6 +53,8 @@ export interface RunningServer {
   host: string;
   port: number;
   engine: Engine;
+  /** The IPC socket `troupe/client` and the CLI connect to (docs/reference/client.md). */
+  socket: string;
   app: FastifyInstance;
   logger: Logger;
   /** Stops accepting, ends follow streams, waits for requests in flight, closes the engine (releases the lock). */
@@ -126,6 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const engine = await Engine.open({ ...options.engine, dataDir });
   let watcher: FSWatcher | undefined;
   let app: FastifyInstance | undefined;
+  let ipc: IpcServer | undefined;
   try {
     if (options.flowsDir) {
       if (!options.flowFiles) throw new TroupeError('TROUPE_OPTION_INVALID', 'startServer: flowsDir needs flowFiles, the listing of its flow files', { option: 'flowFiles' });
@@ -144,8 +148,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     };
     app = await buildApp(ctx, { bindHost: host, logger, ...(options.auth ? { auth: options.auth } : {}), ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
     await app.listen({ host, port: options.port ?? 8080 });
+    ipc = await listenIpc(engine, { dataDir, onConnectionError: (e) => logger.warn({ code: e.code }, `IPC connection closed: ${e.message}`) });
+    logger.info({ socket: ipc.path }, 'IPC socket listening');
   } catch (e) {
     watcher?.close();
+    await ipc?.close();
     await app?.close();
     await engine.close();
     throw e;
@@ -155,16 +162,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const shownHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   const running = app;
+  const socket = ipc;
   return {
     url: `http://${shownHost}:${port}`,
     host,
     port,
     engine,
+    socket: socket.path,
     app: running,
     logger,
     close: () =>
       (closing ??= (async () => {
         watcher?.close();
+        await socket.close();
         await running.close();
         await engine.close();
         logger.flush();
