@@ -16,6 +16,8 @@ export interface TaskPoolOptions {
   threads: number;
   /** V8 limits of each thread: an attempt that goes past them fails alone (its thread is replaced). */
   resourceLimits: ResourceLimits;
+  /** Where attempts make their scratch working directories (script tasks): `<dataDir>/work`. */
+  workDir: string;
   /**
    * A thread of the pool was started in place of `slot`: `port` is its new port to shard
    * `shardIndex`; `death` says why the old one went, for that shard.
@@ -81,7 +83,7 @@ export class TaskPool {
 
   #start(slot: number, shards: TaskThreadInit['shards']): Slot {
     const running = new SharedArrayBuffer(8);
-    const init: TaskThreadInit = { slot, running, shards };
+    const init: TaskThreadInit = { slot, running, shards, workDir: this.#options.workDir };
     const worker = new Worker(this.#entry, { workerData: init, transferList: shards.map((s) => s.port), resourceLimits: this.#options.resourceLimits, name: `troupe-pool-${slot}` });
     const state: Slot = { worker, running: new Int32Array(running), watched: new Map() };
     let failure: Error | undefined;

@@ -97,12 +97,13 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
   };
   const renderOptions = { now: () => Date.now(), functions: { errorLogs: () => job.errorLogs ?? [], secret: secretFunction(envSecrets(), secrets) } };
   const ctx: RunnableContext = {
-    render: (t) => renderString(t, job.vars, renderOptions),
-    renderObject: (v) => renderObject(v, job.vars, renderOptions),
+    render: (t, extra) => renderString(t, extra ? { ...job.vars, ...extra } : job.vars, renderOptions),
+    renderObject: (v, extra) => renderObject(v, extra ? { ...job.vars, ...extra } : job.vars, renderOptions),
     log,
     metric: (m) => metrics.push(m),
     nowMs: () => Date.now(),
     signal: abort.signal,
+    workDir: init.workDir,
   };
   let state: StateType = 'SUCCESS';
   let outputs: Record<string, unknown> | null = null;
@@ -139,6 +140,11 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     const outcome = await Promise.race(timedOut ? [work, timedOut, killed] : [work, killed]);
     outputs = outcome.outputs ?? {};
     if (outcome.state) state = outcome.state;
+    if (outcome.failure !== undefined) {
+      state = 'FAILED';
+      log('ERROR', outcome.failure);
+      error = toErrorRecord(new TroupeError('TROUPE_TASK_FAILED', outcome.failure));
+    }
   } catch (e) {
     state = e instanceof KilledError ? 'KILLED' : 'FAILED';
     log('ERROR', e instanceof Error ? e.message : String(e));

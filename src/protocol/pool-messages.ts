@@ -88,6 +88,8 @@ export interface TaskThreadInit {
    */
   running: SharedArrayBuffer;
   shards: Array<{ shardIndex: number; port: MessagePort }>;
+  /** Where attempts make their scratch working directories (under the data dir). */
+  workDir: string;
 }
 
 /**

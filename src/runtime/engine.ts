@@ -4,6 +4,7 @@
  * the pool's threads and get their results back directly. The main thread sees creations,
  * acknowledgements and execution ends (headers); it never holds an execution's context.
  */
+import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, type MessagePort } from 'node:worker_threads';
@@ -105,6 +106,7 @@ export class Engine implements TroupeApi {
     this.#pool = new TaskPool({
       threads: options.poolThreads,
       resourceLimits: options.poolResourceLimits,
+      workDir: join(options.dataDir, 'work'),
       onReplaced: (shardIndex, slot, port, death) => this.#poolThreadReplaced(shardIndex, slot, port, death),
     });
   }

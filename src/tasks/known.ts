@@ -10,23 +10,6 @@ import { SUBFLOW_PROPS } from './subflow/index.js';
 
 const LEVEL = 'enum:TRACE|DEBUG|INFO|WARN|ERROR';
 const STATE_PROPS = { name: 'string', namespace: 'bool', taskrunValue: 'bool' };
-const SCRIPT_PROPS = {
-  env: 'map',
-  interpreter: 'list',
-  beforeCommands: 'list',
-  warningOnStdErr: 'bool',
-  failFast: 'bool',
-  exitOnFailed: 'bool',
-  inputFiles: 'any',
-  outputFiles: 'list',
-  namespaceFiles: 'map',
-  containerImage: 'string',
-  taskRunner: 'map',
-  runner: 'enum:PROCESS|DOCKER',
-  docker: 'map',
-  targetOS: 'enum:LINUX|WINDOWS|AUTO',
-  outputDirectory: 'bool',
-};
 const HTTP_PROPS = {
   uri: 'string!',
   method: 'string',
@@ -69,6 +52,4 @@ export const KNOWN_TASKS: readonly TypeDefinition[] = [
   coreTask('flow.WorkingDirectory', 'flowable', { tasks: 'tasks+', cache: 'map', namespaceFiles: 'map', inputFiles: 'any', outputFiles: 'list' }, { legacy: ['flows.WorkingDirectory', 'flows.Worker'] }),
   coreTask('flow.ForEachItem', 'flowable', { ...SUBFLOW_PROPS, items: 'string!', batch: 'map' }, { legacy: ['flows.ForEachItem'] }),
   coreTask('flow.Template', 'flowable', { namespace: 'string!', templateId: 'string!', args: 'map', tenantId: 'string' }, { legacy: ['flows.Template'] }),
-  { type: 'io.kestra.plugin.scripts.shell.Commands', category: 'task', kind: 'runnable', props: { ...SCRIPT_PROPS, commands: 'strings!' } },
-  { type: 'io.kestra.plugin.scripts.shell.Script', category: 'task', kind: 'runnable', props: { ...SCRIPT_PROPS, script: 'string!' } },
 ];

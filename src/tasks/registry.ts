@@ -25,6 +25,7 @@ import { ECHO, LOG } from './log/index.js';
 import { FAIL } from './fail/index.js';
 import { OUTPUT_VALUES } from './output-values/index.js';
 import { KNOWN_TASKS } from './known.js';
+import { SCRIPT_TASKS } from './scripts/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
@@ -32,6 +33,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   RETURN, ECHO, LOG, FAIL, LABELS, RESUME, OUTPUT_VALUES, SLEEP,
   ...FLOWABLE_TYPES, SUBFLOW, PAUSE, WAIT_FOR,
   ...KNOWN_TASKS,
+  ...SCRIPT_TASKS,
   ...TRIGGERS,
   ...CONDITIONS,
 ];

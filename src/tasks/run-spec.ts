@@ -9,21 +9,25 @@ import type { Metric } from '../model/task-run.js';
 
 /** The task's view of its run: rendering in its context, logs, metrics, the clock, cancellation. */
 export interface RunnableContext {
-  /** String render of a template in the run's context. */
-  render(template: string): string;
+  /** String render of a template in the run's context (plus `extra` variables, e.g. `workingDir`). */
+  render(template: string, extra?: Record<string, unknown>): string;
   /** Recursive render of maps and lists (strings rendered, other scalars kept). */
-  renderObject(value: unknown): unknown;
+  renderObject(value: unknown, extra?: Record<string, unknown>): unknown;
   log(level: LogLevel, message: string): void;
   metric(metric: Metric): void;
   nowMs(): number;
   /** Aborted on kill or timeout. */
   signal: AbortSignal;
+  /** The directory under the data dir where attempts make their scratch working directories. */
+  workDir: string;
 }
 
 /** What a task returns: its outputs, and a final state other than SUCCESS if it says so. */
 export interface RunnableOutcome {
   outputs?: Record<string, unknown>;
   state?: 'WARNING';
+  /** Set when the attempt failed but its outputs stand (a script's non-zero exit): the error message. */
+  failure?: string;
 }
 
 /** A task type run in a pool thread. Throwing fails the attempt with the error's message logged at ERROR. */
@@ -37,7 +41,7 @@ export interface EngineHost {
 }
 
 /** What a main-side task sees: the pool's context, the engine, and its own execution's id. */
-export interface MainContext extends RunnableContext {
+export interface MainContext extends Omit<RunnableContext, 'workDir'> {
   engine: EngineHost;
   executionId: string;
 }
