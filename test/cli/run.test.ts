@@ -68,22 +68,22 @@ describe('task types this build cannot run', () => {
     const r = await troupeCli(['validate', 'test/fixtures/flows/unsupported-task.yaml']);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('✘ test/fixtures/flows/unsupported-task.yaml');
-    expect(r.stdout).toContain("6:11 tasks[0].type: task 'script' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run; the flow is refused");
+    expect(r.stdout).toContain("6:11 tasks[0].type: task 'script' has type io.kestra.plugin.core.flow.Template, which this version of Troupe cannot run; the flow is refused");
   });
 
   it('troupe validate --lenient accepts them with a ⚠ that says the type cannot run', async () => {
     const r = await troupeCli(['validate', '--lenient', 'test/fixtures/flows/unsupported-task.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("⚠ 6:11 task 'script' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run yet: its task run will fail");
+    expect(r.stdout).toContain("⚠ 6:11 task 'script' has type io.kestra.plugin.core.flow.Template, which this version of Troupe cannot run yet: its task run will fail");
   });
 
   it('troupe run refuses the flow; with --lenient the task run fails at once, without an attempt', async () => {
     const refused = await troupeCli(['run', 'test/fixtures/flows/unsupported-task.yaml']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('unsupported-task.yaml:6:11: tasks[0].type: task \'script\' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run');
+    expect(refused.stderr).toContain('unsupported-task.yaml:6:11: tasks[0].type: task \'script\' has type io.kestra.plugin.core.flow.Template, which this version of Troupe cannot run');
     const lenient = await troupeCli(['run', '--lenient', '--json', 'test/fixtures/flows/unsupported-task.yaml']);
     expect(lenient.code).toBe(1);
-    expect(lenient.stderr).toContain('⚠ test/fixtures/flows/unsupported-task.yaml:6:11 task \'script\' has type io.kestra.plugin.scripts.shell.Commands, which this version of Troupe cannot run yet');
+    expect(lenient.stderr).toContain('⚠ test/fixtures/flows/unsupported-task.yaml:6:11 task \'script\' has type io.kestra.plugin.core.flow.Template, which this version of Troupe cannot run yet');
     const execution = JSON.parse(lenient.stdout) as { state: { current: string }; taskRunList: Array<{ state: { current: string }; attempts?: unknown[] }> };
     expect(execution.state.current).toBe('FAILED');
     expect(execution.taskRunList.map((r) => [r.state.current, r.attempts?.length ?? 0])).toEqual([['FAILED', 0]]);
