@@ -4,6 +4,8 @@
  * and connects threads, stops one whose attempt ran past its `timeout`, and replaces one that
  * died (of its heap limit, or stopped), telling each shard which of its attempts was the culprit.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { TroupeError, toErrorRecord, type ErrorRecord } from '../errors.js';
 import { formatHms } from '../model/duration.js';
@@ -16,8 +18,8 @@ export interface TaskPoolOptions {
   threads: number;
   /** V8 limits of each thread: an attempt that goes past them fails alone (its thread is replaced). */
   resourceLimits: ResourceLimits;
-  /** Where attempts make their scratch working directories (script tasks): `<dataDir>/work`. */
-  workDir: string;
+  /** Where attempts make their scratch working directories (script tasks): `<dataDir>/work` (default: under the OS temp dir). */
+  workDir?: string;
   /**
    * A thread of the pool was started in place of `slot`: `port` is its new port to shard
    * `shardIndex`; `death` says why the old one went, for that shard.
@@ -83,7 +85,7 @@ export class TaskPool {
 
   #start(slot: number, shards: TaskThreadInit['shards']): Slot {
     const running = new SharedArrayBuffer(8);
-    const init: TaskThreadInit = { slot, running, shards, workDir: this.#options.workDir };
+    const init: TaskThreadInit = { slot, running, shards, workDir: this.#options.workDir ?? join(tmpdir(), 'troupe-work') };
     const worker = new Worker(this.#entry, { workerData: init, transferList: shards.map((s) => s.port), resourceLimits: this.#options.resourceLimits, name: `troupe-pool-${slot}` });
     const state: Slot = { worker, running: new Int32Array(running), watched: new Map() };
     let failure: Error | undefined;
