@@ -64,6 +64,18 @@ const CLOSE_GRACE_MS = 30_000;
 interface Waiter {
   resolve: (e: ExecutionJson) => void;
   reject: (e: Error) => void;
+  /** Whether the caller wants the task runs (read from the store once the end is durable). */
+  taskRuns: boolean;
+}
+
+/** Options of {@link Engine.waitFor}. */
+export interface WaitForOptions {
+  /**
+   * Return the task runs too (`taskRunList`), read from the store. `false` returns the header
+   * only: what a caller of a huge execution wants, without loading every task run.
+   * @default true
+   */
+  taskRuns?: boolean;
 }
 
 /**
@@ -333,8 +345,10 @@ export class Engine implements TroupeApi {
     for (const end of msg.ended) {
       const waiters = this.#waiters.get(end.executionId);
       if (waiters) {
-        const json = this.#readEnded(end.header);
-        for (const w of waiters) w.resolve(json);
+        // The end is durable: a caller that wants the task runs reads them from the store.
+        const full = waiters.some((w) => w.taskRuns) ? this.#readEnded(end.header) : undefined;
+        const header = executionToJson(end.header, this.#clock.now());
+        for (const w of waiters) w.resolve(w.taskRuns ? full! : header);
         this.#waiters.delete(end.executionId);
       }
       this.lastEndedOnThread = msg.shardThreadId;
@@ -489,36 +503,34 @@ export class Engine implements TroupeApi {
     return executionId;
   }
 
-  /** Waits until an execution has ended, and returns it in Kestra's JSON shape. */
-  waitFor(executionId: string): Promise<ExecutionJson> {
+  /**
+   * Waits until an execution has ended, and returns it in Kestra's JSON shape (with its task
+   * runs unless `options.taskRuns` is false).
+   */
+  waitFor(executionId: string, options: WaitForOptions = {}): Promise<ExecutionJson> {
     this.#assertOpen();
     this.#store.refresh();
+    const taskRuns = options.taskRuns ?? true;
     const stored = this.#store.readHeader(executionId);
-    if (stored && isTerminated(stored.state.current)) return Promise.resolve(this.#ended(stored));
+    if (stored && isTerminated(stored.state.current)) return Promise.resolve(taskRuns ? this.#readEnded(stored) : executionToJson(stored, this.#clock.now()));
     if (!stored && !this.#created.has(executionId)) {
       return Promise.reject(new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `No execution has the id '${executionId}'`, { executionId }));
     }
     return new Promise((resolve, reject) => {
       const list = this.#waiters.get(executionId) ?? [];
-      list.push({ resolve, reject });
+      list.push({ resolve, reject, taskRuns });
       this.#waiters.set(executionId, list);
     });
-  }
-
-  /** An ended execution as stored; its header alone when its task runs cannot be decoded (it was failed for that). */
-  #ended(header: ExecutionHeader): ExecutionJson {
-    try {
-      return this.get(header.id)!;
-    } catch (e) {
-      if (e instanceof TroupeError && e.code === 'TROUPE_STORE_CORRUPT') return executionToJson(header, this.#clock.now());
-      throw e;
-    }
   }
 
   /** An execution as stored, in Kestra's JSON shape; undefined when unknown. */
   get(executionId: string): ExecutionJson | undefined {
     this.#assertOpen();
     this.#store.refresh();
+    return this.#readJson(executionId);
+  }
+
+  #readJson(executionId: string): ExecutionJson | undefined {
     const execution: Execution | undefined = this.#store.readExecution(executionId);
     return execution ? executionToJson(execution, this.#clock.now()) : undefined;
   }
