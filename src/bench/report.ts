@@ -1,6 +1,6 @@
 /**
  * docs/benchmarks.md and its chart, generated from a full results file (never hand-written):
- * the targets of issue 7 met or not, the tables of every suite, and an SVG of the cost of one
+ * the targets of issues 7 and 10 met or not, the tables of every suite, and an SVG of the cost of one
  * state change against the size of the execution, log-log, for the three persistence models.
  */
 import { writeFileSync } from 'node:fs';
@@ -18,11 +18,13 @@ export const CHART_FILE = 'benchmarks-per-change.svg';
 interface Series {
   label: string;
   color: string;
-  value: (r: SerializationResult) => number;
+  /** The figure; undefined when the run did not measure it (an older results file). */
+  value: (r: SerializationResult) => number | undefined;
 }
 
 const SERIES: Series[] = [
   { label: 'Kestra model: JSON round-trip of the whole execution', color: '#d62728', value: (r) => r.kestraUsPerChange },
+  { label: 'Kestra model, durable: the JSON through LMDB, fsync per 100 changes', color: '#9467bd', value: (r) => r.kestraDurableUsPerChange },
   { label: 'whole msgpack snapshot', color: '#ff7f0e', value: (r) => r.snapshotUsPerChange },
   { label: 'Troupe: changed record + header, durable LMDB', color: '#1f77b4', value: (r) => r.troupeUsPerChange },
 ];
@@ -45,8 +47,10 @@ export function perChangeChart(results: SerializationResult[]): string {
   const H = 440;
   const m = { left: 70, right: 20, top: 40, bottom: 110 };
   const points = results.filter((r) => r.n > 0);
+  const series = SERIES.filter((s) => points.every((r) => s.value(r) !== undefined));
+  const value = (s: Series, r: SerializationResult): number => Math.log10(Math.max(s.value(r) ?? 0, 1e-3));
   const ns = points.map((r) => Math.log10(r.n));
-  const ys = points.flatMap((r) => SERIES.map((s) => Math.log10(Math.max(s.value(r), 1e-3))));
+  const ys = points.flatMap((r) => series.map((s) => value(s, r)));
   const x0 = Math.floor(Math.min(...ns));
   const x1 = Math.ceil(Math.max(...ns));
   const y0 = Math.floor(Math.min(...ys));
@@ -70,12 +74,12 @@ export function perChangeChart(results: SerializationResult[]): string {
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="none" stroke="#888888"/>`);
   parts.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - m.bottom + 38}" text-anchor="middle">task runs in the execution (N)</text>`);
   parts.push(`<text transform="translate(16 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">time per state change</text>`);
-  for (const s of SERIES) {
-    const coords = points.map((r) => [px(Math.log10(r.n)), py(Math.log10(Math.max(s.value(r), 1e-3)))] as const);
+  for (const s of series) {
+    const coords = points.map((r) => [px(Math.log10(r.n)), py(value(s, r))] as const);
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${coords.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`);
     for (const [x, y] of coords) parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="${s.color}"/>`);
   }
-  SERIES.forEach((s, i) => {
+  series.forEach((s, i) => {
     const y = H - m.bottom + 60 + i * 16;
     parts.push(`<line x1="${m.left}" y1="${y - 4}" x2="${m.left + 24}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"/>`);
     parts.push(`<circle cx="${m.left + 12}" cy="${y - 4}" r="4" fill="${s.color}"/>`);
@@ -121,7 +125,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     '',
     `Generated from \`${resultsFile}\`: run of ${results.date} at commit \`${git.commit}\`${git.dirty ? ' (with uncommitted changes)' : ''}, on ${machine.cpus} × ${machine.model}, ${num(machine.totalmemMiB / 1024)} GiB, ${machine.platform} ${machine.release}, Node ${machine.node}${machine.loadavg1 !== undefined ? `, 1-minute load average ${machine.loadavg1} at the start` : ''}. What each suite measures and why: [bench/README.md](../bench/README.md). Reproduce with \`npm run build && node bin/troupe.js bench --report\`.`,
     '',
-    '## Targets (issue 7)',
+    '## Targets (issues 7 and 10)',
     '',
     '| target | measured | verdict |',
     '|:---|:---|:---|',
@@ -132,7 +136,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     '',
     `![cost per change against N, log-log](${CHART_FILE})`,
     '',
-    'Per change: the Kestra model parses and re-serializes the whole execution as JSON; the snapshot model packs the whole execution with msgpackr; Troupe encodes the changed task-run record and the execution header and writes them through the real store, durably, 100 changes per transaction. Per execution: the per-change figure × 3N (CREATED, RUNNING, SUCCESS per task run).',
+    'Per change: the Kestra model parses and re-serializes the whole execution as JSON (CPU only), and its durable variant also writes that JSON through LMDB with an fsync per 100 changes, as Troupe pays; the snapshot model packs the whole execution with msgpackr; Troupe encodes the changed task-run record and the execution header and writes them through the real store, durably, 100 changes per transaction. Per execution: the per-change figure × 3N (CREATED, RUNNING, SUCCESS per task run).',
     '',
     markdownTable(serializationTable(results.serialization)),
     '',

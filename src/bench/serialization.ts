@@ -4,10 +4,13 @@
  * the whole execution; (b) a whole msgpack snapshot per change (msgpackr pack of the execution in
  * memory); (c) Troupe: encode and write only the changed task-run record and the execution
  * header through the real Store, durably, 100 changes per transaction as a shard batches them.
+ * Kestra's model is measured twice: CPU only (a), and durable (a'): the same JSON written through
+ * LMDB after every change, with an fsync per 100 changes, as Troupe pays.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import { Packr } from 'msgpackr';
 import { Bench } from 'tinybench';
 import type { Execution } from '../model/execution.js';
@@ -35,6 +38,12 @@ export interface SerializationResult {
   kestraUsPerChange: number;
   /** Bytes Kestra's model writes per change: the UTF-8 length of the whole execution JSON. */
   kestraBytesPerChange: number;
+  /**
+   * Kestra model, durable: the same round-trip, then the whole JSON written to LMDB (one put per
+   * change, one fsync'd transaction per 100 changes, as Troupe's figure pays), µs per change.
+   * Absent from files written before it was measured.
+   */
+  kestraDurableUsPerChange?: number;
   /** Whole msgpack snapshot (msgpackr pack of the whole execution), µs per change. */
   snapshotUsPerChange: number;
   /** Bytes of the whole msgpack snapshot. */
@@ -47,6 +56,8 @@ export interface SerializationResult {
   changesPerExecution: number;
   /** Per-change figure × 3N, in ms (an upper bound: the execution is smaller before it is complete). */
   kestraMsPerExecution: number;
+  /** kestraDurableUsPerChange × 3N, in ms. */
+  kestraDurableMsPerExecution?: number;
   snapshotMsPerExecution: number;
   troupeMsPerExecution: number;
   /** Per-change bytes × 3N. */
@@ -89,6 +100,44 @@ async function measureKestra(execution: Execution, quick: boolean): Promise<{ us
     json = JSON.stringify(whole);
   }, budget(quick, n * 0.02));
   return { us: ms * 1000, bytes: Buffer.byteLength(json) };
+}
+
+/**
+ * (a') Kestra's model made durable as Troupe is: after each round-trip the whole JSON is put in
+ * LMDB (the execution's one row, overwritten), and every {@link CHANGES_PER_BATCH} changes the
+ * transaction commits with an fsync. Timed with the clock over whole transactions (at N = 10,000
+ * one transaction takes seconds, too long for tinybench's repetitions).
+ */
+async function measureKestraDurable(execution: Execution, quick: boolean): Promise<{ us: number }> {
+  const n = execution.taskRunList!.length;
+  const dataDir = mkdtempSync(join(tmpdir(), 'troupe-bench-kestra-'));
+  const root = open({ path: join(dataDir, 'kestra.mdb'), noSync: false, compression: false, maxDbs: 1 });
+  try {
+    const db = root.openDB<string, string>('executions', { encoding: 'string' });
+    let json = JSON.stringify(execution);
+    let i = 0;
+    const transaction = (): void => {
+      root.transactionSync(() => {
+        for (let c = 0; c < CHANGES_PER_BATCH; c++, i++) {
+          const whole = JSON.parse(json) as Execution;
+          applyChange(whole, i % n, i);
+          json = JSON.stringify(whole);
+          db.putSync(execution.id, json);
+        }
+      });
+    };
+    transaction(); // warm-up: the first commit allocates the row's pages
+    // Whole transactions for about the budget's time, at least one.
+    const expectedMs = n * 0.02 * CHANGES_PER_BATCH;
+    const count = Math.max(1, Math.min(20, Math.floor((quick ? 400 : 4_000) / expectedMs)));
+    const started = performance.now();
+    for (let t = 0; t < count; t++) transaction();
+    const ms = performance.now() - started;
+    return { us: (ms * 1000) / (count * CHANGES_PER_BATCH) };
+  } finally {
+    await root.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 /** (b) A whole msgpack snapshot of the in-memory execution on every change. */
@@ -152,23 +201,27 @@ export async function runSerializationSuite(options: SerializationSuiteOptions):
   const sizes = options.sizes ?? (options.quick ? QUICK_SIZES : DEFAULT_SIZES);
   const progress = options.onProgress ?? (() => {});
   for (const [k, n] of sizes.entries()) {
-    progress(`n=${n} Kestra`, 3 * k, 3 * sizes.length);
+    progress(`n=${n} Kestra`, 4 * k, 4 * sizes.length);
     const kestra = await measureKestra(makeBenchExecution(n), options.quick);
-    progress(`n=${n} snapshot`, 3 * k + 1, 3 * sizes.length);
+    progress(`n=${n} Kestra durable`, 4 * k + 1, 4 * sizes.length);
+    const kestraDurable = await measureKestraDurable(makeBenchExecution(n), options.quick);
+    progress(`n=${n} snapshot`, 4 * k + 2, 4 * sizes.length);
     const snapshot = await measureSnapshot(makeBenchExecution(n), options.quick);
-    progress(`n=${n} Troupe`, 3 * k + 2, 3 * sizes.length);
+    progress(`n=${n} Troupe`, 4 * k + 3, 4 * sizes.length);
     const troupe = await measureTroupe(makeBenchExecution(n), options.quick);
     const changes = 3 * n;
     results.push({
       n,
       kestraUsPerChange: kestra.us,
       kestraBytesPerChange: kestra.bytes,
+      kestraDurableUsPerChange: kestraDurable.us,
       snapshotUsPerChange: snapshot.us,
       snapshotBytesPerChange: snapshot.bytes,
       troupeUsPerChange: troupe.us,
       troupeBytesPerChange: troupe.bytes,
       changesPerExecution: changes,
       kestraMsPerExecution: (kestra.us * changes) / 1000,
+      kestraDurableMsPerExecution: (kestraDurable.us * changes) / 1000,
       snapshotMsPerExecution: (snapshot.us * changes) / 1000,
       troupeMsPerExecution: (troupe.us * changes) / 1000,
       kestraBytesPerExecution: kestra.bytes * changes,

@@ -21,11 +21,12 @@ export function num(x: number): string {
 /** The serialization suite: per change, then per execution (3N changes). */
 export function serializationTable(results: SerializationResult[]): Table {
   return {
-    headers: ['task runs', 'Kestra µs/change', 'snapshot µs/change', 'Troupe µs/change', 'Kestra B/change', 'snapshot B/change', 'Troupe B/change', 'Kestra s/execution', 'Troupe ms/execution', 'Kestra ÷ Troupe'],
-    right: Array(10).fill(true) as boolean[],
+    headers: ['task runs', 'Kestra µs/change', 'Kestra durable µs/change', 'snapshot µs/change', 'Troupe µs/change', 'Kestra B/change', 'snapshot B/change', 'Troupe B/change', 'Kestra s/execution', 'Troupe ms/execution', 'Kestra ÷ Troupe', 'Kestra durable ÷ Troupe'],
+    right: Array(12).fill(true) as boolean[],
     rows: results.map((r) => [
       num(r.n),
       num(r.kestraUsPerChange),
+      r.kestraDurableUsPerChange === undefined ? '' : num(r.kestraDurableUsPerChange),
       num(r.snapshotUsPerChange),
       num(r.troupeUsPerChange),
       num(r.kestraBytesPerChange),
@@ -34,6 +35,7 @@ export function serializationTable(results: SerializationResult[]): Table {
       num(r.kestraMsPerExecution / 1000),
       num(r.troupeMsPerExecution),
       `${num(r.kestraUsPerChange / r.troupeUsPerChange)}×`,
+      r.kestraDurableUsPerChange === undefined ? '' : `${num(r.kestraDurableUsPerChange / r.troupeUsPerChange)}×`,
     ]),
   };
 }
@@ -41,8 +43,8 @@ export function serializationTable(results: SerializationResult[]): Table {
 /** The engine suite: throughput and latency, then what it cost in memory and disk. */
 export function engineTable(results: EngineResult[]): Table {
   return {
-    headers: ['scenario', 'executions', 'in flight', 'task runs', 'seconds', 'task runs/s', 'executions/s', 'p50 ms', 'p99 ms', 'ms/task', 'pool no-op/s', 'ratio to pool', 'peak RSS MiB', 'file B/change', 'max record B'],
-    right: [false, ...(Array(14).fill(true) as boolean[])],
+    headers: ['scenario', 'executions', 'in flight', 'task runs', 'seconds', 'task runs/s', 'executions/s', 'p50 ms', 'p99 ms', 'ms/task', 'pool no-op/s', 'ratio to pool', 'peak RSS MiB', 'peak anon MiB', 'file B/change', 'max record B'],
+    right: [false, ...(Array(15).fill(true) as boolean[])],
     rows: results.map((r) => [
       r.name,
       num(r.executions),
@@ -57,6 +59,7 @@ export function engineTable(results: EngineResult[]): Table {
       num(r.poolNoopTasksPerSecond),
       num(r.ratioToPool),
       num(r.peakRssMiB),
+      r.peakAnonRssMiB === undefined ? '' : num(r.peakAnonRssMiB),
       num(r.fileBytesPerStateChange),
       `${num(r.maxTaskRunRecordBytes)} / ${num(r.maxHeaderBytes)}`,
     ]),

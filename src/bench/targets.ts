@@ -1,5 +1,5 @@
 /**
- * The targets of issue 7, judged against a run's results. The suite reports; it never asserts:
+ * The targets of issues 7 and 10, judged against a run's results. The suite reports; it never asserts:
  * a missed target is a finding for docs/benchmarks.md, not a failure of `troupe bench`.
  */
 import type { EngineResult } from './engine.js';
@@ -19,6 +19,9 @@ export interface TargetVerdict {
 /** A record of the largest execution may be this much larger than at a tenth of its size (longer values, ids). */
 const RECORD_GROWTH_SLACK = 1.05;
 
+/** huge-1m's memory goal (issue 10): RssAnon, in MiB. */
+const ANON_RSS_LIMIT_MIB = 1024;
+
 const fmt = (x: number, digits = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 
 function serializationAt(results: BenchResults, n: number): SerializationResult | undefined {
@@ -31,7 +34,7 @@ function engine(results: BenchResults, name: string): EngineResult | undefined {
 
 const notMeasured = (target: string, what: string): TargetVerdict => ({ target, measured: `not measured (${what} missing from this run)`, met: undefined });
 
-/** Judges every target of issue 7 against `results`. */
+/** Judges every target of issues 7 and 10 against `results`. */
 export function judgeTargets(results: BenchResults): TargetVerdict[] {
   const out: TargetVerdict[] = [];
 
@@ -52,12 +55,18 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
     if (!r) out.push(notMeasured(target, 'serialization at N=1,000'));
     else {
       const ratio = r.kestraMsPerExecution / r.troupeMsPerExecution;
-      out.push({ target, measured: `Kestra ${fmt(r.kestraMsPerExecution / 1000)} s vs Troupe ${fmt(r.troupeMsPerExecution, 1)} ms per execution: ${fmt(ratio, 0)}×`, met: ratio >= 1_000 });
+      const cpu = `CPU only: Kestra ${fmt(r.kestraMsPerExecution / 1000)} s vs Troupe ${fmt(r.troupeMsPerExecution, 1)} ms per execution, ${fmt(ratio, 0)}×`;
+      if (r.kestraDurableMsPerExecution === undefined) out.push({ target, measured: cpu, met: ratio >= 1_000 });
+      else {
+        // Judged on the durable model: both sides pay the same disk (an fsync per 100 changes).
+        const durable = r.kestraDurableMsPerExecution / r.troupeMsPerExecution;
+        out.push({ target, measured: `durable (the JSON through LMDB, fsync per 100 changes, as Troupe): Kestra ${fmt(r.kestraDurableMsPerExecution / 1000)} s, ${fmt(durable, 0)}×; ${cpu}`, met: durable >= 1_000 });
+      }
     }
   }
 
   {
-    const target = "Engine task runs/s at least half of the bare pool's no-op tasks/s, on the 10,000-run flow";
+    const target = "Engine task runs/s at least half of the bare pool's no-op tasks/s, on the 10,000-run flow (each-parallel-100x100)";
     const r = engine(results, 'each-parallel-100x100');
     if (!r) out.push(notMeasured(target, 'each-parallel-100x100'));
     else {
@@ -66,21 +75,21 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
   }
 
   {
-    const target = 'Benchmark 03 shape in under 50 ms per execution (Kestra publishes about 5 s)';
+    const target = 'Benchmark 03 shape (kestra-03) at most 50 ms per execution at p50 with 8 in flight (Kestra publishes about 5 s)';
     const r = engine(results, 'kestra-03');
     if (!r) out.push(notMeasured(target, 'kestra-03'));
     else {
       const alone = engine(results, 'kestra-03-alone');
       const aloneText = alone ? `; one at a time p50 ${fmt(alone.p50Ms, 1)} ms` : '';
-      out.push({ target, measured: `p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms with ${r.concurrency} executions in flight${aloneText}`, met: r.p50Ms < 50 });
+      out.push({ target, measured: `p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms with ${r.concurrency} executions in flight${aloneText}`, met: r.p50Ms <= 50 });
     }
   }
 
   {
-    const target = '40 sequential tasks: overhead at most 1 ms per task, durable (Windmill 9.8 ms, Temporal tuned 19 ms, Kestra 2.0 86.8 ms)';
+    const target = '40 sequential tasks (windmill-40): overhead at most 0.3 ms per task, durable (Windmill 9.8 ms, Temporal tuned 19 ms, Kestra 2.0 86.8 ms)';
     const r = engine(results, 'windmill-40');
     if (!r || r.overheadMsPerTask === undefined) out.push(notMeasured(target, 'windmill-40'));
-    else out.push({ target, measured: `${fmt(r.overheadMsPerTask, 3)} ms per task (p50 ${fmt(r.p50Ms, 1)} ms for 40 tasks)`, met: r.overheadMsPerTask <= 1 });
+    else out.push({ target, measured: `${fmt(r.overheadMsPerTask, 3)} ms per task (p50 ${fmt(r.p50Ms, 1)} ms for 40 tasks)`, met: r.overheadMsPerTask <= 0.3 });
   }
 
   {
@@ -111,6 +120,20 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
         target,
         measured: `${fmt(huge.taskRuns, 0)} task runs in ${fmt(huge.seconds, 1)} s (${huge.failedExecutions === 0 ? 'SUCCESS' : 'FAILED'}); from 10,001 to 100,001 task runs the largest task-run record goes ${tenth.maxTaskRunRecordBytes} → ${huge.maxTaskRunRecordBytes} B, the header ${tenth.maxHeaderBytes} → ${huge.maxHeaderBytes} B`,
         met: completes && runGrowth <= RECORD_GROWTH_SLACK && headerGrowth <= RECORD_GROWTH_SLACK,
+      });
+    }
+  }
+
+  {
+    const target = 'The 1,000,001-run execution (huge-1m) completes with peak anonymous memory at most 1 GiB';
+    const r = engine(results, 'huge-1m');
+    if (!r || r.peakAnonRssMiB === undefined) out.push(notMeasured(target, 'huge-1m with RssAnon'));
+    else {
+      const completes = r.failedExecutions === 0 && r.taskRuns >= 1_000_000;
+      out.push({
+        target,
+        measured: `${fmt(r.taskRuns, 0)} task runs in ${fmt(r.seconds, 1)} s (${r.failedExecutions === 0 ? 'SUCCESS' : 'FAILED'}); peak RssAnon ${fmt(r.peakAnonRssMiB, 0)} MiB (peak RSS with LMDB's mapped pages ${fmt(r.peakRssMiB, 0)} MiB)`,
+        met: completes && r.peakAnonRssMiB <= ANON_RSS_LIMIT_MIB,
       });
     }
   }

@@ -37,6 +37,7 @@ describe('troupe bench --quick', () => {
     expect(names.some((n) => n.startsWith('sequential-'))).toBe(true);
     expect(names.some((n) => n.startsWith('each-parallel-'))).toBe(true);
     expect(names).not.toContain('huge-100k');
+    expect(names).not.toContain('huge-1m');
     for (const r of results.engine) {
       for (const f of ENGINE_FIELDS) expect(r).toHaveProperty(f, f === 'name' ? expect.any(String) : expect.any(Number));
       expect(r.failedExecutions).toBe(0);
@@ -60,13 +61,13 @@ function fakeResults(): BenchResults {
   });
   const ser = (n: number, troupe: number): BenchResults['serialization'][number] => ({
     n, kestraUsPerChange: n * 20, kestraBytesPerChange: n * 1_200, snapshotUsPerChange: n * 10, snapshotBytesPerChange: n * 700, troupeUsPerChange: troupe, troupeBytesPerChange: 940,
-    changesPerExecution: 3 * n, kestraMsPerExecution: (n * 20 * 3 * n) / 1000, snapshotMsPerExecution: 1, troupeMsPerExecution: (troupe * 3 * n) / 1000, kestraBytesPerExecution: 1, snapshotBytesPerExecution: 1, troupeBytesPerExecution: 1,
+    changesPerExecution: 3 * n, kestraMsPerExecution: (n * 20 * 3 * n) / 1000, kestraDurableUsPerChange: n * 25, kestraDurableMsPerExecution: (n * 25 * 3 * n) / 1000, snapshotMsPerExecution: 1, troupeMsPerExecution: (troupe * 3 * n) / 1000, kestraBytesPerExecution: 1, snapshotBytesPerExecution: 1, troupeBytesPerExecution: 1,
   });
   return {
     date: '2025-01-01T00:00:00.000Z', machine: { cpus: 2, model: 'cpu', totalmemMiB: 4096, platform: 'linux', release: '6', node: 'v20' }, git: { commit: 'abc1234', dirty: false },
     options: { quick: false }, complete: true,
     serialization: [ser(10, 10), ser(100, 10), ser(1_000, 11), ser(10_000, 30)],
-    engine: [engine('each-parallel-100x100'), engine('kestra-03', { p50Ms: 60 }), engine('windmill-40', { overheadMsPerTask: 0.9 }), engine('huge-100k', { taskRuns: 100_001, maxTaskRunRecordBytes: 401 })],
+    engine: [engine('each-parallel-100x100'), engine('kestra-03', { p50Ms: 60 }), engine('windmill-40', { overheadMsPerTask: 0.25 }), engine('huge-100k', { taskRuns: 100_001, maxTaskRunRecordBytes: 401 }), engine('huge-1m', { taskRuns: 1_000_001, peakRssMiB: 1_400, peakAnonRssMiB: 700 })],
     templating: [{ name: 'filters', template: "{{ inputs.name | lower | replace({' ': '-'}) }}", firstUseUs: 12, cachedUs: 2 }],
   };
 }
@@ -76,9 +77,10 @@ describe('the report', () => {
     const md = benchmarksMarkdown(fakeResults(), 'bench/results/x.json');
     expect(md).toContain('(benchmarks-per-change.svg)');
     expect(md).toMatch(/per-change cost at N=10,000 within 1\.5× of N=10 \| .*3× \| ❌ not met/);
-    expect(md).toMatch(/1,000× Troupe per execution at N=1,000 \| .* \| ✅ met/);
+    expect(md).toMatch(/1,000× Troupe per execution at N=1,000 \| durable .*2,273×; CPU only: .*1,818× \| ✅ met/);
     expect(md).toMatch(/Benchmark 03 .* \| p50 60 ms.* \| ❌ not met/);
-    expect(md).toMatch(/overhead at most 1 ms .* \| 0\.9 ms per task.* \| ✅ met/);
+    expect(md).toMatch(/overhead at most 0\.3 ms .* \| 0\.25 ms per task.* \| ✅ met/);
+    expect(md).toMatch(/huge-1m\) completes with peak anonymous memory at most 1 GiB \| .*peak RssAnon 700 MiB.* \| ✅ met/);
     expect(md).toMatch(/no stored record grows with N \| .* \| ✅ met/);
   });
 
@@ -94,10 +96,12 @@ describe('the report', () => {
     expect(benchmarksMarkdown(old, 'bench/results/x.json')).not.toContain('## Templating');
   });
 
-  it('draws the three models on log-log axes', () => {
+  it('draws the four models on log-log axes (three for a file without the durable Kestra figure)', () => {
     const svg = perChangeChart(fakeResults().serialization);
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<polyline/g)).toHaveLength(3);
+    expect(svg.match(/<polyline/g)).toHaveLength(4);
+    const old = fakeResults().serialization.map(({ kestraDurableUsPerChange: _a, kestraDurableMsPerExecution: _b, ...r }) => r);
+    expect(perChangeChart(old).match(/<polyline/g)).toHaveLength(3);
     expect(svg).toContain('>10k<');
   });
 

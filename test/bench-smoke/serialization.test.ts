@@ -10,6 +10,7 @@ describe('serialization benchmark suite', () => {
         [
           'n', 'changesPerExecution',
           'kestraUsPerChange', 'kestraBytesPerChange', 'kestraMsPerExecution', 'kestraBytesPerExecution',
+          'kestraDurableUsPerChange', 'kestraDurableMsPerExecution',
           'snapshotUsPerChange', 'snapshotBytesPerChange', 'snapshotMsPerExecution', 'snapshotBytesPerExecution',
           'troupeUsPerChange', 'troupeBytesPerChange', 'troupeMsPerExecution', 'troupeBytesPerExecution',
         ].sort(),
