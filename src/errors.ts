@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   TROUPE_SUBFLOW_DEPTH: { family: 'task', httpStatus: 422, exitCode: 1, summary: 'Subflows nest deeper than the engine allows (mutual recursion): the Subflow run fails.' },
   TROUPE_EXECUTION_CORRUPT: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'An execution cannot be loaded from its records (undecodable, or its flow revision is missing): it is failed alone.' },
   TROUPE_SHARD_FAILED: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A shard thread kept dying after restarts: the engine stopped restarting it.' },
+  TROUPE_LIMIT_LOOP_RUNS: { family: 'task', httpStatus: 422, exitCode: 1, summary: 'A loop would create more children (values × tasks) than the engine option maxLoopRuns allows.' },
   TROUPE_INTERNAL: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A bug in Troupe: please report it.' },
 } as const satisfies Record<string, CodeSpec>;
 

@@ -4,7 +4,9 @@ import { CORRELATION_ID_LABEL } from '../model/execution.js';
 import type { Flow } from '../model/flow.js';
 import { createState, isoDate } from '../model/state.js';
 import { indexFlow } from './flow-index.js';
-import { createGroup, type ExecutionState } from './state.js';
+import { createGroup, createTally, type ExecutionState } from './state.js';
+import { DEFAULT_LIMITS, type ExecutorLimits } from '../model/limits.js';
+import { outputsReadBy } from './run-vars.js';
 
 /** What a new execution is made of. */
 export interface NewExecution {
@@ -47,13 +49,19 @@ export function createExecution(flow: Flow, n: NewExecution): ExecutionHeader {
 }
 
 /** The actor state of a fresh execution: no runs yet, the top-level group ready. */
-export function createExecutionState(flow: Flow, header: ExecutionHeader): ExecutionState {
+export function createExecutionState(flow: Flow, header: ExecutionHeader, configured?: Partial<ExecutorLimits>): ExecutionState {
+  const limits: ExecutorLimits = { ...DEFAULT_LIMITS, ...configured };
+  const index = indexFlow(flow);
+  const tally = createTally(limits.maxActiveRuns);
   const state: ExecutionState = {
     flow,
-    index: indexFlow(flow),
+    index,
     header,
     runs: new Map(),
     groups: new Map(),
+    tally,
+    limits,
+    outputsRead: outputsReadBy(flow, index),
     nextSeq: 0,
     outputs: {},
     inFlight: new Set(),
@@ -63,11 +71,15 @@ export function createExecutionState(flow: Flow, header: ExecutionHeader): Execu
     errorLogs: [],
     nextLogSeq: 0,
   };
-  state.groups.set('', createGroup(null, flow.tasks.filter((t) => !t.disabled).map((task) => ({ task }))));
+  state.groups.set('', createGroup(null, flow.tasks.filter((t) => !t.disabled).map((task) => ({ task })), tally));
   return state;
 }
 
-/** The execution in Kestra's shape (header plus taskRunList in creation order). */
+/**
+ * The execution in Kestra's shape (header plus taskRunList in creation order), from the runs in
+ * memory: every run while nothing released finished ones (the executor's tests); the store holds
+ * the whole execution.
+ */
 export function toExecution(state: ExecutionState): Execution {
   const runs = [...state.runs.values()].sort((a, b) => a.seq - b.seq).map((e) => e.run);
   return runs.length ? { ...state.header, taskRunList: runs } : { ...state.header };

@@ -32,6 +32,7 @@ export function resolveContextFor(state: ExecutionState, entry: RunEntry, host: 
   return {
     render: (template) => renderString(template, get(), host.render),
     renderObject: (value) => renderObject(value, get(), host.render),
+    maxLoopRuns: state.limits.maxLoopRuns,
   };
 }
 

@@ -12,6 +12,7 @@ export type { NewExecution } from './create.js';
 export type { ExecutionState, RunEntry, Group } from './state.js';
 export { runVars, flowVars } from './run-vars.js';
 export { restoreExecutionState } from './restore.js';
+export { releaseFinished } from './retention.js';
 export type { HostVars } from './run-vars.js';
 export { DEFAULT_LIMITS } from '../model/limits.js';
 export type { ExecutorLimits } from '../model/limits.js';

@@ -27,10 +27,15 @@ export function valuePath(entry: RunEntry): string[] {
   return path.reverse();
 }
 
-/** Records `entry`'s outputs in the execution's outputs tree. */
+/**
+ * Records `entry`'s outputs in the execution's outputs tree — only when some template of the
+ * flow can read that task's outputs (`state.outputsRead`): at a million task runs, outputs
+ * nothing names would be most of an actor's memory. The run's record keeps them all.
+ */
 export function recordOutputs(state: ExecutionState, entry: RunEntry): void {
   const outputs = entry.run.outputs;
   if (!outputs) return;
+  if (state.outputsRead !== 'all' && !state.outputsRead.has(entry.run.taskId)) return;
   setAt(state.outputs, [entry.run.taskId, ...valuePath(entry)], outputs);
 }
 

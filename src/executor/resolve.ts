@@ -7,7 +7,7 @@ import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
 import { sequential, type FlowableSpec, type ResolvedChild } from '../tasks/flowable/index.js';
 import { actorHooksOf, flowableOf } from '../tasks/registry.js';
-import { childKey, type Branch, type Group } from './state.js';
+import type { Branch, Group } from './state.js';
 import { log, setState, type StepContext } from './context.js';
 import { createRun } from './dispatch.js';
 import { finishExecution } from './end.js';
@@ -56,24 +56,61 @@ function createSequential(ctx: StepContext, group: Group, list: ResolvedChild[],
   createRun(ctx, group, list[b.created]!, branch);
 }
 
+/**
+ * Room the execution's window leaves a group for new parallel children: what is left of
+ * `maxActiveRuns`, and always one when the group has nothing in progress (so nested fan-outs
+ * never wait on each other forever).
+ */
+function windowRoom(group: Group, b: Branch): number {
+  const { tally } = group;
+  return Math.max(tally.max - tally.active, inProgress(b) === 0 ? 1 : 0);
+}
+
+/** The window stopped `group` with children still to create: it waits for a run to end (see wakeHeld). */
+function hold(group: Group): void {
+  group.tally.held.delete(group);
+  group.tally.held.add(group);
+}
+
 function createParallel(ctx: StepContext, group: Group, list: ResolvedChild[], b: Branch, concurrent: number, branch: 'normal' | 'errors'): void {
-  let slots = concurrent > 0 ? concurrent - inProgress(b) : Infinity;
-  if (slots <= 0) return;
+  const own = concurrent > 0 ? concurrent - inProgress(b) : Infinity;
+  const room = windowRoom(group, b);
+  let slots = Math.min(own, room);
+  if (slots <= 0) {
+    if (room <= 0) hold(group);
+    return;
+  }
   if (group.dag && branch === 'normal') {
     // Dag: children start as their dependencies terminate (ready queue), never by a scan.
     const dag = group.dag;
     while (slots > 0 && dag.next < dag.ready.length) {
       const child = dag.ready[dag.next++]!;
-      if (group.byKey.has(childKey(child.task.id, child.value))) continue;
+      if (dag.started.has(child.task.id)) continue;
       createRun(ctx, group, child, branch);
       slots -= 1;
     }
+    if (room < own && dag.next < dag.ready.length) hold(group);
     return;
   }
   // Children of a parallel flowable are created in declaration order, so the next ones start at `created`.
   const from = b.created;
   const to = Math.min(list.length, from + slots);
   for (let i = from; i < to; i++) createRun(ctx, group, list[i]!, branch);
+  if (room < own && to < list.length) hold(group);
+}
+
+/**
+ * Runs ended and the window has room again: the groups it held are resolved again, oldest first,
+ * until the room is used or none is left. Each held group is taken once per wake-up (it holds
+ * itself again if the window stops it anew), so the work follows what gets created.
+ */
+export function wakeHeld(ctx: StepContext): void {
+  const { tally } = ctx.state;
+  while (tally.held.size > 0 && tally.active < tally.max) {
+    const group = tally.held.values().next().value as Group;
+    tally.held.delete(group);
+    processGroup(ctx, group);
+  }
 }
 
 /** ForEach with concurrencyLimit ≠ 1: each value's tasks in order, at most `limit` values in progress. */
@@ -87,10 +124,18 @@ function createConcurrent(ctx: StepContext, group: Group, limit: number): void {
     else {
       p.done = true;
       values.active -= 1;
+      // A finished value is never counted again: its progress leaves memory.
+      values.progress.delete(value);
     }
   }
   values.touched.clear();
+  const { tally } = group;
   while ((limit === 0 || values.active < limit) && values.nextIndex < values.order.length) {
+    // The window: a new value waits while the execution is full, unless no value is in progress.
+    if (tally.active >= tally.max && values.active > 0) {
+      hold(group);
+      break;
+    }
     const value = values.order[values.nextIndex++]!;
     values.active += 1;
     if (tasks.length === 0) continue;

@@ -12,6 +12,9 @@ import type { LogEntry } from '../model/log-entry.js';
 import type { TaskRun } from '../model/task-run.js';
 import { actorHooksOf, behaviourOf, flowableOf } from '../tasks/registry.js';
 import { createExecutionState } from './create.js';
+import type { ExecutorLimits } from '../model/limits.js';
+import { forget, releaseRestored } from './retention.js';
+import { isTerminated } from '../model/state.js';
 import { recordOutputs } from './outputs-tree.js';
 import { nextRetryAtMs, retryPolicyFor } from './retry.js';
 import { createGroup, indexDag, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
@@ -52,21 +55,25 @@ function settleValues(group: Group): void {
     if (p.created === 0) continue;
     v.nextIndex = i + 1;
     p.done = p.created >= v.tasks.length && p.inProgress === 0;
-    if (!p.done) v.active += 1;
+    if (p.done) v.progress.delete(value);
+    else v.active += 1;
     if (p.inProgress === 0 && !p.done) v.touched.add(value);
   }
 }
 
 /**
- * The actor state of a stored execution.
- * @param records the task runs with their seq, in any order
+ * The actor state of a stored execution. Records are read one at a time and finished runs leave
+ * memory as they are read (./retention.ts), so rebuilding a huge execution holds no more than
+ * running it does.
+ * @param records the task runs with their seq: an array in any order, or any other iterable in seq order (the store's)
  * @param logs the execution's log lines (for `errorLogs()` and the next log seq)
+ * @param limits the memory bounds the execution runs under
  */
-export function restoreExecutionState(flow: Flow, header: ExecutionHeader, records: Array<{ seq: number; taskRun: TaskRun; crashes?: number }>, logs: LogEntry[], host: HostVars, random: () => number): ExecutionState {
-  const state = createExecutionState(flow, header);
-  const sorted = [...records].sort((a, b) => a.seq - b.seq);
+export function restoreExecutionState(flow: Flow, header: ExecutionHeader, records: Iterable<{ seq: number; taskRun: TaskRun; crashes?: number }>, logs: LogEntry[], host: HostVars, random: () => number, limits?: Partial<ExecutorLimits>): ExecutionState {
+  const state = createExecutionState(flow, header, limits);
+  const ordered = Array.isArray(records) ? [...(records as Array<{ seq: number; taskRun: TaskRun; crashes?: number }>)].sort((a, b) => a.seq - b.seq) : records;
   const actorRuns: RunEntry[] = [];
-  for (const { seq, taskRun: run, crashes } of sorted) {
+  for (const { seq, taskRun: run, crashes } of ordered) {
     const indexed = state.index.get(run.taskId);
     const group = state.groups.get(run.parentTaskRunId ?? '');
     if (!indexed || !group) continue; // a run of a task no longer in this revision: kept in the store, not indexed
@@ -86,14 +93,18 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
       const timerId = `retry:${run.id}:${run.attempts?.length ?? 0}`;
       state.timers.set(timerId, { kind: 'retry', taskRunId: run.id, atMs });
     } else if (behaviour?.runs === 'actor') {
-      actorRuns.push(entry);
+      // A finished run has nothing to re-arm (and may leave memory below).
+      if (!isTerminated(current)) actorRuns.push(entry);
     } else if (current === 'RUNNING' && entry.task.kind !== 'flowable') {
       state.inFlight.add(run.id);
     }
+    // A finished run without children to come leaves memory now; finished flowables once all are read.
+    if (isTerminated(current) && !state.groups.has(run.id)) forget(state, entry);
   }
   // Paused runs' timers, sleeping runs, subflows waiting for their child: the type knows. Once
   // every record is loaded, so a templated delay renders with every output and input there.
   for (const entry of actorRuns) actorHooksOf(entry.task.canonicalType)?.restore?.(restoredRun(state, entry, host));
+  releaseRestored(state);
   for (const group of state.groups.values()) settleValues(group);
   state.nextLogSeq = logs.length;
   state.errorLogs = logs.filter((l) => l.level === 'ERROR').slice(0, 25);

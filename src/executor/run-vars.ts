@@ -5,7 +5,8 @@
  * Built by walking the run's ancestors only.
  */
 import type { RenderOptions } from '../expr/index.js';
-import type { Task } from '../model/flow.js';
+import type { Flow, Task } from '../model/flow.js';
+import type { FlowIndex } from './flow-index.js';
 import type { ExecutionState, RunEntry } from './state.js';
 
 /** Values that come from the host, not from the execution. */
@@ -105,6 +106,21 @@ const WORD = /[A-Za-z_][\w]*/g;
 
 const reachOf = new WeakMap<Task, TaskReach>();
 
+/** Task ids that templates among `strings` read as `outputs.<id>` / `outputs['<id>']`, or 'all' when one reads outputs dynamically. */
+function outputIdsIn(strings: readonly string[]): ReadonlySet<string> | 'all' {
+  const ids = new Set<string>();
+  for (const s of strings) {
+    if (!s.includes('{')) continue;
+    if (s.includes('currentEachOutput') || s.includes('render(')) return 'all';
+    for (const m of s.matchAll(OUTPUT_REF)) {
+      const id = m[1] ?? m[3];
+      if (id === undefined) return 'all';
+      ids.add(id);
+    }
+  }
+  return ids;
+}
+
 function reach(task: Task): TaskReach {
   let r = reachOf.get(task);
   if (r) return r;
@@ -112,25 +128,42 @@ function reach(task: Task): TaskReach {
   collectStrings(task.props, strings);
   // The pool renders the timeout too.
   if (task.timeout !== undefined) strings.push(task.timeout);
-  const ids = new Set<string>();
-  let all = false;
-  for (const s of strings) {
-    if (!s.includes('{')) continue;
-    if (s.includes('currentEachOutput') || s.includes('render(')) all = true;
-    for (const m of s.matchAll(OUTPUT_REF)) {
-      const id = m[1] ?? m[3];
-      if (id === undefined) all = true;
-      else ids.add(id);
-    }
-  }
   // render() and renderOnce() render text the task does not contain, and currentEachOutput()
   // reads parents and taskrun without naming them: such templates may read anything.
   const dynamic = strings.some((s) => s.includes('{') && /\b(render(Once)?|currentEachOutput)\s*\(/.test(s));
   const words = new Set<string>();
   if (!dynamic) for (const s of strings) if (s.includes('{')) for (const w of s.match(WORD) ?? []) words.add(w);
-  r = { outputs: all ? 'all' : ids, words: dynamic ? 'all' : words, errorLogs: strings.some((s) => s.includes('errorLogs')) };
+  r = { outputs: outputIdsIn(strings), words: dynamic ? 'all' : words, errorLogs: strings.some((s) => s.includes('errorLogs')) };
   reachOf.set(task, r);
   return r;
+}
+
+const readByFlow = new WeakMap<Flow, ReadonlySet<string> | 'all'>();
+
+/**
+ * The task ids whose outputs any template of the flow can read — a task's properties, its
+ * `runIf` and `timeout`, the flow's outputs — or 'all' when one reads outputs dynamically. The
+ * outputs tree keeps only these: the outputs of a task nothing names cost no memory.
+ */
+export function outputsReadBy(flow: Flow, index: FlowIndex): ReadonlySet<string> | 'all' {
+  let read = readByFlow.get(flow);
+  if (read) return read;
+  const ids = new Set<string>();
+  const extra: string[] = [];
+  collectStrings(flow.outputs.map((o) => o.value), extra);
+  let all = false;
+  for (const { task } of index.values()) {
+    const r = reach(task).outputs;
+    if (r === 'all') all = true;
+    else for (const id of r) ids.add(id);
+    if (task.runIf !== undefined) extra.push(task.runIf);
+  }
+  const more = outputIdsIn(extra);
+  if (more === 'all') all = true;
+  else for (const id of more) ids.add(id);
+  read = all ? 'all' : ids;
+  readByFlow.set(flow, read);
+  return read;
 }
 
 /**

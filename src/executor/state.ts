@@ -9,7 +9,9 @@ import type { TaskRun } from '../model/task-run.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { isTerminated, transition, type StateType } from '../model/state.js';
 import type { FlowIndex } from './flow-index.js';
+import type { ExecutorLimits } from '../model/limits.js';
 import type { ResolvedChild } from '../tasks/flowable/spec.js';
+import { actorHooksOf } from '../tasks/registry.js';
 
 /** Per-branch counters of a group. */
 export interface Branch {
@@ -28,13 +30,32 @@ export interface ValueProgress {
   done: boolean;
 }
 
+/**
+ * What one execution holds active, shared by all its groups: task runs created and not
+ * terminated, against the window `max` (ExecutorLimits.maxActiveRuns), and the groups that
+ * stopped creating children because the window was full, in the order they stopped.
+ */
+export interface RunTally {
+  active: number;
+  max: number;
+  held: Set<Group>;
+}
+
 /** The children of one flowable run (or of the flow itself, key ''), with their counters. */
 export interface Group {
   key: string;
   parent: RunEntry | null;
+  /** The execution's active runs and window (one object for every group of an execution). */
+  tally: RunTally;
+  /**
+   * Whether finished runs of this group stay in memory: an iterating task's children (WaitFor:
+   * its next iteration deletes them, by seq) and everything below them. Elsewhere a finished run leaves
+   * memory once its record is committed (./retention.ts).
+   */
+  retain: boolean;
   normal: Branch;
   errors: Branch;
-  /** Runs by `taskId` + NUL + `value`. */
+  /** Runs by `taskId` + NUL + `value` (finished ones leave it with ./retention.ts). */
   byKey: Map<string, RunEntry>;
   /** The normal children as resolved when the flowable opened (null: Switch without a match). */
   resolved: ResolvedChild[] | null;
@@ -42,7 +63,7 @@ export interface Group {
    * Dag: unmet dependencies per child, who depends on whom, and the children whose
    * dependencies have all terminated, in the order they became ready (those from `next` on are still to start).
    */
-  dag?: { unmet: Map<string, number>; dependents: Map<string, string[]>; ready: ResolvedChild[]; next: number; byId: Map<string, ResolvedChild> };
+  dag?: { unmet: Map<string, number>; dependents: Map<string, string[]>; ready: ResolvedChild[]; next: number; byId: Map<string, ResolvedChild>; started: Set<string> };
   /** Concurrent loops: per loop value progress, and which values changed since the last pass. */
   values?: { order: string[]; tasks: Task[]; progress: Map<string, ValueProgress>; nextIndex: number; active: number; touched: Set<string> };
 }
@@ -64,8 +85,16 @@ export interface ExecutionState {
   flow: Flow;
   index: FlowIndex;
   header: ExecutionHeader;
+  /** Runs in memory by id: every unfinished run, and finished ones not yet released (./retention.ts). */
   runs: Map<string, RunEntry>;
+  /** Groups of open flowable runs (and of closed ones whose children are not all terminated). */
   groups: Map<string, Group>;
+  /** Active runs and the window, shared with every group. */
+  tally: RunTally;
+  /** The memory bounds this execution runs under. */
+  limits: ExecutorLimits;
+  /** Task ids whose outputs some template of the flow can read, or 'all' (./outputs-tree.ts keeps only those). */
+  outputsRead: ReadonlySet<string> | 'all';
   nextSeq: number;
   /** Outputs keyed as Kestra's `Execution.outputs()`: taskId → (loop values →) outputs. */
   outputs: Record<string, unknown>;
@@ -102,9 +131,15 @@ function emptyBranch(): Branch {
   return { created: 0, terminated: 0, counts: {} };
 }
 
-/** A new empty group for `parent` (null: the top level). */
-export function createGroup(parent: RunEntry | null, resolved: ResolvedChild[] | null): Group {
-  return { key: parent ? parent.run.id : '', parent, normal: emptyBranch(), errors: emptyBranch(), byKey: new Map(), resolved };
+/** A new tally of active runs with window `max`. */
+export function createTally(max: number): RunTally {
+  return { active: 0, max, held: new Set() };
+}
+
+/** A new empty group for `parent`, sharing its execution's tally (the top level, parent null, gets `tally`). */
+export function createGroup(parent: RunEntry | null, resolved: ResolvedChild[] | null, tally?: RunTally): Group {
+  const retain = parent !== null && (actorHooksOf(parent.task.canonicalType)?.iterates === true || parent.group.retain);
+  return { key: parent ? parent.run.id : '', parent, tally: parent ? parent.group.tally : tally ?? createTally(Infinity), retain, normal: emptyBranch(), errors: emptyBranch(), byKey: new Map(), resolved };
 }
 
 function count(branch: Branch, type: StateType, delta: number): void {
@@ -124,7 +159,7 @@ export function indexDag(group: Group, dependencies: ReadonlyMap<string, readonl
     for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), id]);
     if (deps.length === 0) ready.push(child);
   }
-  group.dag = { unmet, dependents, ready, next: 0, byId };
+  group.dag = { unmet, dependents, ready, next: 0, byId, started: new Set() };
 }
 
 /** A Dag child terminated: its dependents with nothing else to wait for become ready. */
@@ -142,8 +177,12 @@ export function indexRun(entry: RunEntry): void {
   const branch = entry.group[entry.branch];
   branch.created += 1;
   count(branch, entry.run.state.current, 1);
+  if (!isTerminated(entry.run.state.current)) entry.group.tally.active += 1;
   entry.group.byKey.set(childKey(entry.run.taskId, entry.run.value), entry);
-  if (entry.group.dag && entry.branch === 'normal' && isTerminated(entry.run.state.current)) dagChildEnded(entry.group, entry.run.taskId);
+  if (entry.group.dag && entry.branch === 'normal') {
+    entry.group.dag.started.add(entry.run.taskId);
+    if (isTerminated(entry.run.state.current)) dagChildEnded(entry.group, entry.run.taskId);
+  }
   const values = entry.group.values;
   if (values && entry.branch === 'normal' && entry.run.value !== undefined) {
     const p = values.progress.get(entry.run.value);
@@ -164,6 +203,7 @@ export function setRunState(entry: RunEntry, type: StateType, date: string): boo
   const branch = entry.group[entry.branch];
   count(branch, before, -1);
   count(branch, type, 1);
+  entry.group.tally.active += (isTerminated(type) ? 0 : 1) - (isTerminated(before) ? 0 : 1);
   if (entry.group.dag && entry.branch === 'normal' && isTerminated(type) && !isTerminated(before)) dagChildEnded(entry.group, entry.run.taskId);
   const values = entry.group.values;
   if (values && entry.branch === 'normal' && entry.run.value !== undefined) {

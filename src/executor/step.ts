@@ -16,7 +16,7 @@ import { actorHooksOf } from '../tasks/registry.js';
 import { actorRun } from './actor-run.js';
 import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun, pushDispatch } from './dispatch.js';
-import { processGroup } from './resolve.js';
+import { processGroup, wakeHeld } from './resolve.js';
 
 /** What one step changed and asks for. */
 export interface StepResult {
@@ -68,13 +68,17 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
   return { changedRuns: [...ctx.changed], deletedSeqs: ctx.deleted, headerChanged: ctx.headerChanged, effects: ctx.effects, logs: ctx.logs, visited: ctx.visited };
 }
 
-/** Resolves dirty groups until none is left. */
+/** Resolves dirty groups until none is left, then the groups the window held while it has room. */
 function drain(ctx: StepContext): void {
-  while (ctx.dirty.size > 0) {
-    const group = ctx.dirty.values().next().value as Group;
-    ctx.dirty.delete(group);
-    processGroup(ctx, group);
-  }
+  const { tally } = ctx.state;
+  do {
+    while (ctx.dirty.size > 0) {
+      const group = ctx.dirty.values().next().value as Group;
+      ctx.dirty.delete(group);
+      processGroup(ctx, group);
+    }
+    wakeHeld(ctx);
+  } while (ctx.dirty.size > 0 || (tally.held.size > 0 && tally.active < tally.max));
 }
 
 function start(ctx: StepContext, scheduleReached = false): void {

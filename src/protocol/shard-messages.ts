@@ -16,8 +16,8 @@ export interface ShardInit {
   noSync: boolean;
   envs: Record<string, string>;
   globals: Record<string, unknown>;
-  /** Bounds on hostile flows (defaults when absent). */
-  limits?: { maxAttemptCrashes: number; maxSubflowDepth: number };
+  /** Bounds on hostile flows and on an execution's memory (defaults when absent). */
+  limits?: { maxAttemptCrashes: number; maxSubflowDepth: number; maxActiveRuns: number; maxLoopRuns: number };
   /** With a test clock: the time the shard's own test clock starts at (moved by `clock.set`). */
   testClockMs?: number;
   /** The shard's previous life ended in a crash: in-flight attempts it recovers count one more crash. */
@@ -45,6 +45,10 @@ export interface ShardStats {
   resultMessages: number;
   /** The shard thread's V8 heap in use, after a collection when `--expose-gc` is on. */
   heapUsedBytes: number;
+  /** Task runs the live actors hold in memory now (unfinished ones, and finished ones of WaitFor iterations). */
+  retainedRuns: number;
+  /** The most task runs the live actors held in memory at the end of a drain, since the shard started. */
+  peakRetainedRuns: number;
 }
 
 /** A flow revision as shipped to a shard, parsed there once and cached. */

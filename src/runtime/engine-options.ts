@@ -36,6 +36,19 @@ export interface EngineOptions {
    * @default { maxOldGenerationSizeMb: 512 }
    */
   poolResourceLimits?: PoolResourceLimits;
+  /**
+   * Task runs of one execution active at once (created, not terminated) before its parallel
+   * flowables wait to create more children: bounds an execution's memory whatever its fan-out
+   * (a flowable with nothing in progress may always start one child).
+   * @default 10000
+   */
+  maxActiveRuns?: number;
+  /**
+   * Children one loop run (EachSequential, EachParallel, ForEach) may have, values × tasks; over
+   * it the loop task fails with TROUPE_LIMIT_LOOP_RUNS before creating any.
+   * @default 1000000
+   */
+  maxLoopRuns?: number;
   /** `envs` render variable (Kestra's `KESTRA_`-prefixed environment, prefix stripped, lower-cased). */
   envs?: Record<string, string>;
   /** `globals` render variable. */
@@ -74,7 +87,7 @@ const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'
 /** Options with every default applied. */
 export type ResolvedEngineOptions = Readonly<Required<EngineOptions>>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth']);
 
 /** Shard threads follow the engine's clock by messages: only the system clock and a TestClock can be followed. */
 function clockOf(v: unknown): Clock {
@@ -101,6 +114,8 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     shards: positiveInt('shards', options.shards, 1),
     poolThreads: positiveInt('poolThreads', options.poolThreads, Math.max(1, cores)),
     maxLiveActors: positiveInt('maxLiveActors', options.maxLiveActors, 10_000),
+    maxActiveRuns: positiveInt('maxActiveRuns', options.maxActiveRuns, DEFAULT_LIMITS.maxActiveRuns),
+    maxLoopRuns: positiveInt('maxLoopRuns', options.maxLoopRuns, DEFAULT_LIMITS.maxLoopRuns),
     noSync: options.noSync === true,
     poolResourceLimits: resolveLimits(options.poolResourceLimits),
     envs: { ...(options.envs ?? {}) },

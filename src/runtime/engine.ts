@@ -185,7 +185,7 @@ export class Engine implements TroupeApi {
       noSync: o.noSync,
       envs: o.envs,
       globals: o.globals,
-      limits: { maxAttemptCrashes: o.maxAttemptCrashes, maxSubflowDepth: o.maxSubflowDepth },
+      limits: { maxAttemptCrashes: o.maxAttemptCrashes, maxSubflowDepth: o.maxSubflowDepth, maxActiveRuns: o.maxActiveRuns, maxLoopRuns: o.maxLoopRuns },
       crashed,
       ...(this.#clock instanceof TestClock ? { testClockMs: this.#clock.now() } : {}),
     };

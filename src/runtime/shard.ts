@@ -12,7 +12,7 @@ import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
 import { idFromBytes } from '../model/ids.js';
 import { isTerminated, isoDate, transition } from '../model/state.js';
-import { createExecution, createExecutionState, restoreExecutionState, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
+import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { shardOf } from './router.js';
 import type { ExecutionMessage, TaskResultMessage } from '../protocol/execution-messages.js';
 import { drainOutput, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
@@ -85,6 +85,8 @@ export class Shard {
   #draining = false;
   #closed = false;
   readonly stats = { batches: 0, steps: 0, visited: 0, passivated: 0, rehydrated: 0 };
+  /** The most runs live actors held at the end of a drain (counted over the actors a drain touched). */
+  #peakRetainedRuns = 0;
   /** Ids of unfinished executions whose actor was dropped from memory. */
   readonly #passive = new Set<string>();
   /** Values secret() returned during the current step (moved to the actor's masks after it). */
@@ -116,7 +118,9 @@ export class Shard {
   /** The shard's figures (collects garbage first when the process runs with --expose-gc). */
   figures(): ShardStats {
     (globalThis as { gc?: () => void }).gc?.();
-    return { liveActors: this.#actors.size, passiveActors: this.#passive.size, ...this.stats, ...this.#pool.counts, heapUsedBytes: getHeapStatistics().used_heap_size };
+    let retainedRuns = 0;
+    for (const actor of this.#actors.values()) retainedRuns += actor.state.runs.size;
+    return { liveActors: this.#actors.size, passiveActors: this.#passive.size, ...this.stats, ...this.#pool.counts, heapUsedBytes: getHeapStatistics().used_heap_size, retainedRuns, peakRetainedRuns: this.#peakRetainedRuns };
   }
 
   /** Unfinished executions whose actor is not in memory. */
@@ -165,8 +169,8 @@ export class Shard {
     if (this.#actors.has(executionId)) return; // a repeated request (a recovered parent asking again)
     try {
       const flow = this.#flow(msg.flow);
-      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}), ...(msg.subflowDepth ? { subflowDepth: msg.subflowDepth } : {}) });
-      const actor: Actor = { state: createExecutionState(flow, header), mailbox: [msg.admission ? { type: 'execution.start', admission: msg.admission } : { type: 'execution.start' }], ackCreated: true, ended: false };
+      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}) });
+      const actor: Actor = { state: createExecutionState(flow, header, this.#init.limits), mailbox: [msg.admission ? { type: 'execution.start', admission: msg.admission } : { type: 'execution.start' }], ackCreated: true, ended: false };
       this.#actors.set(executionId, actor);
       this.#ready.add(actor);
       this.#schedule();
@@ -215,7 +219,7 @@ export class Shard {
     const flowRecord = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
     if (!flowRecord) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `flow ${header.namespace}.${header.flowId} revision ${header.flowRevision} is not in the store`, { namespace: header.namespace, flowId: header.flowId, revision: header.flowRevision });
     const flow = this.#flow(flowRecord);
-    return restoreExecutionState(flow, header, this.#store.readTaskRuns(id), this.#store.readLogs(id), { ...this.#init, render: this.#render }, Math.random);
+    return restoreExecutionState(flow, header, this.#store.iterateTaskRuns(id), this.#store.readLogs(id), { ...this.#init, render: this.#render }, Math.random, this.#init.limits);
   }
 
   #unloadable(id: string, cause: unknown): void {
@@ -296,7 +300,7 @@ export class Shard {
     this.#scheduled = false;
     this.#draining = true;
     const batch: ChangeBatch = { headers: [], taskRuns: [], logs: [] };
-    const runs = new Map<RunEntry, string>();
+    const runs = new Map<RunEntry, ExecutionState>();
     const deletes: Array<{ executionId: string; seq: number }> = [];
     const headers = new Set<Actor>();
     const jobs: TaskJob[] = [];
@@ -327,7 +331,7 @@ export class Shard {
         }
         this.stats.steps += 1;
         this.stats.visited += result.visited;
-        for (const entry of result.changedRuns) runs.set(entry, state.header.id);
+        for (const entry of result.changedRuns) runs.set(entry, state);
         for (const seq of result.deletedSeqs) deletes.push({ executionId: state.header.id, seq });
         if (result.headerChanged) headers.add(actor);
         // Kestra masks per run context: SECRET inputs always, secret() values where they were read.
@@ -355,13 +359,14 @@ export class Shard {
     this.#ready.clear();
     const brokenEnds = this.#failBroken(batch);
     for (const actor of headers) batch.headers.push(actor.state.header);
-    for (const [entry, executionId] of runs) batch.taskRuns.push({ executionId, record: entry.crashes ? { seq: entry.seq, taskRun: entry.run, crashes: entry.crashes } : { seq: entry.seq, taskRun: entry.run } });
+    for (const [entry, state] of runs) batch.taskRuns.push({ executionId: state.header.id, record: entry.crashes ? { seq: entry.seq, taskRun: entry.run, crashes: entry.crashes } : { seq: entry.seq, taskRun: entry.run } });
     if (deletes.length) batch.taskRunDeletes = deletes;
     let staged: StagedWrite = { committed: Promise.resolve(), durable: Promise.resolve() };
     if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length) {
       staged = this.#store.writeBatchStaged(batch);
       this.stats.batches += 1;
     }
+    this.#releaseFinished(runs);
     try {
       await staged.committed;
     } catch (e) {
@@ -423,6 +428,22 @@ export class Shard {
     }
     this.#broken = [];
     return ends;
+  }
+
+  /**
+   * The batch is encoded (writeBatchStaged encodes before it returns): finished runs leave their
+   * actor's memory — the store holds them, their group counters what resolving needs. If the
+   * commit failed, the shard stops (#storeFailed) and recovery rebuilds from durable records.
+   */
+  #releaseFinished(runs: Map<RunEntry, ExecutionState>): void {
+    const touched = new Set<ExecutionState>();
+    for (const [entry, state] of runs) {
+      releaseFinished(state, entry);
+      touched.add(state);
+    }
+    let retained = 0;
+    for (const state of touched) retained += state.runs.size;
+    if (retained > this.#peakRetainedRuns) this.#peakRetainedRuns = retained;
   }
 
   /** Nothing of a failed write is durable: no effect may leave; the engine fails its waiters. */

@@ -66,6 +66,20 @@ export class RecordTable {
     return out;
   }
 
+  /** The values of a key range in key order, decoded one at a time as they are read. */
+  *iterate(options: RangeOptions): Generator<unknown> {
+    try {
+      for (const { key, value } of this.db.getRange(options)) {
+        if (!isRecordKey(key)) continue;
+        this.#checkShape(key, value);
+        yield value;
+      }
+    } catch (err) {
+      if (err instanceof TroupeError) throw err;
+      throw corruptRecordError(this.#file, this.name, this.#findUndecodable(options) ?? options.start, err);
+    }
+  }
+
   /** The keys of a range in key order, the shared-structures entry left out. */
   keys(options: RangeOptions): RecordKey[] {
     const out: RecordKey[] = [];

@@ -180,6 +180,10 @@ class LmdbStore implements Store {
     return { records: this.#dbs.taskruns.range({ ...range, offset, limit }) as TaskRunRecord[], total: this.#dbs.taskruns.db.getKeysCount(range) };
   }
 
+  iterateTaskRuns(executionId: string): Iterable<TaskRunRecord> {
+    return this.#dbs.taskruns.iterate(seqRange(executionId)) as Iterable<TaskRunRecord>;
+  }
+
   listExecutionIds(filter: ExecutionFilter = {}): string[] {
     if (!filter.nonTerminal) return this.#dbs.executions.keys({}) as string[];
     // Header by header: a header that cannot be decoded is listed (recovery then fails that

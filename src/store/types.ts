@@ -119,6 +119,8 @@ export interface Store {
   readTaskRuns(executionId: string): TaskRunRecord[];
   /** A page of an execution's task-run records in seq order, and how many it has in all. */
   readTaskRunPage(executionId: string, offset: number, limit: number): { records: TaskRunRecord[]; total: number };
+  /** An execution's task-run records, in seq order, read one at a time (a huge execution is never held whole). */
+  iterateTaskRuns(executionId: string): Iterable<TaskRunRecord>;
   /**
    * Execution ids in id order, all or only those not terminated (with `nonTerminal`, an id whose
    * header cannot be decoded is listed too: its state is unknown).

@@ -12,6 +12,7 @@ import { Shard, newId, type TaskDispatcher } from '../../src/runtime/shard.js';
 import type { FromShard, ShardInit } from '../../src/protocol/shard-messages.js';
 import type { TaskJob } from '../../src/protocol/pool-messages.js';
 import { tempDir } from '../helpers/engine.js';
+import { DEFAULT_LIMITS } from '../../src/executor/index.js';
 
 const source = `id: victim
 namespace: crash
@@ -61,7 +62,7 @@ async function setup(flowSource = source): Promise<{ store: Store; init: ShardIn
     rmSync(dataDir, { recursive: true, force: true });
   });
   await store.putFlow({ namespace: 'crash', id: 'victim', revision: 1, source: flowSource, updated: new Date().toISOString() });
-  const init: ShardInit = { shardIndex: 0, shardCount: 1, maxLiveActors: 10_000, dataDir, noSync: true, envs: {}, globals: {} };
+  const init: ShardInit = { shardIndex: 0, shardCount: 1, maxLiveActors: 10_000, dataDir, noSync: true, envs: {}, globals: {}, limits: DEFAULT_LIMITS };
   // The first life: the task is dispatched (its RUNNING record is durable), then the process "dies".
   const first: TaskJob[] = [];
   const id = newId();

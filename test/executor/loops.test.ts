@@ -162,6 +162,8 @@ tasks:
 
   it('keys outputs by the loop values of the run and its ancestors, outermost first', () => {
     const sim = new Simulation(nested);
+    // The whole tree, as a template reading outputs dynamically would see it (otherwise only the task ids templates name are kept).
+    sim.state.outputsRead = 'all';
     let seen: unknown;
     const e = sim.run((d) => {
       if (d.task.id === 'last') seen = structuredClone(d.vars.outputs);
@@ -178,6 +180,7 @@ tasks:
   // Execution.outputs() keys them like any run (`outputs.seq.a.x` is `{}`).
   it('keys the {} outputs of flowables too, as Kestra stores them on every flowable run', () => {
     const sim = new Simulation(nested);
+    sim.state.outputsRead = 'all';
     sim.run();
     const { outer, inner, seq } = sim.state.outputs;
     expect({ outer, inner, seq }).toEqual({ outer: {}, inner: { a: {}, b: {} }, seq: { a: { x: {}, y: {} }, b: { x: {}, y: {} } } });

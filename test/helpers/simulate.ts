@@ -3,10 +3,11 @@
  * fake pool that answers each dispatch with an outcome chosen by the test.
  */
 import { parseFlow } from '../../src/flow/index.js';
-import { createExecution, createExecutionState, restoreExecutionState, step, toExecution, type DispatchEffect, type ExecutionState, type StepEnv, type StepResult } from '../../src/executor/index.js';
+import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, step, toExecution, type DispatchEffect, type ExecutionState, type StepEnv, type StepResult } from '../../src/executor/index.js';
 import type { ExecutionMessage, TaskResultMessage } from '../../src/protocol/execution-messages.js';
 import { isoDate, type StateType } from '../../src/model/state.js';
 import type { Execution } from '../../src/model/execution.js';
+import type { TaskRun } from '../../src/model/task-run.js';
 
 /** What the fake pool returns for a dispatch. */
 export interface Outcome {
@@ -24,11 +25,18 @@ export class Simulation {
   readonly timers: Array<{ timerId: string; atMs: number }> = [];
   maxInFlight = 0;
   ended: StateType | undefined;
+  /** The task-run records every step wrote (and deleted), by seq: what the shard's store would hold. */
+  readonly records = new Map<number, TaskRun>();
+  /** Release finished runs after each step, as the shard does once their records are committed. */
+  release = false;
+  /** The most runs the state held after a step. */
+  maxRetained = 0;
 
-  constructor(yaml: string, inputs?: Record<string, unknown>, state?: ExecutionState) {
+  constructor(yaml: string, inputs?: Record<string, unknown>, state?: ExecutionState, records?: Map<number, TaskRun>) {
     const flow = parseFlow(yaml);
     const header = createExecution(flow, { id: 'exec1', nowMs: this.nowMs, ...(inputs ? { inputs } : {}) });
     this.state = state ?? createExecutionState(flow, header);
+    for (const [seq, run] of records ?? []) this.records.set(seq, run);
   }
 
   /**
@@ -36,10 +44,11 @@ export class Simulation {
    * in memory (pending dispatches, timers, indexes) is lost; only what was stored is kept.
    */
   crashAndRestore(yaml: string): Simulation {
-    const records = [...this.state.runs.values()].map((e) => ({ seq: e.seq, taskRun: structuredClone(e.run) }));
+    const stored = new Map([...this.records].map(([seq, run]) => [seq, structuredClone(run)] as const));
+    const records = [...stored].map(([seq, taskRun]) => ({ seq, taskRun }));
     const header = structuredClone(this.state.header);
     const restored = restoreExecutionState(this.state.flow, header, records, [], {}, () => 0.5);
-    const sim = new Simulation(yaml, undefined, restored);
+    const sim = new Simulation(yaml, undefined, restored, stored);
     sim.nowMs = this.nowMs;
     sim.#ids = this.#ids;
     sim.send({ type: 'execution.recover' });
@@ -53,6 +62,10 @@ export class Simulation {
   send(msg: ExecutionMessage): StepResult {
     const r = step(this.state, msg, this.env());
     this.results.push(r);
+    for (const entry of r.changedRuns) this.records.set(entry.seq, entry.run);
+    for (const seq of r.deletedSeqs) this.records.delete(seq);
+    if (this.release) for (const entry of r.changedRuns) releaseFinished(this.state, entry);
+    this.maxRetained = Math.max(this.maxRetained, this.state.runs.size);
     for (const e of r.effects) {
       if (e.type === 'task.dispatch') this.queue.push(e);
       if (e.type === 'timer.start') this.timers.push({ timerId: e.timerId, atMs: e.atMs });
@@ -96,7 +109,13 @@ export class Simulation {
   run(answer: (d: DispatchEffect) => Outcome = () => ({ state: 'SUCCESS' })): Execution {
     if (this.state.header.state.current === 'CREATED') this.send({ type: 'execution.start' });
     while (this.deliver(answer));
-    return toExecution(this.state);
+    return this.execution();
+  }
+
+  /** The execution as stored: the header and every record written (a restored actor holds only its unfinished runs). */
+  execution(): Execution {
+    const runs = [...this.records].sort(([a], [b]) => a - b).map(([, run]) => run);
+    return runs.length ? { ...this.state.header, taskRunList: runs } : toExecution(this.state);
   }
 }
 

@@ -3,6 +3,7 @@
  * YAML list, rendered, de-duplicated, null rejected with Kestra's Java-formatted message, each
  * value turned into a string (strings as-is, everything else compact JSON).
  */
+import { TroupeError } from '../../errors.js';
 import type { Task } from '../../model/flow.js';
 import type { ResolveContext, ResolvedChild } from './spec.js';
 import { taskList } from './spec.js';
@@ -56,10 +57,23 @@ function resolveLoopValues(raw: unknown, ctx: ResolveContext): string[] {
   return [...seen];
 }
 
-/** One child per (value × task), values outer. */
+function limitError(task: Task, values: number, tasks: number, limit: number): TroupeError {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return new TroupeError('TROUPE_LIMIT_LOOP_RUNS', `The loop '${task.id}' would create ${n(values)} values × ${n(tasks)} tasks = ${n(values * tasks)} task runs, more than the limit of ${n(limit)} (engine option maxLoopRuns)`, { taskId: task.id, values, tasks, limit });
+}
+
+/**
+ * One child per (value × task), values outer.
+ * @throws TroupeError TROUPE_LIMIT_LOOP_RUNS when values × tasks exceeds `ctx.maxLoopRuns`, before any child is built
+ */
 export function loopChildren(task: Task, valuesProp: string, ctx: ResolveContext): ResolvedChild[] {
-  const values = resolveLoopValues(task.props[valuesProp], ctx);
   const tasks = taskList(task, 'tasks');
+  const limit = ctx.maxLoopRuns ?? Infinity;
+  const raw = task.props[valuesProp];
+  // A YAML list is counted before it is rendered; a JSON string, once parsed.
+  if (Array.isArray(raw) && raw.length * tasks.length > limit) throw limitError(task, raw.length, tasks.length, limit);
+  const values = resolveLoopValues(raw, ctx);
+  if (values.length * tasks.length > limit) throw limitError(task, values.length, tasks.length, limit);
   const out: ResolvedChild[] = [];
   for (const value of values) for (const t of tasks) out.push({ task: t, value });
   return out;

@@ -17,6 +17,8 @@ export interface ResolveContext {
   render(template: string): string;
   /** Recursive render of maps and lists. */
   renderObject(value: unknown): unknown;
+  /** Children a loop run may have (values × tasks); over it, resolving fails (TROUPE_LIMIT_LOOP_RUNS). */
+  maxLoopRuns?: number;
 }
 
 /** How a flowable starts its children. */
