@@ -169,7 +169,7 @@ export class Shard {
     if (this.#actors.has(executionId)) return; // a repeated request (a recovered parent asking again)
     try {
       const flow = this.#flow(msg.flow);
-      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}) });
+      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}), ...(msg.subflowDepth ? { subflowDepth: msg.subflowDepth } : {}) });
       const actor: Actor = { state: createExecutionState(flow, header, this.#init.limits), mailbox: [msg.admission ? { type: 'execution.start', admission: msg.admission } : { type: 'execution.start' }], ackCreated: true, ended: false };
       this.#actors.set(executionId, actor);
       this.#ready.add(actor);
