@@ -44,7 +44,7 @@ function printResults(results: BenchResults, out: (s: string) => void): void {
   }
   const verdicts = judgeTargets(results).filter((v) => v.met !== undefined);
   if (verdicts.length) {
-    out(`\nTargets (issue 7)${results.options.quick ? ' — quick sizes: indicative only' : ''}\n`);
+    out(`\nTargets (issues 7 and 10)${results.options.quick ? ' — quick sizes: indicative only' : ''}\n`);
     for (const v of verdicts) out(`${v.met ? '  ✓ met    ' : '  ✗ missed '} ${v.target}\n             ${v.measured}`);
   }
 }
