@@ -9,12 +9,7 @@
  * Files whose dead exports belong to a part being rewritten now, by issue type, to burn down.
  * @type {Record<string, Array<'exports' | 'types'>>}
  */
-export const ALLOWLIST = {
-  // to burn down: memory / runtime-faults (executor state and restore), the barrel re-exports effect and state types and runVars/flowVars nobody imports through it.
-  'src/executor/index.ts': ['exports', 'types'],
-  // to burn down: registry (flow task types), COMMON_TASK_PROPS, COMMON_TRIGGER_PROPS and the task-type types re-exported but imported from task-types.ts.
-  'src/flow/index.ts': ['exports', 'types'],
-};
+export const ALLOWLIST = {}; // empty: every entry was burnt down
 
 /** @type {import('knip').KnipConfig} */
 export default {

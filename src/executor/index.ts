@@ -6,13 +6,10 @@
 export { step } from './step.js';
 export type { StepResult } from './step.js';
 export type { StepEnv } from './context.js';
-export type { Effect, DispatchEffect, CancelEffect, TimerEffect, EndedEffect, SubflowStartEffect } from './effects.js';
+export type { DispatchEffect, SubflowStartEffect } from './effects.js';
 export { createExecution, createExecutionState, toExecution } from './create.js';
-export type { NewExecution } from './create.js';
-export type { ExecutionState, RunEntry, Group } from './state.js';
-export { runVars, flowVars } from './run-vars.js';
+export type { ExecutionState, RunEntry } from './state.js';
 export { restoreExecutionState } from './restore.js';
 export { releaseFinished } from './retention.js';
-export type { HostVars } from './run-vars.js';
 export { DEFAULT_LIMITS } from '../model/limits.js';
 export type { ExecutorLimits } from '../model/limits.js';

@@ -8,7 +8,4 @@
 export { parseFlow, validateFlow, childTasks } from './parse.js';
 export type { ParseFlowOptions, FlowValidation, FlowValidationError } from './parse.js';
 export type { FlowAdvice } from './problems.js';
-export { resolveTaskType, listTaskTypes, suggestTaskTypes, COMMON_TASK_PROPS, COMMON_TRIGGER_PROPS } from './task-types.js';
-export type { TaskTypeInfo, PropSpec, TypeCategory } from './task-types.js';
-export type { PropType } from '../tasks/schema.js';
-export type { DagEntry } from './build-task.js';
+export { resolveTaskType, listTaskTypes, suggestTaskTypes } from './task-types.js';
