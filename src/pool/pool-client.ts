@@ -8,7 +8,7 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { isoDate } from '../model/state.js';
 import type { ErrorRecord } from '../errors.js';
-import type { TaskResultMessage } from '../protocol/execution-messages.js';
+import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { cancelMessage, jobsMessage, type FromTaskThread, type TaskJob, type ThreadDeath, type Ticketed } from '../protocol/pool-messages.js';
 
 /** Attempts of one shard in flight on one thread at most. */
@@ -179,13 +179,12 @@ export class PoolClient {
 /** The result of an attempt whose thread died under it: FAILED, with the reason logged. */
 function failedResult(job: TaskJob, error: ErrorRecord): TaskResultMessage {
   const date = isoDate(Date.now());
-  return {
-    type: 'task.result',
+  return taskResultMessage({
     taskRunId: job.taskRunId,
     attemptNumber: job.attemptNumber,
     attempt: { state: { current: 'FAILED', histories: [{ state: 'CREATED', date }, { state: 'RUNNING', date }, { state: 'FAILED', date }] } },
     outputs: null,
     logs: [{ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: date, level: 'ERROR', message: error.message }],
     error,
-  };
+  });
 }

@@ -12,7 +12,7 @@ import type { LogEntry, LogLevel } from '../model/log-entry.js';
 import { isoDate, type StateType } from '../model/state.js';
 import type { Metric } from '../model/task-run.js';
 import { resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
-import type { TaskResultMessage } from '../protocol/execution-messages.js';
+import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { poolTaskOf } from '../tasks/pool.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
@@ -155,14 +155,13 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     if (watchedAttempt) watched.ended.push(watchedAttempt);
   }
   const startDate = isoDate(startMs);
-  const result: TaskResultMessage = {
-    type: 'task.result',
+  const result = taskResultMessage({
     taskRunId: job.taskRunId,
     attemptNumber: job.attemptNumber,
     attempt: { state: { current: state, histories: [{ state: 'CREATED', date: startDate }, { state: 'RUNNING', date: startDate }, { state, date: isoDate(Date.now()) }] } },
     outputs,
     logs,
-  };
+  });
   if (metrics.length) result.attempt.metrics = metrics;
   if (error) result.error = error;
   return result;

@@ -69,3 +69,37 @@ export interface SubflowEndedMessage {
 
 /** Any message an execution actor handles. */
 export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage | DequeueMessage;
+
+/** Creators, one per message: the only way the runtime builds what an actor's mailbox receives. */
+export function startMessage(admission?: StartMessage['admission']): StartMessage {
+  return admission ? { type: 'execution.start', admission } : { type: 'execution.start' };
+}
+
+export function dequeueMessage(): DequeueMessage {
+  return { type: 'execution.dequeue' };
+}
+
+export function taskResultMessage(result: Omit<TaskResultMessage, 'type'>): TaskResultMessage {
+  return { type: 'task.result', ...result };
+}
+
+export function timerFiredMessage(timerId: string): TimerFiredMessage {
+  return { type: 'timer.fired', timerId };
+}
+
+export function killMessage(): KillMessage {
+  return { type: 'execution.kill' };
+}
+
+export function resumeMessage(inputs?: Record<string, unknown>): ResumeMessage {
+  return inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' };
+}
+
+export function recoverMessage(crashed: boolean): RecoverMessage {
+  return crashed ? { type: 'execution.recover', crashed: true } : { type: 'execution.recover' };
+}
+
+/** The child ended (`child`) or could not be started (`error`). */
+export function subflowEndedMessage(taskRunId: string, outcome: { child: Execution } | { error: ErrorRecord }): SubflowEndedMessage {
+  return { type: 'subflow.ended', taskRunId, ...outcome };
+}

@@ -9,7 +9,7 @@ import { toErrorRecord } from '../errors.js';
 import type { LogLevel } from '../model/log-entry.js';
 import { isoDate, type StateType } from '../model/state.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
-import type { TaskResultMessage } from '../protocol/execution-messages.js';
+import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { mainBehaviourOf } from '../tasks/registry.js';
 import type { EngineHost, MainContext } from '../tasks/run-spec.js';
 
@@ -51,14 +51,13 @@ export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<Tas
     log('ERROR', e instanceof Error ? e.message : String(e));
     error = toErrorRecord(e);
   }
-  const result: TaskResultMessage = {
-    type: 'task.result',
+  const result = taskResultMessage({
     taskRunId: job.taskRunId,
     attemptNumber: job.attemptNumber,
     attempt: { state: { current: state, histories: [{ state: 'CREATED', date: started }, { state: 'RUNNING', date: started }, { state, date: isoDate(Date.now()) }] } },
     outputs,
     logs,
-  };
+  });
   if (error) result.error = error;
   return result;
 }

@@ -14,7 +14,7 @@ import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
-import type { TaskResultMessage } from '../protocol/execution-messages.js';
+import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
@@ -608,7 +608,7 @@ export class Engine implements TroupeApi {
   /** Kills an execution: KILLING, then KILLED; running attempts are aborted. Throws at once when closed. */
   kill(executionId: string): Promise<void> {
     this.#assertOpen();
-    this.#sendTo(executionId, mailboxMessage(executionId, { type: 'execution.kill' }));
+    this.#sendTo(executionId, mailboxMessage(executionId, killMessage()));
     return Promise.resolve();
   }
 
@@ -723,7 +723,7 @@ export class Engine implements TroupeApi {
     if (!this.#limiter.tracks(e.id)) return;
     const record = this.#store.getFlow(e.namespace, e.flowId, e.flowRevision);
     const next = this.#limiter.release(e.id, record ? this.#flows.get(record).concurrency?.limit : undefined);
-    if (next !== undefined) this.#sendTo(next, mailboxMessage(next, { type: 'execution.dequeue' }));
+    if (next !== undefined) this.#sendTo(next, mailboxMessage(next, dequeueMessage()));
   }
 
   /** Figures of every shard: actors in memory and passivated, batches, steps, heap. */
@@ -773,7 +773,7 @@ export class Engine implements TroupeApi {
         if (declared.length) inputs = assertInputs(declared, inputs ?? {}, { renderOptions: { now: () => this.#clock.now() } });
       }
     }
-    this.#sendTo(executionId, mailboxMessage(executionId, inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' }));
+    this.#sendTo(executionId, mailboxMessage(executionId, resumeMessage(inputs)));
   }
 
   /**

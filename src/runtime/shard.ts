@@ -14,7 +14,7 @@ import { idFromBytes } from '../model/ids.js';
 import { isTerminated, isoDate, transition } from '../model/state.js';
 import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { shardOf } from './router.js';
-import type { ExecutionMessage, TaskResultMessage } from '../protocol/execution-messages.js';
+import { recoverMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { drainOutput, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
 import type { ExecutionHeader } from '../model/execution.js';
 import { systemClock, TestClock, type Clock } from './clock.js';
@@ -170,7 +170,7 @@ export class Shard {
     try {
       const flow = this.#flow(msg.flow);
       const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}), ...(msg.subflowDepth ? { subflowDepth: msg.subflowDepth } : {}) });
-      const actor: Actor = { state: createExecutionState(flow, header, this.#init.limits), mailbox: [msg.admission ? { type: 'execution.start', admission: msg.admission } : { type: 'execution.start' }], ackCreated: true, ended: false };
+      const actor: Actor = { state: createExecutionState(flow, header, this.#init.limits), mailbox: [startMessage(msg.admission)], ackCreated: true, ended: false };
       this.#actors.set(executionId, actor);
       this.#ready.add(actor);
       this.#schedule();
@@ -187,7 +187,7 @@ export class Shard {
    */
   recoverAll(): string[] {
     const ids = this.#store.listExecutionIds({ nonTerminal: true }).filter((id) => shardOf(id, this.#init.shardCount) === this.#init.shardIndex);
-    const recover: ExecutionMessage = this.#init.crashed ? { type: 'execution.recover', crashed: true } : { type: 'execution.recover' };
+    const recover = recoverMessage(this.#init.crashed === true);
     for (const id of ids) this.#rehydrate(id, recover);
     return ids;
   }
@@ -478,7 +478,7 @@ export class Shard {
     this.#timers.get(key)?.();
     const cancel = this.#clock.at(atMs, () => {
       this.#timers.delete(key);
-      this.#enqueue(id, { type: 'timer.fired', timerId });
+      this.#enqueue(id, timerFiredMessage(timerId));
     });
     this.#timers.set(key, cancel);
   }

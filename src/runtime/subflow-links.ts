@@ -6,7 +6,7 @@
 import { toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { ExecutionHeader } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
-import type { ExecutionMessage } from '../protocol/execution-messages.js';
+import { subflowEndedMessage, type ExecutionMessage } from '../protocol/execution-messages.js';
 import type { SubflowRequest, ToShard } from '../protocol/shard-messages.js';
 import type { FlowRecord, Store } from '../store/index.js';
 
@@ -33,7 +33,7 @@ export class SubflowLinks {
 
   /** Handles a Subflow run's request for its child. */
   start(parentId: string, s: SubflowRequest): void {
-    const fail = (message: string): void => this.#routing.toParent(parentId, { type: 'subflow.ended', taskRunId: s.taskRunId, error: { code: 'TROUPE_FLOW_NOT_FOUND', message } });
+    const fail = (message: string): void => this.#routing.toParent(parentId, subflowEndedMessage(s.taskRunId, { error: { code: 'TROUPE_FLOW_NOT_FOUND', message } }));
     const flow = this.#store.getFlow(s.namespace, s.flowId, s.revision);
     if (!flow) {
       if (s.wait) fail(`Unable to find flow '${s.namespace}'.'${s.flowId}' with revision '${s.revision ?? 0}'`);
@@ -71,7 +71,7 @@ export class SubflowLinks {
     if (!link) return;
     this.#parents.delete(child.id);
     const whole = this.#store.readExecution(child.id) ?? child;
-    this.#routing.toParent(link.parentId, { type: 'subflow.ended', taskRunId: link.taskRunId, child: whole });
+    this.#routing.toParent(link.parentId, subflowEndedMessage(link.taskRunId, { child: whole }));
   }
 
   /** A child could not be created (invalid flow, bad inputs): its parent run fails. */
@@ -79,6 +79,6 @@ export class SubflowLinks {
     const link = this.#parents.get(childId);
     if (!link) return;
     this.#parents.delete(childId);
-    this.#routing.toParent(link.parentId, { type: 'subflow.ended', taskRunId: link.taskRunId, error });
+    this.#routing.toParent(link.parentId, subflowEndedMessage(link.taskRunId, { error }));
   }
 }
