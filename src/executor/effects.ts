@@ -2,8 +2,7 @@
 import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
-import type { ChildRequest } from '../tasks/actor-spec.js';
-import type { ReplayRequest } from '../protocol/shard-messages.js';
+import type { ReplayRequest, SubflowRequest } from '../protocol/shard-messages.js';
 
 /** Run one attempt of a runnable task in the pool. */
 export interface DispatchEffect {
@@ -38,11 +37,8 @@ export interface EndedEffect {
 }
 
 /** Start a child execution for a Subflow run (idempotent: the child id is fixed by the parent). */
-export interface SubflowStartEffect extends ChildRequest {
+export interface SubflowStartEffect extends SubflowRequest {
   type: 'subflow.start';
-  taskRunId: string;
-  /** The child's `subflowDepth`: one more than its parent's. */
-  depth: number;
 }
 
 /** Create the replay of this execution (retry with CREATE_NEW_EXECUTION), to start at `scheduleDate`. */

@@ -46,3 +46,16 @@ export type ExecutionHeader = Omit<Execution, 'taskRunList'>;
 
 /** The system label that links an execution to the root of its tree. */
 export const CORRELATION_ID_LABEL = 'system.correlationId';
+
+/** A child execution to start (Subflow); the child id is chosen by the parent, so a recovery asks again for the same child. */
+export interface ChildRequest {
+  childId: string;
+  namespace: string;
+  flowId: string;
+  revision?: number;
+  inputs: Record<string, unknown>;
+  labels: Label[];
+  /** Whether the parent waits for the child's end. */
+  wait: boolean;
+  trigger: ExecutionTrigger;
+}

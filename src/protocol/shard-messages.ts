@@ -1,7 +1,7 @@
 /** The main ↔ shard boundary: every message, as a discriminated union on `type`, and a creator each. */
 import type { MessagePort } from 'node:worker_threads';
 import type { ErrorRecord } from '../errors.js';
-import type { ExecutionHeader, ExecutionTrigger, Label } from '../model/execution.js';
+import type { ChildRequest, ExecutionHeader, ExecutionTrigger, Label } from '../model/execution.js';
 import type { StateType } from '../model/state.js';
 import type { ExecutionMessage, StartMessage, TaskResultMessage } from './execution-messages.js';
 import type { TaskJob, ThreadDeath } from './pool-messages.js';
@@ -60,17 +60,8 @@ export interface FlowRef {
 }
 
 /** A Subflow run's request for its child execution (the child id is fixed by the parent). */
-export interface SubflowRequest {
+export interface SubflowRequest extends ChildRequest {
   taskRunId: string;
-  childId: string;
-  namespace: string;
-  flowId: string;
-  revision?: number;
-  inputs: Record<string, unknown>;
-  labels: Label[];
-  /** Whether the parent waits for the child's end. */
-  wait: boolean;
-  trigger: ExecutionTrigger;
   /** The child's `subflowDepth`: one more than its parent's. */
   depth: number;
 }

@@ -4,25 +4,13 @@
  * interface through which the task acts on its own run and on the execution. Pure: no I/O,
  * clock or randomness (the time of the message is `nowMs`). Tasks never import the executor.
  */
-import type { Execution, ExecutionHeader, Label, ExecutionTrigger } from '../model/execution.js';
+import type { ChildRequest, Execution, ExecutionHeader, Label } from '../model/execution.js';
 import type { Task } from '../model/flow.js';
 import type { LogLevel } from '../model/log-entry.js';
 import type { StateType } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
 import type { ExecutorLimits } from '../model/limits.js';
 
-/** A child execution to start (Subflow); the child id is chosen by the parent, so a recovery asks again for the same child. */
-export interface ChildRequest {
-  childId: string;
-  namespace: string;
-  flowId: string;
-  revision?: number;
-  inputs: Record<string, unknown>;
-  labels: Label[];
-  /** Whether the parent waits for the child's end. */
-  wait: boolean;
-  trigger: ExecutionTrigger;
-}
 
 /** One run, as an actor-side task sees it during an executor step. */
 export interface ActorRun {

@@ -6,7 +6,8 @@
 import { renderObject } from '../../expr/index.js';
 import type { Label } from '../../model/execution.js';
 import type { StateType } from '../../model/state.js';
-import type { ActorRun, ActorTask, ChildRequest } from '../actor-spec.js';
+import type { ChildRequest } from '../../model/execution.js';
+import type { ActorRun, ActorTask } from '../actor-spec.js';
 
 function labelsOf(raw: unknown, run: ActorRun): Label[] {
   if (Array.isArray(raw)) return (run.renderObject(raw) as Array<{ key: unknown; value: unknown }>).map((l) => ({ key: String(l.key), value: String(l.value) }));
