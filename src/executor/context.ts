@@ -65,3 +65,15 @@ export function noteErrorLog(state: ExecutionState, line: LogEntry): void {
   if (line.level === 'ERROR' && state.errorLogs.length < 25) state.errorLogs.push(line);
 }
 
+
+/**
+ * Ends what an ending execution still has open: in-flight attempts are cancelled, every run not
+ * yet terminated becomes KILLED, timers are dropped. Once per execution (a kill, or an end that
+ * left siblings running), so visiting every run held here keeps the hot path free of it.
+ */
+export function killOpenRuns(ctx: StepContext): void {
+  const { state } = ctx;
+  for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
+  for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current)) setState(ctx, entry, 'KILLED');
+  state.timers.clear();
+}

@@ -6,7 +6,7 @@
 import { renderObject } from '../expr/index.js';
 import { resolveInputs } from '../inputs/index.js';
 import { isTerminated, type StateType } from '../model/state.js';
-import { log, setExecutionState, setState, type StepContext } from './context.js';
+import { killOpenRuns, log, setExecutionState, type StepContext } from './context.js';
 import { flowVars } from './run-vars.js';
 
 /** Ends the execution in `final`, after rendering the flow's outputs (a render failure makes it FAILED). */
@@ -42,11 +42,9 @@ export function finishExecution(ctx: StepContext, final: StateType): void {
  */
 function closeUnfinished(ctx: StepContext): void {
   const { state } = ctx;
-  for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
-  for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current)) setState(ctx, entry, 'KILLED');
+  killOpenRuns(ctx);
   state.inFlight.clear();
   state.paused.clear();
   state.waitingSubflows.clear();
-  state.timers.clear();
   ctx.dirty.clear();
 }

@@ -10,7 +10,7 @@ import { createState, isoDate, isTerminated, transition } from '../model/state.j
 import { limitOf } from '../model/limits.js';
 import type { Effect } from './effects.js';
 import type { ExecutionState, Group, RunEntry } from './state.js';
-import { log, noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
+import { killOpenRuns, log, noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
 import { endAttempt } from './attempt-end.js';
 import { actorHooksOf } from '../tasks/registry.js';
 import { actorRun } from './actor-run.js';
@@ -215,10 +215,7 @@ function kill(ctx: StepContext): void {
   const { state } = ctx;
   if (isTerminated(state.header.state.current)) return;
   setExecutionState(ctx, 'KILLING');
-  for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
-  // A kill happens once per execution: visiting every run here keeps the hot path free of it.
-  for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current)) setState(ctx, entry, 'KILLED');
-  for (const id of state.timers.keys()) state.timers.delete(id);
+  killOpenRuns(ctx);
   setExecutionState(ctx, 'KILLED');
   ctx.dirty.clear();
 }
