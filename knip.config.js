@@ -36,6 +36,6 @@ export default {
   // croner (Schedule triggers),
   // prom-client (metrics), preact, htm (web view), playwright-core (web view tests),
   // fast-check (property tests).
-  ignoreDependencies: ['croner', 'prom-client', 'preact', 'htm', 'playwright-core', 'fast-check'],
+  ignoreDependencies: ['croner', 'prom-client', 'preact', 'htm', 'playwright-core', 'fast-check', '@kestra-io/libs'],
   ...(process.env.KNIP_NO_ALLOWLIST === '1' ? {} : { ignoreIssues: ALLOWLIST }),
 };
