@@ -34,8 +34,7 @@ export default {
   treatConfigHintsAsErrors: true,
   // Installed for the open issues and not imported yet; remove each as the code starts using it:
   // croner (Schedule triggers),
-  // prom-client (metrics), preact, htm (web view), playwright-core (web view tests),
-  // fast-check (property tests).
-  ignoreDependencies: ['croner', 'prom-client', 'preact', 'htm', 'playwright-core', 'fast-check', '@kestra-io/libs'],
+  // prom-client (metrics), fast-check (property tests).
+  ignoreDependencies: ['croner', 'prom-client', 'fast-check', '@kestra-io/libs'],
   ...(process.env.KNIP_NO_ALLOWLIST === '1' ? {} : { ignoreIssues: ALLOWLIST }),
 };

@@ -1,6 +1,6 @@
 /**
  * The daemon's HTTP application: fastify with the Kestra routes under `/api/v1` and
- * `/api/v1/main`, Kestra error bodies, credentials, the Host/Origin guard and the in-flight
+ * `/api/v1/main`, the web view at `/ui/`, Kestra error bodies, credentials, the Host/Origin guard and the in-flight
  * bound. Built without listening, so tests drive it with `inject()`.
  * @module
  */
@@ -17,6 +17,7 @@ import { followRoutes } from './routes/follow.js';
 import { logRoutes } from './routes/logs.js';
 import { configRoutes, rootRoutes } from './routes/misc.js';
 import { unavailableRoutes } from './routes/unavailable.js';
+import { uiRoutes } from './routes/ui.js';
 
 /** What {@link buildApp} needs beside the shared context. */
 export interface AppOptions {
@@ -87,6 +88,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   });
 
   rootRoutes(app, ctx);
+  uiRoutes(app);
   for (const prefix of API_PREFIXES) {
     await app.register(
       async (api) => {
