@@ -69,6 +69,10 @@ export const ERROR_CODES = {
   TROUPE_EXECUTION_CORRUPT: { family: 'store', httpStatus: 500, exitCode: 1, summary: 'An execution cannot be loaded from its records (undecodable, or its flow revision is missing): it is failed alone.' },
   TROUPE_SHARD_FAILED: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A shard thread kept dying after restarts: the engine stopped restarting it.' },
   TROUPE_LIMIT_LOOP_RUNS: { family: 'task', httpStatus: 422, exitCode: 1, summary: 'A loop would create more children (values × tasks) than the engine option maxLoopRuns allows.' },
+  TROUPE_STORAGE_PATH: { family: 'input', httpStatus: 422, exitCode: 1, summary: 'A kestra:// URI is malformed or could name a file outside the storage root (.., %2e%2e, backslash, another scheme).' },
+  TROUPE_STORAGE_NOT_FOUND: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'No file of internal storage is at that kestra:// URI.' },
+  TROUPE_STORAGE_ACCESS: { family: 'input', httpStatus: 422, exitCode: 1, summary: 'A kestra:// URI belongs to another execution (or namespace) than the one reading it.' },
+  TROUPE_STORAGE_TOO_LARGE: { family: 'input', httpStatus: 413, exitCode: 1, summary: 'A file is larger than the limit set for that use (an upload, a file read into a template).' },
   TROUPE_INTERNAL: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A bug in Troupe: please report it.' },
 } as const satisfies Record<string, CodeSpec>;
 

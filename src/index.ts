@@ -14,6 +14,7 @@ export type { Execution, TaskRun, TaskRunAttempt, State, LogEntry, Label, Flow, 
 export { parseFlow, validateFlow } from './flow/index.js';
 export type { ParseFlowOptions, FlowValidation, FlowValidationError } from './flow/index.js';
 export type { FlowRecord } from './store/index.js';
+export type { PutOptions, PutSource, Storage, StorageWriter, StoredFile } from './storage/index.js';
 export { listenIpc } from './ipc/server.js';
 export type { IpcServer, IpcListenOptions } from './ipc/server.js';
 export type { TroupeApi, ExecutionEvent, ExecutionFilter, FlowValidationReport } from './troupe-api.js';

@@ -20,6 +20,8 @@ export interface TaskPoolOptions {
   resourceLimits: ResourceLimits;
   /** Where attempts make their scratch working directories (script tasks): `<dataDir>/work` (default: under the OS temp dir). */
   workDir?: string;
+  /** The internal storage root the threads open (`<dataDir>/storage`; default: under the OS temp dir). */
+  storage?: { root: string; noSync: boolean };
   /**
    * A thread of the pool was started in place of `slot`: `port` is its new port to shard
    * `shardIndex`; `death` says why the old one went, for that shard.
@@ -85,7 +87,7 @@ export class TaskPool {
 
   #start(slot: number, shards: TaskThreadInit['shards']): Slot {
     const running = new SharedArrayBuffer(8);
-    const init: TaskThreadInit = { slot, running, shards, workDir: this.#options.workDir ?? join(tmpdir(), 'troupe-work') };
+    const init: TaskThreadInit = { slot, running, shards, workDir: this.#options.workDir ?? join(tmpdir(), 'troupe-work'), storage: this.#options.storage ?? { root: join(tmpdir(), 'troupe-storage'), noSync: true } };
     const worker = new Worker(this.#entry, { workerData: init, transferList: shards.map((s) => s.port), resourceLimits: this.#options.resourceLimits, name: `troupe-pool-${slot}` });
     const state: Slot = { worker, running: new Int32Array(running), watched: new Map() };
     let failure: Error | undefined;

@@ -14,6 +14,7 @@ import type { Metric } from '../model/task-run.js';
 import { resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
 import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
+import { createTaskFiles, LocalStorage } from '../storage/index.js';
 import { poolTaskOf } from '../tasks/pool.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
 
@@ -37,6 +38,8 @@ const init = workerData as TaskThreadInit;
 /** [shard index + 1, ticket] of the attempt whose synchronous code runs now; 0 between. */
 const current = new Int32Array(init.running);
 const links = new Map<number, Link>();
+/** The engine's internal storage, opened on the same root by every thread. */
+const storage = new LocalStorage(init.storage);
 let watched: { started: WatchMessage['started']; ended: WatchedAttempt[] } = { started: [], ended: [] };
 
 function enter(shardIndex: number, ticket: number): void {
@@ -104,6 +107,7 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     nowMs: () => Date.now(),
     signal: abort.signal,
     workDir: init.workDir,
+    files: createTaskFiles(storage, { namespace: job.namespace, flowId: job.flowId, executionId: job.executionId, taskId: job.task.id, taskRunId: job.taskRunId, parent: job.parent }),
   };
   let state: StateType = 'SUCCESS';
   let outputs: Record<string, unknown> | null = null;

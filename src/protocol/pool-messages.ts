@@ -22,6 +22,8 @@ export interface TaskJob {
   vars: Record<string, unknown>;
   /** The execution's ERROR lines for `errorLogs()`, when the task uses it. */
   errorLogs?: LogEntry[];
+  /** A subflow's parent execution (its files are readable by this run). */
+  parent?: { namespace: string; flowId: string; executionId: string };
 }
 
 /** A job as sent to a thread, with the sending shard's number for it (unique in that shard). */
@@ -90,6 +92,8 @@ export interface TaskThreadInit {
   shards: Array<{ shardIndex: number; port: MessagePort }>;
   /** Where attempts make their scratch working directories (under the data dir). */
   workDir: string;
+  /** The internal storage every thread opens (the same local root as the engine's). */
+  storage: { root: string; noSync: boolean };
 }
 
 /**

@@ -72,6 +72,12 @@ export interface EngineOptions {
    * @default 32
    */
   maxSubflowDepth?: number;
+  /**
+   * The root of internal storage (files of FILE inputs and tasks, `kestra://` URIs); a crash's
+   * leftover temp files (`<storageDir>.tmp`) are removed when the engine opens.
+   * @default `<dataDir>/storage`
+   */
+  storageDir?: string;
 }
 
 /** Limits of a pool thread, in MiB (Node's `ResourceLimits`). */
@@ -87,7 +93,7 @@ const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'
 /** Options with every default applied. */
 export type ResolvedEngineOptions = Readonly<Required<EngineOptions>>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir']);
 
 /** Shard threads follow the engine's clock by messages: only the system clock and a TestClock can be followed. */
 function clockOf(v: unknown): Clock {
@@ -123,7 +129,15 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     clock: clockOf(options.clock),
     maxAttemptCrashes: positiveInt('maxAttemptCrashes', options.maxAttemptCrashes, DEFAULT_LIMITS.maxAttemptCrashes),
     maxSubflowDepth: positiveInt('maxSubflowDepth', options.maxSubflowDepth, DEFAULT_LIMITS.maxSubflowDepth),
+    storageDir: storageDirOf(options),
   });
+}
+
+function storageDirOf(options: EngineOptions): string {
+  const v = options.storageDir;
+  if (v === undefined) return resolve(options.dataDir, 'storage');
+  if (typeof v !== 'string' || v === '') throw new TroupeError('TROUPE_OPTION_INVALID', 'options.storageDir must be a non-empty path', { option: 'storageDir' });
+  return resolve(v);
 }
 
 function resolveLimits(limits: PoolResourceLimits | undefined): PoolResourceLimits {

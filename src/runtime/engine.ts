@@ -14,6 +14,7 @@ import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
 import { isTerminated } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
+import { LocalStorage } from '../storage/index.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
@@ -90,6 +91,8 @@ export interface WaitForOptions {
 export class Engine implements TroupeApi {
   readonly #options: ResolvedEngineOptions;
   readonly #store: Store;
+  /** Internal storage (`<dataDir>/storage` unless `storageDir` says otherwise). */
+  readonly storage: LocalStorage;
   readonly #lock: DataDirLock;
   readonly #pool: TaskPool;
   readonly #shards: ShardHandle[] = [];
@@ -115,10 +118,12 @@ export class Engine implements TroupeApi {
     this.#store = store;
     this.#lock = lock;
     this.#clock = options.clock;
+    this.storage = new LocalStorage({ root: options.storageDir, noSync: options.noSync });
     this.#pool = new TaskPool({
       threads: options.poolThreads,
       resourceLimits: options.poolResourceLimits,
       workDir: join(options.dataDir, 'work'),
+      storage: { root: options.storageDir, noSync: options.noSync },
       onReplaced: (shardIndex, slot, port, death) => this.#poolThreadReplaced(shardIndex, slot, port, death),
     });
   }
@@ -137,6 +142,8 @@ export class Engine implements TroupeApi {
       store = openStore({ dataDir: resolved.dataDir, noSync: resolved.noSync });
       // No clean-close mark: the last life crashed, so attempts found in flight count a crash.
       const crashed = !store.takeCleanClose();
+      // Temp files of writes a crash interrupted: nothing references them.
+      await new LocalStorage({ root: resolved.storageDir }).removeOrphans();
       engine = new Engine(resolved, store, lock);
       const e = engine;
       e.#subflows = new SubflowLinks(store, {

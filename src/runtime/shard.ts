@@ -23,6 +23,7 @@ import { isEngineTask } from './engine-tasks.js';
 import type { ChangeBatch, StagedWrite, Store } from '../store/index.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import type { RenderOptions } from '../expr/index.js';
+import { parentOf } from '../storage/index.js';
 
 interface Actor {
   state: ExecutionState;
@@ -344,7 +345,7 @@ export class Shard {
         }
         for (const effect of result.effects) {
           if (effect.type === 'task.dispatch') {
-            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}) });
+            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}), ...parentOf(state.header.trigger) });
           } else if (effect.type === 'task.cancel') cancels.push(effect.taskRunId);
           else if (effect.type === 'timer.start') timers.push({ actor, timerId: effect.timerId, atMs: effect.atMs });
           else if (effect.type === 'subflow.start') subflows.push({ parentExecutionId: state.header.id, start: effect });

@@ -6,6 +6,7 @@
 import type { Task } from '../model/flow.js';
 import type { LogLevel } from '../model/log-entry.js';
 import type { Metric } from '../model/task-run.js';
+import type { TaskFiles } from '../storage/index.js';
 
 /** The task's view of its run: rendering in its context, logs, metrics, the clock, cancellation. */
 export interface RunnableContext {
@@ -20,6 +21,11 @@ export interface RunnableContext {
   signal: AbortSignal;
   /** The directory under the data dir where attempts make their scratch working directories. */
   workDir: string;
+  /**
+   * Internal storage as this run sees it: where it writes its files, which `kestra://` URIs it may
+   * read (its execution's, its parent's, its namespace files), and the raw storage (`files.storage`).
+   */
+  files: TaskFiles;
 }
 
 /** What a task returns: its outputs, and a final state other than SUCCESS if it says so. */
@@ -41,7 +47,7 @@ export interface EngineHost {
 }
 
 /** What a main-side task sees: the pool's context, the engine, and its own execution's id. */
-export interface MainContext extends Omit<RunnableContext, 'workDir'> {
+export interface MainContext extends Omit<RunnableContext, 'workDir' | 'files'> {
   engine: EngineHost;
   executionId: string;
 }
