@@ -73,6 +73,11 @@ export const ERROR_CODES = {
   TROUPE_STORAGE_NOT_FOUND: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'No file of internal storage is at that kestra:// URI.' },
   TROUPE_STORAGE_ACCESS: { family: 'input', httpStatus: 422, exitCode: 1, summary: 'A kestra:// URI belongs to another execution (or namespace) than the one reading it.' },
   TROUPE_STORAGE_TOO_LARGE: { family: 'input', httpStatus: 413, exitCode: 1, summary: 'A file is larger than the limit set for that use (an upload, a file read into a template).' },
+  TROUPE_TASK_HTTP_STATUS: { family: 'task', httpStatus: 502, exitCode: 1, summary: 'An HTTP task got a response status of 400 or more (and allowFailed is not set); the message is the reason phrase, details.code the status.' },
+  TROUPE_TASK_HTTP_TOO_LARGE: { family: 'task', httpStatus: 502, exitCode: 1, summary: "An HTTP task's response body is larger than options.maxContentLength (10 MiB by default): use the Download task for large bodies." },
+  TROUPE_TASK_HTTP_TIMEOUT: { family: 'task', httpStatus: 504, exitCode: 1, summary: 'An HTTP task could not connect, or read the response, within options.connectTimeout, readTimeout or readIdleTimeout.' },
+  TROUPE_TASK_HTTP_UNREACHABLE: { family: 'task', httpStatus: 502, exitCode: 1, summary: 'An HTTP task could not reach the server (unknown host, connection refused or reset, TLS failure).' },
+  TROUPE_TASK_HTTP_REDIRECTS: { family: 'task', httpStatus: 502, exitCode: 1, summary: 'An HTTP task followed more redirects than allowed (20): a redirect loop.' },
   TROUPE_INTERNAL: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A bug in Troupe: please report it.' },
 } as const satisfies Record<string, CodeSpec>;
 

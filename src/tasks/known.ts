@@ -10,20 +10,6 @@ import { SUBFLOW_PROPS } from './subflow/index.js';
 
 const LEVEL = 'enum:TRACE|DEBUG|INFO|WARN|ERROR';
 const STATE_PROPS = { name: 'string', namespace: 'bool', taskrunValue: 'bool' };
-const HTTP_PROPS = {
-  uri: 'string!',
-  method: 'string',
-  body: 'any',
-  formData: 'any',
-  contentType: 'string',
-  headers: 'map',
-  options: 'map',
-  sslOptions: 'map',
-  encryptBody: 'bool',
-  allowFailed: 'bool',
-  allowedResponseCodes: 'list',
-  failOnEmptyResponse: 'bool',
-};
 
 export const KNOWN_TASKS: readonly TypeDefinition[] = [
   coreTask('log.Fetch', 'runnable', { namespace: 'string', flowId: 'string', executionId: 'string', tasksId: 'list', level: LEVEL }, { legacy: ['log.Fetch'] }),
@@ -46,8 +32,6 @@ export const KNOWN_TASKS: readonly TypeDefinition[] = [
   coreTask('storage.PurgeCurrentExecutionFiles', 'runnable', {}, { legacy: ['storages.PurgeExecution'] }),
   coreTask('storage.DeduplicateItems', 'runnable', { from: 'string!', expr: 'string!' }),
   coreTask('storage.FilterItems', 'runnable', { from: 'string!', filterCondition: 'string!', filterType: 'enum:INCLUDE|EXCLUDE', errorOrNullBehavior: 'enum:FAIL|INCLUDE|EXCLUDE' }),
-  coreTask('http.Request', 'runnable', HTTP_PROPS, { aliases: ['io.kestra.plugin.fs.http.Request'] }),
-  coreTask('http.Download', 'runnable', HTTP_PROPS, { aliases: ['io.kestra.plugin.fs.http.Download'] }),
   coreTask('trigger.Toggle', 'runnable', { namespace: 'string', flowId: 'string!', trigger: 'string!', enabled: 'bool' }, { legacy: ['trigger.Toggle'] }),
   coreTask('flow.WorkingDirectory', 'flowable', { tasks: 'tasks+', cache: 'map', namespaceFiles: 'map', inputFiles: 'any', outputFiles: 'list' }, { legacy: ['flows.WorkingDirectory', 'flows.Worker'] }),
   coreTask('flow.ForEachItem', 'flowable', { ...SUBFLOW_PROPS, items: 'string!', batch: 'map' }, { legacy: ['flows.ForEachItem'] }),

@@ -26,6 +26,7 @@ import { FAIL } from './fail/index.js';
 import { OUTPUT_VALUES } from './output-values/index.js';
 import { KNOWN_TASKS } from './known.js';
 import { SCRIPT_TASKS } from './scripts/index.js';
+import { HTTP_TASKS } from './http/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
@@ -34,6 +35,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   ...FLOWABLE_TYPES, SUBFLOW, PAUSE, WAIT_FOR,
   ...KNOWN_TASKS,
   ...SCRIPT_TASKS,
+  ...HTTP_TASKS,
   ...TRIGGERS,
   ...CONDITIONS,
 ];

@@ -1,0 +1,31 @@
+/**
+ * Kestra's HTTP tasks (core:`plugin/core/http/*`), run in the pool: `Request` (./request.pool.ts)
+ * keeps the response in outputs; `Download` streams it into internal storage. Legacy names
+ * `io.kestra.plugin.fs.http.*`. docs/reference/http.md says what they do and where they differ.
+ */
+import { coreTask } from '../definition.js';
+
+/** Properties of both tasks (core:`plugin/core/http/HttpInterface.java`, Kestra 0.20). */
+const HTTP_PROPS = {
+  uri: 'string!',
+  method: 'enum:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|TRACE',
+  body: 'any',
+  formData: 'map',
+  contentType: 'string',
+  headers: 'map',
+  options: 'map',
+  sslOptions: 'map',
+  allowFailed: 'bool',
+};
+
+export const HTTP_REQUEST = coreTask('http.Request', 'runnable', { ...HTTP_PROPS, encryptBody: 'bool' }, {
+  aliases: ['io.kestra.plugin.fs.http.Request'],
+  summary: 'send an HTTP request; outputs `uri`, `code`, `headers` and the `body` as a string (at most `options.maxContentLength`, 10 MiB)',
+  behaviour: { runs: 'pool', load: async () => (await import('./request.pool.js')).requestTask },
+});
+
+export const HTTP_DOWNLOAD = coreTask('http.Download', 'runnable', { ...HTTP_PROPS, failOnEmptyResponse: 'bool' }, {
+  aliases: ['io.kestra.plugin.fs.http.Download'],
+});
+
+export const HTTP_TASKS = [HTTP_REQUEST, HTTP_DOWNLOAD];
