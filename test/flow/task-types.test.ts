@@ -102,9 +102,9 @@ describe('type registry', () => {
   it('says where each runnable task type runs', () => {
     const runs = (name: string): string | undefined => resolveTaskType(`${CORE}.${name}`)?.runs;
     expect(['execution.Labels', 'flow.Sleep', 'flow.Pause', 'flow.Subflow', 'flow.Dag'].map(runs)).toEqual(['actor', 'actor', 'actor', 'actor', 'actor']);
-    expect(['debug.Return', 'log.Log', 'execution.Fail'].map(runs)).toEqual(['pool', 'pool', 'pool']);
+    expect(['debug.Return', 'log.Log', 'execution.Fail', 'http.Request'].map(runs)).toEqual(['pool', 'pool', 'pool', 'pool']);
     expect(runs('execution.Resume')).toBe('main');
-    expect(['execution.Exit', 'kv.Set', 'http.Request', 'flow.WorkingDirectory'].map(runs)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(['execution.Exit', 'kv.Set', 'log.Fetch', 'flow.WorkingDirectory'].map(runs)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('returns undefined for an unknown type', () => {
