@@ -184,6 +184,8 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     // The input is shown as text, never as markup.
     await page.getByTestId('log-line').filter({ hasText: 'hello <b>Ada</b>' }).waitFor();
     expect(await page.locator('main b').count()).toBe(0);
+    await page.locator('[data-testid=gantt-row][data-task=greet]').click();
+    await page.getByTestId('run-logs').filter({ hasText: 'hello <b>Ada</b>' }).waitFor();
     await page.locator('[data-testid=gantt-row][data-task=value]').nth(2).click();
     await page.getByTestId('outputs').filter({ hasText: 'c for <b>Ada</b>' }).waitFor();
     expect(await page.getByTestId('attempts').locator('tbody tr').count()).toBe(1);

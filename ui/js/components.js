@@ -37,7 +37,9 @@ export function humanMs(ms) {
   return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
 }
 
+/** A state's duration; one still going counts up to now (the API's is as of its read). */
 export function humanDuration(state) {
+  if (state && !TERMINAL.has(state.current) && state.startDate) return humanMs(Date.now() - Date.parse(state.startDate));
   return humanMs(durationMs(state?.duration));
 }
 
@@ -58,10 +60,12 @@ export function JsonView({ value }) {
   return html`<pre class="json">${value === undefined ? '' : JSON.stringify(value, null, 2)}</pre>`;
 }
 
-/** Calls `f` now and every `ms` while `active`; re-arms when `deps` change. */
+/** Calls `f` now and every `ms` (a number, or a function read before each wait) while `active`; re-arms when `deps` change. */
 export function usePoll(f, ms, active, deps) {
   const ref = useRef(f);
   ref.current = f;
+  const every = useRef(ms);
+  every.current = ms;
   useEffect(() => {
     let stopped = false;
     let timer;
@@ -69,7 +73,8 @@ export function usePoll(f, ms, active, deps) {
       try {
         await ref.current();
       } finally {
-        if (!stopped && active) timer = setTimeout(tick, ms);
+        const wait = typeof every.current === 'function' ? every.current() : every.current;
+        if (!stopped && active) timer = setTimeout(tick, wait);
       }
     };
     tick();

@@ -25,6 +25,7 @@ export function useExecution(id) {
   const [error, setError] = useState();
   const [total, setTotal] = useState(0);
   const [ready, setReady] = useState(false);
+  const [generation, setGeneration] = useState(0);
   const [version, setVersion] = useState(0);
   const pages = useRef(new Map());
   const inflight = useRef(new Map());
@@ -113,10 +114,10 @@ export function useExecution(id) {
       stop();
       clearTimeout(timer);
     };
-  }, [id]);
+  }, [id, generation]);
 
   const runAt = (i) => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
   /** Every loaded run (for small executions, all of them). */
   const loaded = () => [...pages.current.values()].flat();
-  return { header, flow, error, setError, total, ready, version, runAt, ensure, loaded, reload: () => ensure(...range.current, true) };
+  return { header, flow, error, setError, total, ready, version, runAt, ensure, loaded, /** Reads everything again (after a restart: the execution runs again). */ refresh: () => setGeneration((g) => g + 1) };
 }

@@ -1,7 +1,8 @@
 // The Gantt of an execution's task runs: one row per task run (loop values beside the task id),
 // bars drawn from each run's state history on the execution's time axis. Only the rows in view
 // exist (VirtualList); the rows' pages are fetched as they come into view.
-import { html } from './html.js';
+import { html, useEffect, useState } from './html.js';
+import { api, query, seg } from './api.js';
 import { humanDuration, humanMs, StateBadge, TERMINAL, VirtualList } from './components.js';
 
 export const ROW_HEIGHT = 28;
@@ -18,7 +19,8 @@ function segments(run, t0, t1, now) {
     if (end <= start && i + 1 < h.length) continue;
     // A run's working time takes the colour of how it ended, as Kestra's Gantt does.
     const state = h[i].state === 'RUNNING' && TERMINAL.has(current) ? current : h[i].state;
-    out.push({ state, left: ((start - t0) / span) * 100, width: (Math.max(0, end - start) / span) * 100 });
+    const left = Math.min(100, Math.max(0, ((start - t0) / span) * 100));
+    out.push({ state, left, width: Math.min(100 - left, (Math.max(0, end - start) / span) * 100) });
   }
   return out;
 }
@@ -42,7 +44,7 @@ export function Gantt({ data, height, selected, onSelect }) {
   const index = data.index;
   const now = Date.now();
   const t0 = Date.parse(header.state.startDate ?? header.state.histories[0].date);
-  const t1 = header.state.endDate ? Date.parse(header.state.endDate) : now;
+  const t1 = TERMINAL.has(header.state.current) && header.state.endDate ? Date.parse(header.state.endDate) : now;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   return html`<div class="gantt" data-testid="gantt">
     <div class="ghead">
@@ -58,7 +60,20 @@ export function Gantt({ data, height, selected, onSelect }) {
   </div>`;
 }
 
-/** The details of one task run: state history, attempts, outputs. */
+/** The log lines of one task run, read again as its state changes. */
+function RunLogs({ run }) {
+  const [lines, setLines] = useState();
+  useEffect(() => {
+    let stale = false;
+    api(`/logs/${seg(run.executionId)}${query({ taskRunId: run.id })}`).then((l) => !stale && setLines(l), () => !stale && setLines([]));
+    return () => (stale = true);
+  }, [run.id, run.state.current]);
+  if (!lines) return null;
+  if (!lines.length) return html`<p class="muted">No log line.</p>`;
+  return html`<div class="run-logs" data-testid="run-logs">${lines.slice(-200).map((l) => html`<div class=${`log level-${l.level}`}><span class="lvl">${l.level}</span><span class="msg">${l.message}</span></div>`)}</div>`;
+}
+
+/** The details of one task run: state history, attempts, outputs, its log lines. */
 export function RunDetails({ run }) {
   if (!run) return html`<p class="muted">Select a task run in the Gantt to see its attempts and outputs.</p>`;
   return html`<div class="run-details" data-testid="run-details">
@@ -77,5 +92,7 @@ export function RunDetails({ run }) {
     </table>` : html`<p class="muted">No attempt (flowable or not started).</p>`}
     <h4>Outputs</h4>
     ${run.outputs && Object.keys(run.outputs).length ? html`<pre class="json" data-testid="outputs">${JSON.stringify(run.outputs, null, 2)}</pre>` : html`<p class="muted">No outputs.</p>`}
+    <h4>Logs</h4>
+    <${RunLogs} key=${run.id} run=${run} />
   </div>`;
 }

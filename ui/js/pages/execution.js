@@ -48,7 +48,7 @@ function Logs({ executionId, taskRunId, large }) {
       <span class="muted">${lines.length.toLocaleString('en')} lines</span>
       <a class="button small" href=${`/api/v1/logs/${seg(executionId)}/download`} download>Download</a>
     </div>
-    <${VirtualList} count=${lines.length} rowHeight=${22} height=${260} follow=${true} className="log-lines" testId="logs"
+    <${VirtualList} count=${lines.length} rowHeight=${22} height=${Math.min(260, Math.max(70, lines.length * 22 + 4))} follow=${true} className="log-lines" testId="logs"
       renderRow=${(i) => {
         const l = lines[i];
         return html`<div class=${`log level-${l.level}`} data-testid="log-line"><span class="ts">${l.timestamp}</span><span class="lvl">${l.level}</span>${l.taskId ? html`<span class="ltask">${l.taskId}</span>` : null}<span class="msg">${l.message}</span></div>`;
@@ -62,18 +62,19 @@ function Actions({ header, data, flowIndex }) {
   const [resuming, setResuming] = useState(false);
   const id = header.id;
   const state = header.state.current;
-  const act = async (label, f) => {
+  const act = async (label, f, then) => {
     setError(undefined);
     setNotice(undefined);
     try {
       await f();
       setNotice(label);
+      then?.();
     } catch (e) {
       setError(e);
     }
   };
   const kill = () => act('kill requested', () => api(`/executions/${seg(id)}/kill`, { method: 'DELETE' }));
-  const restart = () => act('restarted', () => api(`/executions/${seg(id)}/restart`, { method: 'POST' }));
+  const restart = () => act('restarted', () => api(`/executions/${seg(id)}/restart`, { method: 'POST' }), data.refresh);
   const resume = (form) =>
     act('resumed', async () => {
       await api(`/executions/${seg(id)}/resume`, { method: 'POST', body: form });
@@ -87,9 +88,9 @@ function Actions({ header, data, flowIndex }) {
     ${state === 'PAUSED' ? html`<button class="primary" onClick=${() => setResuming(!resuming)} data-testid="resume">Resume</button>` : null}
     ${TERMINAL.has(state) ? html`<button onClick=${restart} data-testid="restart">Restart</button>` : null}
     ${notice ? html`<span class="status ok">${notice}</span>` : null}
-    <${ErrorBox} error=${error} onClose=${() => setError(undefined)} />
-    ${resuming ? html`<div class="panel narrow"><h3>Resume${paused ? ` ${paused.taskId}` : ''}</h3><${InputsForm} inputs=${onResume} submitLabel="Resume" onSubmit=${resume} testId="resume-form" /></div>` : null}
-  </div>`;
+  </div>
+  <${ErrorBox} error=${error} onClose=${() => setError(undefined)} />
+  ${resuming ? html`<div class="panel narrow"><h3>Resume${paused ? ` ${paused.taskId}` : ''}</h3><${InputsForm} inputs=${onResume} submitLabel="Resume" onSubmit=${resume} testId="resume-form" /></div>` : null}`;
 }
 
 export function ExecutionPage({ id }) {
@@ -117,16 +118,16 @@ export function ExecutionPage({ id }) {
     <${Actions} header=${header} data=${data} flowIndex=${index} />
     <dl class="kv overview">
       <dt>Start</dt><dd>${formatDate(s.startDate)}</dd>
-      <dt>End</dt><dd>${formatDate(s.endDate)}</dd>
+      <dt>End</dt><dd>${TERMINAL.has(s.current) ? formatDate(s.endDate) : ''}</dd>
       <dt>Duration</dt><dd>${humanDuration(s)}</dd>
       <dt>Revision</dt><dd>${header.flowRevision}</dd>
-      ${(header.labels ?? []).length ? html`<dt>Labels</dt><dd>${header.labels.map((l) => html`<span class="tag">${l.key}: ${l.value}</span>`)}</dd>` : null}
+      <dt>Labels</dt><dd>${(header.labels ?? []).filter((l) => !l.key.startsWith('system.')).map((l) => html`<span class="tag">${l.key}: ${l.value}</span>`)}</dd>
     </dl>
     ${header.inputs && Object.keys(header.inputs).length ? html`<details><summary>Inputs</summary><${JsonView} value=${header.inputs} /></details>` : null}
     ${header.outputs && Object.keys(header.outputs).length ? html`<details><summary>Outputs</summary><${JsonView} value=${header.outputs} /></details>` : null}
     <${ErrorBox} error=${error} onClose=${() => data.setError(undefined)} />
     <div class="split gantt-split">
-      <${Gantt} data=${{ ...data, index }} height=${420} selected=${selected} onSelect=${setSelected} />
+      <${Gantt} data=${{ ...data, index }} height=${Math.min(420, Math.max(112, data.total * 28 + 8))} selected=${selected} onSelect=${setSelected} />
       <div class="panel details"><${RunDetails} run=${selectedRun} /></div>
     </div>
     ${data.ready ? html`<${Logs} executionId=${header.id} large=${data.total > LARGE_RUNS} />` : null}

@@ -8,11 +8,12 @@ import { Pager } from './flows.js';
 
 const SIZE = 25;
 
-/** The table of executions matching `filters`; polled while any shown one has not ended. */
+/** The table of executions matching `filters`: polled every second while one shown runs, else every 5 s (new ones appear). */
 export function ExecutionsTable({ filters, page = 1, search, base }) {
   const [data, setData] = useState();
   const [error, setError] = useState();
   const key = JSON.stringify(filters);
+  const live = (data?.results ?? []).some((e) => !TERMINAL.has(e.state.current));
   usePoll(async () => {
     try {
       setData(await api(`/executions/search${query({ ...filters, page, size: SIZE })}`));
@@ -20,7 +21,7 @@ export function ExecutionsTable({ filters, page = 1, search, base }) {
     } catch (e) {
       setError(e);
     }
-  }, 1000, true, [key, page]);
+  }, () => (live ? 1000 : 5000), true, [key, page]);
   const rows = data?.results ?? [];
   return html`<div>
     <${ErrorBox} error=${error} />
