@@ -26,6 +26,8 @@ export const HTTP_REQUEST = coreTask('http.Request', 'runnable', { ...HTTP_PROPS
 
 export const HTTP_DOWNLOAD = coreTask('http.Download', 'runnable', { ...HTTP_PROPS, failOnEmptyResponse: 'bool' }, {
   aliases: ['io.kestra.plugin.fs.http.Download'],
+  summary: 'stream a response body into internal storage (no size cap); outputs `uri`, `code`, `length` and `headers`',
+  behaviour: { runs: 'pool', load: async () => (await import('./download.pool.js')).downloadTask },
 });
 
 export const HTTP_TASKS = [HTTP_REQUEST, HTTP_DOWNLOAD];

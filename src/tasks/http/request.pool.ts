@@ -62,5 +62,5 @@ export async function runRequest(task: Task, ctx: RunnableContext, open?: OpenSt
 }
 
 export const requestTask: PoolTask = {
-  run: (task, ctx) => runRequest(task, ctx),
+  run: (task, ctx) => runRequest(task, ctx, (uri) => ctx.files.get(uri)),
 };
