@@ -82,13 +82,16 @@ export interface TroupeApi {
    */
   resume(executionId: string, inputs?: Record<string, unknown>): Promise<void>;
   /**
-   * Restarts a failed execution from its failed task runs (Kestra's restart).
-   * @throws TroupeError TROUPE_NOT_IMPLEMENTED in this version
+   * Restarts an ended (or paused) execution in place from its failed task runs (Kestra's restart):
+   * they run again with a new attempt, the execution goes RESTARTED then RUNNING. Resolves with its
+   * id once the restart is durable.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED (running), TROUPE_ILLEGAL_ARGUMENT (no failed task run)
    */
   restart(executionId: string): Promise<string>;
   /**
-   * Replays an execution as a new one, optionally from a task run (Kestra's replay).
-   * @throws TroupeError TROUPE_NOT_IMPLEMENTED in this version
+   * Replays an execution as a new one (Kestra's replay): afresh, or from `taskRunId` with the
+   * runs before it copied. Resolves with the new execution's id once its creation is durable.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_ILLEGAL_ARGUMENT (unknown task run)
    */
   replay(executionId: string, options?: { taskRunId?: string }): Promise<string>;
   /**

@@ -85,7 +85,8 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
     if (run.outputs) recordOutputs(state, entry);
     const current = run.state.current;
     const behaviour = behaviourOf(entry.task.canonicalType);
-    if (behaviour?.runs === 'actor' && behaviour.flowable && current !== 'CREATED') openGroup(state, entry, host);
+    // A RESTARTED flowable (one that never got children) opens again when the restart starts it.
+    if (behaviour?.runs === 'actor' && behaviour.flowable && current !== 'CREATED' && current !== 'RESTARTED') openGroup(state, entry, host);
     if (current === 'PAUSED') state.paused.add(run.id);
     if (current === 'RETRYING') {
       const policy = retryPolicyFor(entry.task, state.index, flow);
@@ -94,7 +95,7 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
       state.timers.set(timerId, { kind: 'retry', taskRunId: run.id, atMs });
     } else if (behaviour?.runs === 'actor') {
       // A finished run has nothing to re-arm (and may leave memory below).
-      if (!isTerminated(current)) actorRuns.push(entry);
+      if (!isTerminated(current) && current !== 'RESTARTED') actorRuns.push(entry);
     } else if (current === 'RUNNING' && entry.task.kind !== 'flowable') {
       state.inFlight.add(run.id);
     }

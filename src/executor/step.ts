@@ -17,6 +17,7 @@ import { actorRun } from './actor-run.js';
 import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup, wakeHeld } from './resolve.js';
+import { resumeRestarted } from './restart.js';
 
 /** What one step changed and asks for. */
 export interface StepResult {
@@ -62,6 +63,9 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       break;
     case 'subflow.ended':
       childEnded(ctx, msg);
+      break;
+    case 'execution.restart':
+      resumeRestarted(ctx);
       break;
   }
   drain(ctx);

@@ -67,8 +67,16 @@ export interface SubflowEndedMessage {
   error?: ErrorRecord;
 }
 
+/**
+ * The actor was rebuilt from the records of a restart, a change of a task run's state or a replay
+ * (executor/restart.ts): RESTARTED → RUNNING, its RESTARTED runs start again.
+ */
+export interface RestartMessage {
+  type: 'execution.restart';
+}
+
 /** Any message an execution actor handles. */
-export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage | DequeueMessage;
+export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage | DequeueMessage | RestartMessage;
 
 /** Creators, one per message: the only way the runtime builds what an actor's mailbox receives. */
 export function startMessage(admission?: StartMessage['admission']): StartMessage {
@@ -102,4 +110,8 @@ export function recoverMessage(crashed: boolean): RecoverMessage {
 /** The child ended (`child`) or could not be started (`error`). */
 export function subflowEndedMessage(taskRunId: string, outcome: { child: Execution } | { error: ErrorRecord }): SubflowEndedMessage {
   return { type: 'subflow.ended', taskRunId, ...outcome };
+}
+
+export function restartMessage(): RestartMessage {
+  return { type: 'execution.restart' };
 }

@@ -3,6 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ErrorRecord } from '../errors.js';
 import type { ChildRequest, ExecutionHeader, ExecutionTrigger, Label } from '../model/execution.js';
 import type { StateType } from '../model/state.js';
+import type { TaskRun } from '../model/task-run.js';
 import type { ExecutionMessage, StartMessage, TaskResultMessage } from './execution-messages.js';
 import type { TaskJob, ThreadDeath } from './pool-messages.js';
 
@@ -95,6 +96,35 @@ export interface CreateMessage {
   scheduleDate?: string;
   /** How many Subflow levels above the new execution (absent at the top). */
   subflowDepth?: number;
+  /**
+   * A replay from a task run: the new execution's header and task runs, planned from the replayed
+   * one (executor/restart.ts); the actor is rebuilt from them and restarts.
+   */
+  copy?: { header: ExecutionHeader; records: Array<{ seq: number; taskRun: TaskRun }> };
+}
+
+/**
+ * What the main thread asks of an execution's owning shard, answered by `execution.reply`: the
+ * shard is the one writer of an execution's records, so changes to an ended execution go through it.
+ */
+export type ShardRequest =
+  /** Kestra's restart (executor/restart.ts `planRestart`). */
+  | { op: 'restart' }
+  /** Kestra's `markAs`: a task run takes `state`, and the execution goes on. */
+  | { op: 'markTaskRun'; taskRunId: string; state: StateType }
+  /** Replace the labels of an ended execution. */
+  | { op: 'setLabels'; labels: Label[] }
+  /** Change the state of an ended execution to another terminal state (Kestra's change-status). */
+  | { op: 'setState'; state: StateType }
+  /** Delete an ended execution with its task runs and logs. */
+  | { op: 'delete' };
+
+/** A {@link ShardRequest} for one execution. */
+export interface ExecutionRequestMessage {
+  type: 'execution.request';
+  requestId: number;
+  executionId: string;
+  request: ShardRequest;
 }
 
 /** Results of attempts the main thread ran (engine tasks such as execution.Resume). */
@@ -122,6 +152,7 @@ export type ToShard =
   | CreateMessage
   | MainResultsMessage
   | MailboxMessage
+  | ExecutionRequestMessage
   | PoolThreadMessage
   | { type: 'shard.stats' }
   /** The engine's test clock moved: the shard's clock follows and fires what is due. */
@@ -153,11 +184,15 @@ export interface DrainOutput {
   ended: EndedExecution[];
   /** Executions whose header, task runs or logs this drain changed (durable), for change listeners. */
   changed: string[];
+  /** Requests (`execution.request`) done by this drain, now durable. */
+  replies: number[];
 }
 
 export type FromShard =
   | DrainOutput
   | { type: 'execution.rejected'; executionId: string; error: ErrorRecord }
+  /** A request refused (not found, not ended, nothing to restart): the reason. */
+  | { type: 'execution.reply'; requestId: number; error: ErrorRecord }
   | ({ type: 'shard.stats' } & ShardStats)
   | { type: 'shard.failed'; error: ErrorRecord }
   /** The shard opened its store and recovered its executions. */
@@ -183,7 +218,7 @@ export function poolThreadMessage(slot: number, port: MessagePort, death: Thread
 
 /** Creates a {@link DrainOutput} with the parts given (the rest empty). */
 export function drainOutput(shardThreadId: number, parts: Partial<Omit<DrainOutput, 'type' | 'shardThreadId'>>): DrainOutput {
-  return { type: 'drain.output', shardThreadId, created: [], jobs: [], subflows: [], replays: [], ended: [], changed: [], ...parts };
+  return { type: 'drain.output', shardThreadId, created: [], jobs: [], subflows: [], replays: [], ended: [], changed: [], replies: [], ...parts };
 }
 
 /** Creates the `execution.rejected` message: a creation or recovery failed. */
@@ -199,4 +234,14 @@ export function statsMessage(stats: ShardStats): FromShard {
 /** Creates the `shard.failed` message: a write failed, nothing more leaves the shard. */
 export function shardFailedMessage(error: ErrorRecord): FromShard {
   return { type: 'shard.failed', error };
+}
+
+/** Creates an {@link ExecutionRequestMessage}. */
+export function executionRequestMessage(requestId: number, executionId: string, request: ShardRequest): ExecutionRequestMessage {
+  return { type: 'execution.request', requestId, executionId, request };
+}
+
+/** Creates the `execution.reply` message: a request refused with `error`. */
+export function refusedMessage(requestId: number, error: ErrorRecord): FromShard {
+  return { type: 'execution.reply', requestId, error };
 }

@@ -11,12 +11,12 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import { TroupeError, fromErrorRecord, toErrorRecord } from '../errors.js';
 import { parseFlow, validateFlow } from '../flow/index.js';
 import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
-import { isTerminated } from '../model/state.js';
+import { isTerminated, type StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
 import { LocalStorage } from '../storage/index.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
-import { mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
+import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
 import { executionToJson, taskRunToJson, type ExecutionJson, type TaskRunJson } from './execution-json.js';
@@ -31,6 +31,7 @@ import { FlowCache, onResumeInputs } from './flow-cache.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
 import { indexFlow } from '../executor/flow-index.js';
+import { planReplay } from '../executor/restart.js';
 import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TroupeApi } from '../troupe-api.js';
 import { followExecution, subscribeExecutions, type FeedSource } from './execution-feed.js';
 
@@ -112,6 +113,9 @@ export class Engine implements TroupeApi {
   readonly #limiter = new ConcurrencyLimiter();
   readonly #changeListeners = new Set<(executionId: string) => void>();
   readonly #feedClosers = new Set<() => void>();
+  /** Requests sent to shards (`execution.request`), by id, until their reply. */
+  readonly #requests = new Map<number, { shard: number; resolve: () => void; reject: (e: Error) => void }>();
+  #nextRequest = 1;
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -219,6 +223,12 @@ export class Engine implements TroupeApi {
       const reason = error ?? new TroupeError('TROUPE_SHARD_FAILED', `shard ${handle.index} thread exited with code ${code}`, { shard: handle.index, exitCode: code });
       failStart(reason);
       for (const f of handle.onExit.splice(0)) f();
+      // A request the dead thread had not answered is lost with it: its caller may ask again.
+      for (const [id, r] of this.#requests) {
+        if (r.shard !== handle.index) continue;
+        this.#requests.delete(id);
+        r.reject(new TroupeError('TROUPE_SHARD_FAILED', `shard ${handle.index} stopped before answering; ask again`, { shard: handle.index }));
+      }
       this.#onShardExit(handle, reason);
     });
     return handle.ready;
@@ -294,6 +304,8 @@ export class Engine implements TroupeApi {
     this.#created.clear();
     for (const [, ws] of this.#waiters) for (const w of ws) w.reject(err);
     this.#waiters.clear();
+    for (const [, r] of this.#requests) r.reject(err);
+    this.#requests.clear();
   }
 
   /** A pool thread was replaced: the shard gets its port to the new one, and what happened. */
@@ -317,6 +329,12 @@ export class Engine implements TroupeApi {
         for (const w of this.#waiters.get(msg.executionId) ?? []) w.reject(error);
         this.#waiters.delete(msg.executionId);
         this.#subflows.childFailed(msg.executionId, msg.error);
+        break;
+      }
+      case 'execution.reply': {
+        const r = this.#requests.get(msg.requestId);
+        this.#requests.delete(msg.requestId);
+        r?.reject(fromErrorRecord(msg.error));
         break;
       }
       case 'shard.ready':
@@ -363,6 +381,22 @@ export class Engine implements TroupeApi {
       this.#releaseSlot(end.header);
     }
     if (this.#changeListeners.size) for (const id of msg.changed) for (const l of this.#changeListeners) l(id);
+    for (const id of msg.replies) {
+      const r = this.#requests.get(id);
+      this.#requests.delete(id);
+      r?.resolve();
+    }
+  }
+
+  /** Asks an execution's owning shard to change it; resolves once the change is durable. */
+  #request(executionId: string, request: ShardRequest): Promise<void> {
+    this.#assertOpen();
+    const requestId = this.#nextRequest++;
+    const shard = shardOf(executionId, this.#shards.length);
+    return new Promise<void>((resolve, reject) => {
+      this.#requests.set(requestId, { shard, resolve, reject });
+      this.#sendTo(executionId, executionRequestMessage(requestId, executionId, request));
+    });
   }
 
   /**
@@ -575,12 +609,12 @@ export class Engine implements TroupeApi {
   }
 
   /**
-   * Deletes an ended execution with its task runs and logs; resolves once durable.
+   * Deletes an ended execution with its task runs and logs; resolves once durable. Its owning
+   * shard writes it, as every change of an execution.
    * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs (kill it first)
    */
   async deleteExecution(executionId: string): Promise<void> {
-    this.#endedHeader(executionId, 'deleted');
-    await this.#store.deleteExecution(executionId);
+    await this.#request(executionId, { op: 'delete' });
   }
 
   /**
@@ -588,21 +622,30 @@ export class Engine implements TroupeApi {
    * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs
    */
   async setLabels(executionId: string, labels: Label[]): Promise<ExecutionJson> {
-    const header = this.#endedHeader(executionId, 'relabelled');
-    await this.#store.writeBatch({ headers: [{ ...header, labels }], taskRuns: [], logs: [] });
+    await this.#request(executionId, { op: 'setLabels', labels });
     return this.get(executionId)!;
   }
 
-  /** The stored header of an ended execution (its actor is gone: the main thread may write it). */
-  #endedHeader(executionId: string, verb: string): ExecutionHeader {
-    this.#assertOpen();
-    this.#store.refresh();
-    const header = this.#store.readHeader(executionId);
-    if (!header) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `No execution has the id '${executionId}'`, { executionId });
-    if (!isTerminated(header.state.current)) {
-      throw new TroupeError('TROUPE_EXECUTION_NOT_TERMINATED', `Execution '${executionId}' is ${header.state.current}: only an ended execution can be ${verb}`, { executionId, state: header.state.current });
-    }
-    return header;
+  /**
+   * Changes the state of an ended execution to another terminal state (Kestra's change-status);
+   * its task runs are left as they are. Returns it.
+   * @throws TroupeError TROUPE_ILLEGAL_ARGUMENT for a non-terminal `state`, TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED
+   */
+  async changeStatus(executionId: string, state: StateType): Promise<ExecutionJson> {
+    if (!isTerminated(state)) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'You can only change the status of an execution to a terminal state.', { state });
+    await this.#request(executionId, { op: 'setState', state });
+    return this.get(executionId)!;
+  }
+
+  /**
+   * Sets the state of one task run of an ended or paused execution (Kestra's `markAs`, `POST
+   * /executions/{id}/state`): its ancestors go RUNNING and the execution goes on from there
+   * (a run marked RESTARTED runs again). Resolves once durable, with the execution.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs, TROUPE_ILLEGAL_ARGUMENT for an unknown task run
+   */
+  async setTaskRunState(executionId: string, taskRunId: string, state: StateType): Promise<ExecutionJson> {
+    await this.#request(executionId, { op: 'markTaskRun', taskRunId, state });
+    return this.get(executionId)!;
   }
 
   /** The log lines of an execution, in order. */
@@ -653,16 +696,53 @@ export class Engine implements TroupeApi {
     return this.logs(executionId);
   }
 
-  /** Kestra's restart (a failed execution again from its failed task runs): not built yet. */
+  /**
+   * Kestra's restart, in place: the failed (and paused) task runs of an ended or paused execution
+   * run again with their ancestors, runs of `errors` branches are dropped, the execution goes
+   * RESTARTED then RUNNING with `metadata.attemptNumber` + 1. Resolves with its id once durable.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs, TROUPE_ILLEGAL_ARGUMENT when no task run failed
+   */
   async restart(executionId: string): Promise<string> {
-    this.#assertOpen();
-    throw new TroupeError('TROUPE_NOT_IMPLEMENTED', `Restarting an execution is not implemented in this version of Troupe (execution '${executionId}'): execute the flow again instead`, { executionId, operation: 'restart' });
+    await this.#request(executionId, { op: 'restart' });
+    return executionId;
   }
 
-  /** Kestra's replay (a new execution from a task run): not built yet. */
+  /**
+   * Kestra's replay: a new execution (`parentId` = this one, `originalId` kept, attempt number + 1,
+   * inputs, labels and trigger copied). Without `taskRunId` it starts afresh; with one, the runs
+   * before that task run are copied and it runs again from there.
+   * @returns the new execution's id, once its creation is durable
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_ILLEGAL_ARGUMENT for an unknown task run
+   */
   async replay(executionId: string, options: { taskRunId?: string } = {}): Promise<string> {
     this.#assertOpen();
-    throw new TroupeError('TROUPE_NOT_IMPLEMENTED', `Replaying an execution is not implemented in this version of Troupe (execution '${executionId}'): execute the flow again instead`, { executionId, operation: 'replay', ...options });
+    this.#store.refresh();
+    const header = this.#store.readHeader(executionId);
+    if (!header) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${executionId}' not found.`, { executionId });
+    const record = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
+    if (!record) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `Unable to find revision ${header.flowRevision} on flow ${header.namespace}.${header.flowId}`, { namespace: header.namespace, flowId: header.flowId });
+    const id = newId();
+    const created = new Promise<void>((resolve, reject) => this.#created.set(id, { resolve, reject }));
+    const base = { type: 'execution.create' as const, executionId: id, flow: { namespace: record.namespace, id: record.id, revision: record.revision, source: record.source }, nowMs: this.#clock.now() };
+    if (options.taskRunId === undefined) {
+      this.#create(id, this.#admit(record, {
+        ...base,
+        ...(header.inputs ? { inputs: header.inputs } : {}),
+        labels: header.labels,
+        ...(header.trigger ? { trigger: header.trigger } : {}),
+        parentId: header.id,
+        replay: { originalId: header.originalId, attemptNumber: header.metadata.attemptNumber + 1, originalCreatedDate: header.metadata.originalCreatedDate },
+      }));
+    } else {
+      const plan = planReplay(this.#flows.get(record), header, () => this.#store.iterateTaskRuns(executionId), options.taskRunId, id, newId, this.#clock.now());
+      if ('refused' in plan) {
+        this.#created.delete(id);
+        throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'No task found to restart execution from!', { executionId, taskRunId: options.taskRunId });
+      }
+      this.#create(id, { ...base, copy: { header: plan.header, records: plan.records } });
+    }
+    await created;
+    return id;
   }
 
   /** The events of one execution up to its end (see {@link TroupeApi.follow}). */

@@ -13,9 +13,10 @@ import type { Flow } from '../model/flow.js';
 import { idFromBytes } from '../model/ids.js';
 import { isTerminated, isoDate, transition } from '../model/state.js';
 import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
+import { planMarkAs, planRestart, type PlanRefusal, type RestartPlan, type RunRecord } from '../executor/restart.js';
 import { shardOf } from './router.js';
-import { recoverMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
-import { drainOutput, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
+import { recoverMessage, restartMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
+import { drainOutput, refusedMessage, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type ExecutionRequestMessage, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
 import type { ExecutionHeader } from '../model/execution.js';
 import { systemClock, TestClock, type Clock } from './clock.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
@@ -33,6 +34,10 @@ interface Actor {
   ended: boolean;
   /** Its SECRET-typed input values: every log line of the execution is masked with them (Kestra §4). */
   masks?: Set<string>;
+  /** Records a restart or replay planned, written by the actor's next drain before its own changes. */
+  planned?: { records: RunRecord[]; deletedSeqs: number[] };
+  /** The request (`execution.request`) its next drain answers once durable. */
+  replyTo?: number;
 }
 
 /** The values of an execution's SECRET-typed inputs. */
@@ -43,6 +48,22 @@ function secretInputs(state: ExecutionState): Set<string> {
     if (typeof value === 'string' && value !== '') out.add(value);
   }
   return out;
+}
+
+/** An execution's records with a plan applied: changed records replace theirs, deleted ones leave. */
+function* planned(records: () => Iterable<RunRecord>, plan: RestartPlan): Generator<RunRecord> {
+  const changed = new Map(plan.records.map((r) => [r.seq, r]));
+  const deleted = new Set(plan.deletedSeqs);
+  for (const r of records()) {
+    if (deleted.has(r.seq)) continue;
+    yield changed.get(r.seq) ?? r;
+  }
+}
+
+/** Kestra's messages for a restart it cannot do. */
+function refusalError(executionId: string, r: PlanRefusal): TroupeError {
+  if (r.refused === 'no-task') return new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'No task found to restart execution from!', { executionId });
+  return new TroupeError('TROUPE_EXECUTION_NOT_TERMINATED', `Execution must be terminated to be restarted, current state is '${r.state}' !`, { executionId, state: r.state });
 }
 
 /** Where a shard's attempts go: straight to the pool's threads (pool/pool-client.ts). */
@@ -93,6 +114,8 @@ export class Shard {
   /** Values secret() returned during the current step (moved to the actor's masks after it). */
   readonly #secretsSeen = new Set<string>();
   readonly #render: RenderOptions = { functions: { secret: secretFunction(envSecrets(), this.#secretsSeen) } };
+  /** Requests for executions of this shard, served at the start of the next drain (the last commit is visible then). */
+  #requests: ExecutionRequestMessage[] = [];
 
   /**
    * @param send posts to the main thread
@@ -141,6 +164,10 @@ export class Shard {
       case 'execution.message':
         this.#enqueue(msg.executionId, msg.message);
         break;
+      case 'execution.request':
+        this.#requests.push(msg);
+        this.#schedule();
+        break;
       case 'shard.stats':
         this.#send(statsMessage(this.figures()));
         break;
@@ -171,7 +198,9 @@ export class Shard {
     try {
       const flow = this.#flow(msg.flow);
       const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}), ...(msg.subflowDepth ? { subflowDepth: msg.subflowDepth } : {}) });
-      const actor: Actor = { state: createExecutionState(flow, header, this.#init.limits), mailbox: [startMessage(msg.admission)], ackCreated: true, ended: false };
+      const actor: Actor = msg.copy
+        ? { state: restoreExecutionState(flow, msg.copy.header, msg.copy.records, [], { ...this.#init, render: this.#render }, Math.random, this.#init.limits), mailbox: [restartMessage()], ackCreated: true, ended: false, planned: { records: msg.copy.records, deletedSeqs: [] } }
+        : { state: createExecutionState(flow, header, this.#init.limits), mailbox: [startMessage(msg.admission)], ackCreated: true, ended: false };
       this.#actors.set(executionId, actor);
       this.#ready.add(actor);
       this.#schedule();
@@ -311,12 +340,23 @@ export class Shard {
     const timers: Array<{ actor: Actor; timerId: string; atMs: number }> = [];
     const ended: Actor[] = [];
     const created: Actor[] = [];
+    const served = this.#serveRequests(batch);
     for (const actor of this.#ready) {
       const { state } = actor;
       if (actor.ackCreated) {
         created.push(actor);
         actor.ackCreated = false;
         headers.add(actor);
+      }
+      if (actor.planned) {
+        headers.add(actor);
+        for (const record of actor.planned.records) batch.taskRuns.push({ executionId: state.header.id, record });
+        for (const seq of actor.planned.deletedSeqs) deletes.push({ executionId: state.header.id, seq });
+        actor.planned = undefined;
+      }
+      if (actor.replyTo !== undefined) {
+        served.replies.push(actor.replyTo);
+        actor.replyTo = undefined;
       }
       for (let msg = actor.mailbox.shift(); msg; msg = actor.mailbox.shift()) {
         let result;
@@ -363,7 +403,8 @@ export class Shard {
     for (const [entry, state] of runs) batch.taskRuns.push({ executionId: state.header.id, record: entry.crashes ? { seq: entry.seq, taskRun: entry.run, crashes: entry.crashes } : { seq: entry.seq, taskRun: entry.run } });
     if (deletes.length) batch.taskRunDeletes = deletes;
     let staged: StagedWrite = { committed: Promise.resolve(), durable: Promise.resolve() };
-    if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length) {
+    if (served.deletes.length) batch.executionDeletes = served.deletes;
+    if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length || batch.executionDeletes?.length) {
       staged = this.#store.writeBatchStaged(batch);
       this.stats.batches += 1;
     }
@@ -393,13 +434,15 @@ export class Shard {
     for (const h of batch.headers) changed.add(h.id);
     for (const r of batch.taskRuns) changed.add(r.executionId);
     for (const l of batch.logs) changed.add(l.executionId);
-    if (created.length || subflows.length || replays.length || ended.length || changed.size) {
+    for (const id of served.deletes) changed.add(id);
+    if (created.length || subflows.length || replays.length || ended.length || changed.size || served.replies.length) {
       const out = drainOutput(threadId, {
         created: created.map((a) => a.state.header.id),
         subflows,
         replays,
         ended: [...brokenEnds, ...ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, header: a.state.header }))],
         changed: [...changed],
+        replies: served.replies,
       });
       this.#acks = this.#acks.then(() => staged.durable).then(() => this.#send(out));
     } else this.#acks = this.#acks.then(() => staged.durable);
@@ -407,7 +450,69 @@ export class Shard {
     for (const actor of [...ended, ...headers]) this.#release(actor);
     this.#passivate(headers);
     this.#draining = false;
-    if (this.#ready.size) this.#schedule();
+    if (this.#ready.size || this.#requests.length) this.#schedule();
+  }
+
+  /**
+   * Serves the requests received since the last drain (that drain's commit is visible now, so the
+   * store holds every record of the executions named). A restart or change of a task run's state
+   * rebuilds the actor from the planned records, ready to step `execution.restart`; labels and
+   * state changes of an ended execution go into this drain's batch; deletions too. Refusals are
+   * answered at once, the rest once the batch is durable.
+   */
+  #serveRequests(batch: ChangeBatch): { replies: number[]; deletes: string[] } {
+    const served = { replies: [] as number[], deletes: [] as string[] };
+    for (const req of this.#requests.splice(0)) {
+      try {
+        this.#serve(req, batch, served);
+      } catch (e) {
+        this.#send(refusedMessage(req.requestId, toErrorRecord(e)));
+      }
+    }
+    return served;
+  }
+
+  #serve(req: ExecutionRequestMessage, batch: ChangeBatch, served: { replies: number[]; deletes: string[] }): void {
+    const { executionId: id, request } = req;
+    const live = this.#actors.get(id);
+    const header = live?.state.header ?? this.#store.readHeader(id);
+    if (!header) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${id}' not found.`, { executionId: id });
+    const current = header.state.current;
+    if (request.op === 'restart' || request.op === 'markTaskRun') {
+      const flowRecord = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
+      if (!flowRecord) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `Unable to find revision ${header.flowRevision} on flow ${header.namespace}.${header.flowId}`, { namespace: header.namespace, flowId: header.flowId, revision: header.flowRevision });
+      const flow = this.#flow(flowRecord);
+      const records = (): Iterable<RunRecord> => this.#store.iterateTaskRuns(id);
+      const nowMs = this.#clock.now();
+      const plan = request.op === 'restart' ? planRestart(flow, header, records, nowMs) : planMarkAs(flow, header, records, request.taskRunId, request.state, nowMs);
+      if ('refused' in plan) throw refusalError(id, plan);
+      // The ended (or paused) actor still in memory, if any, is replaced by the rebuilt one.
+      if (live) {
+        this.#actors.delete(id);
+        this.#ready.delete(live);
+      }
+      this.#passive.delete(id);
+      const state = restoreExecutionState(flow, plan.header, planned(records, plan), this.#store.readLogs(id), { ...this.#init, render: this.#render }, Math.random, this.#init.limits);
+      const actor: Actor = { state, mailbox: [restartMessage()], ackCreated: false, ended: false, planned: { records: plan.records, deletedSeqs: plan.deletedSeqs }, replyTo: req.requestId };
+      this.#actors.set(id, actor);
+      this.#ready.add(actor);
+      return;
+    }
+    if (!isTerminated(current)) {
+      const verb = request.op === 'delete' ? 'deleted' : request.op === 'setLabels' ? 'relabelled' : 'changed to another status';
+      throw new TroupeError('TROUPE_EXECUTION_NOT_TERMINATED', `Execution '${id}' is ${current}: only an ended execution can be ${verb}`, { executionId: id, state: current });
+    }
+    if (request.op === 'delete') {
+      if (live) this.#actors.delete(id);
+      served.deletes.push(id);
+    } else {
+      const next: ExecutionHeader = { ...header, state: { current: header.state.current, histories: [...header.state.histories] } };
+      if (request.op === 'setLabels') next.labels = request.labels;
+      else transition(next.state, request.state, isoDate(this.#clock.now()));
+      if (live) live.state.header = next;
+      batch.headers.push(next);
+    }
+    served.replies.push(req.requestId);
   }
 
   /** Writes FAILED, with the reason logged, on each execution that could not be loaded. */

@@ -139,6 +139,7 @@ class LmdbStore implements Store {
     }
     for (const d of batch.outboxDelete ?? []) writes.push({ table: outbox, key: seqKey(d.executionId, d.seq) });
     for (const d of batch.taskRunDeletes ?? []) writes.push({ table: taskruns, key: seqKey(d.executionId, d.seq) });
+    for (const id of batch.executionDeletes ?? []) writes.push(...this.#executionRemovals(id));
     if (writes.length === 0) return { committed: Promise.resolve(), durable: Promise.resolve() };
     return this.#commit(writes);
   }
@@ -203,14 +204,19 @@ class LmdbStore implements Store {
   }
 
   async deleteExecution(id: string): Promise<void> {
+    await this.#commit(this.#executionRemovals(id)).durable;
+  }
+
+  #executionRemovals(id: string): Write[] {
     const { executions, taskruns, logs, outbox } = this.#writable();
     const writes: Write[] = [{ table: executions, key: id }];
     for (const table of [taskruns, logs, outbox]) for (const key of table.db.getKeys(seqRange(id))) writes.push({ table, key });
-    await this.#commit(writes).durable;
+    return writes;
   }
 
-  readLogs(executionId: string): LogEntry[] {
-    return this.#dbs.logs.range(seqRange(executionId)) as LogEntry[];
+  readLogs(executionId: string, fromSeq = 0): LogEntry[] {
+    const range = seqRange(executionId);
+    return this.#dbs.logs.range(fromSeq > 0 ? { ...range, start: seqKey(executionId, fromSeq) } : range) as LogEntry[];
   }
 
   readOutbox(executionId: string): OutboxEntry[] {

@@ -43,6 +43,8 @@ export interface ChangeBatch {
   outboxDelete?: Array<{ executionId: string; seq: number }>;
   /** Task-run records to remove (a WaitFor iteration's children). */
   taskRunDeletes?: Array<{ executionId: string; seq: number }>;
+  /** Executions to remove whole (header, task runs, logs, outbox). */
+  executionDeletes?: string[];
 }
 
 /** The two stages of a write. */
@@ -129,7 +131,7 @@ export interface Store {
   /** Removes an execution: its header, task runs, logs and outbox; resolves once durable. */
   deleteExecution(id: string): Promise<void>;
   /** An execution's log entries, in seq order. */
-  readLogs(executionId: string): LogEntry[];
+  readLogs(executionId: string, fromSeq?: number): LogEntry[];
   /** An execution's pending outbox entries, in seq order. */
   readOutbox(executionId: string): OutboxEntry[];
   /** One more than the highest seq stored for the execution in `table` (0 when none). */

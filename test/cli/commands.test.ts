@@ -159,7 +159,8 @@ describe('commands on a data dir with no daemon (opened directly)', () => {
     const kid = /Execution (\w+) is PAUSED/.exec(again.stderr)![1]!;
     expect(await cli(['kill', kid, '--data', data])).toMatchObject({ code: 0, stdout: `killed ${kid}: KILLED\n` });
     expect(await cli(['show', 'nope', '--data', data])).toMatchObject({ code: 1, stderr: "TROUPE_EXECUTION_NOT_FOUND: No execution has the id 'nope'\n" });
-    expect((await cli(['restart', id, '--data', data])).stderr).toMatch(/^TROUPE_NOT_IMPLEMENTED: Restarting an execution is not implemented/);
+    expect(await cli(['restart', id, '--data', data])).toMatchObject({ code: 0, stdout: `${id}\n` });
+    expect(await cli(['restart', 'nope', '--data', data])).toMatchObject({ code: 1, stderr: "TROUPE_EXECUTION_NOT_FOUND: Execution 'nope' not found.\n" });
   }, 180_000);
 });
 
@@ -195,6 +196,9 @@ describe('commands over IPC to a running daemon', () => {
     const waited = await cli(['execute', 'cli.test', 'fails', '--follow', '--data', data]);
     expect(waited.code).toBe(1);
     expect(waited.stdout).toMatch(/ERROR boom {2}the reason it broke[\s\S]*FAILED/);
-    expect((await cli(['replay', id, '--task-run', 'x', '--data', data])).stderr).toMatch(/^TROUPE_NOT_IMPLEMENTED: Replaying/);
+    expect((await cli(['replay', id, '--task-run', 'x', '--data', data])).stderr).toBe('TROUPE_ILLEGAL_ARGUMENT: No task found to restart execution from!\n');
+    const replayed = await cli(['replay', id, '--data', data]);
+    expect(replayed.code).toBe(0);
+    expect(JSON.parse((await cli(['show', replayed.stdout.trim(), '--json', '--data', data])).stdout)).toMatchObject({ parentId: id, originalId: id });
   }, 180_000);
 });

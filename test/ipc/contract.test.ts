@@ -80,6 +80,18 @@ tasks:
     errorMessage: it broke
 `;
 
+const flaky = `
+id: flaky
+namespace: contract
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.log.Log
+    message: first
+  - id: second
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ taskrun.attemptsCount == 1 ? 'second' : undefinedVariable }}"
+`;
+
 const sleeps = `
 id: sleeps
 namespace: contract
@@ -145,10 +157,27 @@ for (const [name, open] of [['Engine (in-process)', openEngine], ['client (IPC)'
       const id = await t.execute('contract', 'approve');
       await readUntil(t.follow(id), (e) => e.type === 'execution.state' && e.state === 'PAUSED');
       await expect(t.resume(id, {})).rejects.toMatchObject({ code: 'TROUPE_INPUT_INVALID' });
-      await expect(t.restart(id)).rejects.toMatchObject({ code: 'TROUPE_NOT_IMPLEMENTED' });
-      await expect(t.replay(id, { taskRunId: 'x' })).rejects.toMatchObject({ code: 'TROUPE_NOT_IMPLEMENTED' });
+      await expect(t.replay(id, { taskRunId: 'x' })).rejects.toMatchObject({ code: 'TROUPE_ILLEGAL_ARGUMENT' });
+      await expect(t.restart('missing')).rejects.toMatchObject({ code: 'TROUPE_EXECUTION_NOT_FOUND' });
       await t.kill(id);
       expect((await t.waitFor(id)).state.current).toBe('KILLED');
+    });
+
+    it('restarts a failed execution in place, and replays it as a new one', async () => {
+      const t = await api();
+      await t.deploy(flaky);
+      const id = await t.execute('contract', 'flaky');
+      expect((await t.waitFor(id)).state.current).toBe('FAILED');
+      expect(await t.restart(id)).toBe(id);
+      const done = await t.waitFor(id);
+      expect(done.state.current).toBe('SUCCESS');
+      expect(done.metadata.attemptNumber).toBe(2);
+      expect(done.taskRunList!.map((r) => r.attempts!.length)).toEqual([1, 2]);
+      await expect(t.restart(id)).rejects.toMatchObject({ code: 'TROUPE_ILLEGAL_ARGUMENT', message: 'No task found to restart execution from!' });
+      const replay = await t.replay(id, { taskRunId: done.taskRunList![1]!.id });
+      const replayed = await t.waitFor(replay);
+      expect(replayed).toMatchObject({ parentId: id, originalId: id, metadata: { attemptNumber: 3 } });
+      expect(replayed.taskRunList!.map((r) => r.state.current)).toEqual(['SUCCESS', 'FAILED']);
     });
 
     it('executes with typed inputs, waits, reads the execution, its logs and the list', async () => {
