@@ -84,16 +84,17 @@ export interface TroupeApi {
   /**
    * Restarts an ended (or paused) execution in place from its failed task runs (Kestra's restart):
    * they run again with a new attempt, the execution goes RESTARTED then RUNNING. Resolves with its
-   * id once the restart is durable.
-   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED (running), TROUPE_ILLEGAL_ARGUMENT (no failed task run)
+   * id once the restart is durable. With `revision`, a new execution of that flow revision restarts
+   * instead (Kestra's `?revision=`), and its id is returned.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED (running), TROUPE_ILLEGAL_ARGUMENT (no failed task run), TROUPE_FLOW_NOT_FOUND (unknown revision)
    */
-  restart(executionId: string): Promise<string>;
+  restart(executionId: string, options?: { revision?: number }): Promise<string>;
   /**
    * Replays an execution as a new one (Kestra's replay): afresh, or from `taskRunId` with the
    * runs before it copied. Resolves with the new execution's id once its creation is durable.
-   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_ILLEGAL_ARGUMENT (unknown task run)
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_ILLEGAL_ARGUMENT (unknown task run), TROUPE_FLOW_NOT_FOUND (unknown revision)
    */
-  replay(executionId: string, options?: { taskRunId?: string }): Promise<string>;
+  replay(executionId: string, options?: { taskRunId?: string; revision?: number }): Promise<string>;
   /**
    * The events of one execution: its current state and log lines so far, then each change, ending
    * with `execution.end` when it terminates.

@@ -210,11 +210,11 @@ export class TroupeClient implements TroupeApi {
     await this.#call('resume', inputs ? [executionId, inputs] : [executionId]);
   }
 
-  restart(executionId: string): Promise<string> {
-    return this.#call('restart', [executionId]);
+  restart(executionId: string, options?: { revision?: number }): Promise<string> {
+    return this.#call('restart', options ? [executionId, options] : [executionId]);
   }
 
-  replay(executionId: string, options?: { taskRunId?: string }): Promise<string> {
+  replay(executionId: string, options?: { taskRunId?: string; revision?: number }): Promise<string> {
     return this.#call('replay', options ? [executionId, options] : [executionId]);
   }
 

@@ -6,6 +6,7 @@
  * `execution.restart`, which the step handles here too ({@link resumeRestarted}): RESTARTED →
  * RUNNING, the RESTARTED runs dispatched again (a new attempt each), every open group resolved.
  */
+import { TroupeError } from '../errors.js';
 import type { ExecutionHeader } from '../model/execution.js';
 import type { Flow, Task } from '../model/flow.js';
 import type { TaskRun } from '../model/task-run.js';
@@ -35,6 +36,12 @@ export interface RestartPlan {
 
 /** Why a plan cannot be made; the runtime turns it into an error with Kestra's message. */
 export type PlanRefusal = { refused: 'not-terminated'; state: StateType } | { refused: 'no-task' };
+
+/** The error of a refusal, with Kestra's messages (409 for a running execution, 422 when nothing can restart). */
+export function refusalError(executionId: string, r: PlanRefusal): TroupeError {
+  if (r.refused === 'no-task') return new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'No task found to restart execution from!', { executionId });
+  return new TroupeError('TROUPE_EXECUTION_NOT_TERMINATED', `Execution must be terminated to be restarted, current state is '${r.state}' !`, { executionId, state: r.state });
+}
 
 /** The records of an execution, read once per call (a store range, or an array). */
 export type RecordSource = () => Iterable<RunRecord>;
@@ -226,22 +233,43 @@ export function planReplay(flow: Flow, header: ExecutionHeader, records: RecordS
       cur = p;
     }
   };
-  const ids = new Map<string, string>();
-  const plan: RestartPlan = { header: nextHeader(header, date, 'RESTARTED'), records: [], deletedSeqs: [] };
-  plan.header.id = newExecutionId;
-  plan.header.parentId = header.id;
-  plan.header.metadata.attemptNumber += 1;
-  for (const { taskRun: run } of records()) {
+  const header2 = nextHeader(header, date, 'RESTARTED');
+  header2.metadata.attemptNumber += 1;
+  const kept: RunRecord[] = [];
+  for (const record of records()) {
+    const run = record.taskRun;
     if (errors.has(run.taskId) && !reset.has(run.id)) continue;
     if (!reset.has(run.id) && after(run.id)) continue;
+    kept.push(reset.has(run.id) ? { seq: record.seq, taskRun: restarted(run, resetState(index, s, run, 'RESTARTED', run.id === taskRunId), date, false) } : { seq: record.seq, taskRun: { ...run, state: copyState(run.state) } });
+  }
+  return asNewExecution(header2, kept, newExecutionId, newRunId);
+}
+
+/**
+ * A plan for a new execution holding copies of `records` (new task-run ids, parents remapped,
+ * seqs renumbered in order): `parentId` = `header.id`, everything else of the header kept.
+ */
+export function asNewExecution(header: ExecutionHeader, records: Iterable<RunRecord>, newExecutionId: string, newRunId: () => string): RestartPlan {
+  const ids = new Map<string, string>();
+  const out: RunRecord[] = [];
+  for (const { taskRun: run } of records) {
     const id = newRunId();
     ids.set(run.id, id);
-    const base: TaskRun = reset.has(run.id) ? restarted(run, resetState(index, s, run, 'RESTARTED', run.id === taskRunId), date, false) : { ...run, state: copyState(run.state) };
-    const copy: TaskRun = { ...base, id, executionId: newExecutionId };
+    const copy: TaskRun = { ...run, id, executionId: newExecutionId };
     if (run.parentTaskRunId !== undefined) copy.parentTaskRunId = ids.get(run.parentTaskRunId)!;
-    plan.records.push({ seq: plan.records.length, taskRun: copy });
+    out.push({ seq: out.length, taskRun: copy });
   }
-  return plan;
+  return { header: { ...header, id: newExecutionId, parentId: header.id }, records: out, deletedSeqs: [] };
+}
+
+/** A plan's records applied to the records it was made from: changed ones replace theirs, deleted ones leave. */
+export function* applyPlan(records: Iterable<RunRecord>, plan: RestartPlan): Generator<RunRecord> {
+  const changed = new Map(plan.records.map((r) => [r.seq, r]));
+  const deleted = new Set(plan.deletedSeqs);
+  for (const r of records) {
+    if (deleted.has(r.seq)) continue;
+    yield changed.get(r.seq) ?? r;
+  }
 }
 
 /**

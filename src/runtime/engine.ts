@@ -31,7 +31,7 @@ import { FlowCache, onResumeInputs } from './flow-cache.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
 import { indexFlow } from '../executor/flow-index.js';
-import { planReplay } from '../executor/restart.js';
+import { applyPlan, asNewExecution, planReplay, planRestart, refusalError, type RestartPlan } from '../executor/restart.js';
 import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TroupeApi } from '../troupe-api.js';
 import { followExecution, subscribeExecutions, type FeedSource } from './execution-feed.js';
 
@@ -699,48 +699,82 @@ export class Engine implements TroupeApi {
   /**
    * Kestra's restart, in place: the failed (and paused) task runs of an ended or paused execution
    * run again with their ancestors, runs of `errors` branches are dropped, the execution goes
-   * RESTARTED then RUNNING with `metadata.attemptNumber` + 1. Resolves with its id once durable.
-   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs, TROUPE_ILLEGAL_ARGUMENT when no task run failed
+   * RESTARTED then RUNNING with `metadata.attemptNumber` + 1. With `revision`, the restart is a
+   * new execution of that flow revision instead (`parentId` = this one, task runs copied with new
+   * ids), as Kestra does. Resolves with the id once durable.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs, TROUPE_ILLEGAL_ARGUMENT when no task run failed, TROUPE_FLOW_NOT_FOUND for an unknown revision
    */
-  async restart(executionId: string): Promise<string> {
-    await this.#request(executionId, { op: 'restart' });
-    return executionId;
+  async restart(executionId: string, options: { revision?: number } = {}): Promise<string> {
+    if (options.revision === undefined) {
+      await this.#request(executionId, { op: 'restart' });
+      return executionId;
+    }
+    const { header, record } = this.#replayed(executionId, options.revision);
+    const own = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision) ?? record;
+    const records = () => this.#store.iterateTaskRuns(executionId);
+    const plan = planRestart(this.#flows.get(own), header, records, this.#clock.now());
+    if ('refused' in plan) throw refusalError(executionId, plan);
+    const id = newId();
+    const copy = asNewExecution(plan.header, applyPlan(records(), plan), id, newId);
+    copy.header.flowRevision = record.revision;
+    return this.#createCopy(id, record, copy);
   }
 
   /**
    * Kestra's replay: a new execution (`parentId` = this one, `originalId` kept, attempt number + 1,
    * inputs, labels and trigger copied). Without `taskRunId` it starts afresh; with one, the runs
-   * before that task run are copied and it runs again from there.
+   * before that task run are copied and it runs again from there. `revision` runs that revision
+   * of the flow.
    * @returns the new execution's id, once its creation is durable
-   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_ILLEGAL_ARGUMENT for an unknown task run
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_ILLEGAL_ARGUMENT for an unknown task run, TROUPE_FLOW_NOT_FOUND for an unknown revision
    */
-  async replay(executionId: string, options: { taskRunId?: string } = {}): Promise<string> {
+  async replay(executionId: string, options: { taskRunId?: string; revision?: number } = {}): Promise<string> {
+    const { header, record } = this.#replayed(executionId, options.revision);
+    const id = newId();
+    if (options.taskRunId !== undefined) {
+      const own = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision) ?? record;
+      const plan = planReplay(this.#flows.get(own), header, () => this.#store.iterateTaskRuns(executionId), options.taskRunId, id, newId, this.#clock.now());
+      if ('refused' in plan) throw refusalError(executionId, plan);
+      plan.header.flowRevision = record.revision;
+      return this.#createCopy(id, record, plan);
+    }
+    const created = new Promise<void>((resolve, reject) => this.#created.set(id, { resolve, reject }));
+    this.#create(id, this.#admit(record, {
+      type: 'execution.create',
+      executionId: id,
+      flow: { namespace: record.namespace, id: record.id, revision: record.revision, source: record.source },
+      nowMs: this.#clock.now(),
+      ...(header.inputs ? { inputs: header.inputs } : {}),
+      labels: header.labels,
+      ...(header.trigger ? { trigger: header.trigger } : {}),
+      parentId: header.id,
+      replay: { originalId: header.originalId, attemptNumber: header.metadata.attemptNumber + 1, originalCreatedDate: header.metadata.originalCreatedDate },
+    }));
+    await created;
+    return id;
+  }
+
+  /** The header of an execution to replay or restart as a new one, and the flow revision to run. */
+  #replayed(executionId: string, revision: number | undefined): { header: ExecutionHeader; record: FlowRecord } {
     this.#assertOpen();
     this.#store.refresh();
     const header = this.#store.readHeader(executionId);
     if (!header) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${executionId}' not found.`, { executionId });
-    const record = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
-    if (!record) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `Unable to find revision ${header.flowRevision} on flow ${header.namespace}.${header.flowId}`, { namespace: header.namespace, flowId: header.flowId });
-    const id = newId();
+    const record = this.#store.getFlow(header.namespace, header.flowId, revision ?? header.flowRevision);
+    if (!record) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `Unable to find revision ${revision ?? header.flowRevision} on flow ${header.namespace}.${header.flowId}`, { namespace: header.namespace, flowId: header.flowId, revision: revision ?? header.flowRevision });
+    return { header, record };
+  }
+
+  /** Creates an execution from planned records (a replay from a task run, a restart on another revision); resolves with its id once durable. */
+  async #createCopy(id: string, record: FlowRecord, plan: RestartPlan): Promise<string> {
     const created = new Promise<void>((resolve, reject) => this.#created.set(id, { resolve, reject }));
-    const base = { type: 'execution.create' as const, executionId: id, flow: { namespace: record.namespace, id: record.id, revision: record.revision, source: record.source }, nowMs: this.#clock.now() };
-    if (options.taskRunId === undefined) {
-      this.#create(id, this.#admit(record, {
-        ...base,
-        ...(header.inputs ? { inputs: header.inputs } : {}),
-        labels: header.labels,
-        ...(header.trigger ? { trigger: header.trigger } : {}),
-        parentId: header.id,
-        replay: { originalId: header.originalId, attemptNumber: header.metadata.attemptNumber + 1, originalCreatedDate: header.metadata.originalCreatedDate },
-      }));
-    } else {
-      const plan = planReplay(this.#flows.get(record), header, () => this.#store.iterateTaskRuns(executionId), options.taskRunId, id, newId, this.#clock.now());
-      if ('refused' in plan) {
-        this.#created.delete(id);
-        throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'No task found to restart execution from!', { executionId, taskRunId: options.taskRunId });
-      }
-      this.#create(id, { ...base, copy: { header: plan.header, records: plan.records } });
-    }
+    this.#create(id, {
+      type: 'execution.create',
+      executionId: id,
+      flow: { namespace: record.namespace, id: record.id, revision: record.revision, source: record.source },
+      nowMs: this.#clock.now(),
+      copy: { header: plan.header, records: plan.records },
+    });
     await created;
     return id;
   }
@@ -908,3 +942,4 @@ export class Engine implements TroupeApi {
     for (const c of [...this.#feedClosers]) c();
   }
 }
+

@@ -13,7 +13,7 @@ import type { Flow } from '../model/flow.js';
 import { idFromBytes } from '../model/ids.js';
 import { isTerminated, isoDate, transition } from '../model/state.js';
 import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
-import { planMarkAs, planRestart, type PlanRefusal, type RestartPlan, type RunRecord } from '../executor/restart.js';
+import { applyPlan, planMarkAs, planRestart, refusalError, type RunRecord } from '../executor/restart.js';
 import { shardOf } from './router.js';
 import { recoverMessage, restartMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { drainOutput, refusedMessage, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type ExecutionRequestMessage, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
@@ -50,21 +50,6 @@ function secretInputs(state: ExecutionState): Set<string> {
   return out;
 }
 
-/** An execution's records with a plan applied: changed records replace theirs, deleted ones leave. */
-function* planned(records: () => Iterable<RunRecord>, plan: RestartPlan): Generator<RunRecord> {
-  const changed = new Map(plan.records.map((r) => [r.seq, r]));
-  const deleted = new Set(plan.deletedSeqs);
-  for (const r of records()) {
-    if (deleted.has(r.seq)) continue;
-    yield changed.get(r.seq) ?? r;
-  }
-}
-
-/** Kestra's messages for a restart it cannot do. */
-function refusalError(executionId: string, r: PlanRefusal): TroupeError {
-  if (r.refused === 'no-task') return new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'No task found to restart execution from!', { executionId });
-  return new TroupeError('TROUPE_EXECUTION_NOT_TERMINATED', `Execution must be terminated to be restarted, current state is '${r.state}' !`, { executionId, state: r.state });
-}
 
 /** Where a shard's attempts go: straight to the pool's threads (pool/pool-client.ts). */
 export interface TaskDispatcher {
@@ -492,7 +477,7 @@ export class Shard {
         this.#ready.delete(live);
       }
       this.#passive.delete(id);
-      const state = restoreExecutionState(flow, plan.header, planned(records, plan), this.#store.readLogs(id), { ...this.#init, render: this.#render }, Math.random, this.#init.limits);
+      const state = restoreExecutionState(flow, plan.header, applyPlan(records(), plan), this.#store.readLogs(id), { ...this.#init, render: this.#render }, Math.random, this.#init.limits);
       const actor: Actor = { state, mailbox: [restartMessage()], ackCreated: false, ended: false, planned: { records: plan.records, deletedSeqs: plan.deletedSeqs }, replyTo: req.requestId };
       this.#actors.set(id, actor);
       this.#ready.add(actor);

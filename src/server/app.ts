@@ -13,6 +13,7 @@ import { errorResponse, toTroupeError } from './errors.js';
 import { authEnabled, credentialChecker, hostGuard, isOpenPath, type AuthOptions } from './security.js';
 import { flowRoutes } from './routes/flows.js';
 import { executionRoutes } from './routes/executions.js';
+import { bulkRoutes } from './routes/bulk.js';
 import { followRoutes } from './routes/follow.js';
 import { logRoutes } from './routes/logs.js';
 import { configRoutes, rootRoutes } from './routes/misc.js';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
         configRoutes(api, ctx);
         flowRoutes(api, ctx);
         executionRoutes(api, ctx);
+        bulkRoutes(api, ctx);
         followRoutes(api, ctx);
         logRoutes(api, ctx);
         unavailableRoutes(api);

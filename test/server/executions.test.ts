@@ -205,9 +205,9 @@ describe('execution actions', () => {
     await engine.waitFor(paused);
   });
 
-  it('answers 501 for restart, replay, change-status, pause and bulk actions', async () => {
+  it('answers 501 for pause, alone and in bulk', async () => {
     const { app } = await open();
-    for (const url of ['/api/v1/executions/x/restart', '/api/v1/executions/x/replay', '/api/v1/executions/x/change-status', '/api/v1/executions/x/pause', '/api/v1/executions/kill/by-ids']) {
+    for (const url of ['/api/v1/executions/x/pause', '/api/v1/executions/pause/by-ids']) {
       const res = await app.inject({ method: 'POST', url });
       expect(res.statusCode, url).toBe(501);
       expect(res.json().message).toMatch(/^Not Implemented: /);

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TroupeError } from '../../errors.js';
 import { CORRELATION_ID_LABEL, type Label } from '../../model/execution.js';
-import { isTerminated } from '../../model/state.js';
+import { isTerminated, type StateType } from '../../model/state.js';
 import type { ExecutionJson } from '../../runtime/execution-json.js';
 import type { ServerContext } from '../context.js';
 import { notImplemented } from '../errors.js';
@@ -69,7 +69,8 @@ function field(e: ExecutionJson, name: string): string | number | undefined {
   }
 }
 
-interface SearchQuery {
+/** The query of `GET /executions/search`, also the filter of the bulk `by-query` routes. */
+export interface SearchQuery {
   page: number;
   size: number;
   sort?: string[];
@@ -86,28 +87,27 @@ interface SearchQuery {
   scope?: string[];
 }
 
-const searchSchema = {
-  type: 'object',
-  properties: {
-    ...pagingSchema,
-    q: { type: 'string', maxLength: 1000 },
-    namespace: { type: 'string', maxLength: 150 },
-    flowId: { type: 'string', maxLength: 100 },
-    startDate: { type: 'string', maxLength: 64 },
-    endDate: { type: 'string', maxLength: 64 },
-    timeRange: { type: 'string', maxLength: 64 },
-    state: stringList,
-    labels: stringList,
-    triggerExecutionId: { type: 'string', maxLength: 100 },
-    childFilter: { type: 'string', enum: ['CHILD', 'MAIN'] },
-    scope: stringList,
-  },
+/** The schema of {@link SearchQuery}'s filters (paging aside). */
+export const searchFilterSchema = {
+  q: { type: 'string', maxLength: 1000 },
+  namespace: { type: 'string', maxLength: 150 },
+  flowId: { type: 'string', maxLength: 100 },
+  startDate: { type: 'string', maxLength: 64 },
+  endDate: { type: 'string', maxLength: 64 },
+  timeRange: { type: 'string', maxLength: 64 },
+  state: stringList,
+  labels: stringList,
+  triggerExecutionId: { type: 'string', maxLength: 100 },
+  childFilter: { type: 'string', enum: ['CHILD', 'MAIN'] },
+  scope: stringList,
 } as const;
 
-const STATES = new Set<string>(['CREATED', 'RUNNING', 'PAUSED', 'RESTARTED', 'KILLING', 'SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED', 'QUEUED', 'RETRYING', 'RETRIED', 'SKIPPED']);
+const searchSchema = { type: 'object', properties: { ...pagingSchema, ...searchFilterSchema } } as const;
+
+export const STATES = new Set<string>(['CREATED', 'RUNNING', 'PAUSED', 'RESTARTED', 'KILLING', 'SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED', 'QUEUED', 'RETRYING', 'RETRIED', 'SKIPPED']);
 
 /** Filters of `GET /executions/search`, checked (422 on bad dates, states, ranges). */
-function searchFilter(q: SearchQuery, nowMs: number): (e: ExecutionJson) => boolean {
+export function searchFilter(q: SearchQuery, nowMs: number): (e: ExecutionJson) => boolean {
   if (q.startDate !== undefined && q.timeRange !== undefined) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', "Parameters 'startDate' and 'timeRange' are mutually exclusive");
   const range = parseDuration('timeRange', q.timeRange);
   const start = range !== undefined ? nowMs - range : parseDate('startDate', q.startDate);
@@ -251,25 +251,52 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     if (!e) throw execNotFound();
     const given = labelsBody(req.body);
     if (!isTerminated(e.state.current)) return reply.code(400).type('text/plain').send('The execution is not terminated');
-    const merged = new Map(e.labels.map((l) => [l.key, l.value]));
-    for (const l of given) {
-      if (l.key.startsWith('system.') && merged.get(l.key) !== l.value) {
-        throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `System labels can only be set by Kestra itself, offending label: ${l.key}=${l.value}`);
-      }
-      merged.set(l.key, l.value);
-    }
-    return engine.setLabels(id, [...merged].map(([key, value]) => ({ key, value })));
+    return engine.setLabels(id, mergeLabels(e.labels, given));
   });
 
-  for (const action of ['restart', 'replay', 'pause', 'state', 'change-status']) {
-    app.post(`/executions/:id/${action}`, { schema: { params: idParams } }, async () => {
-      throw notImplemented(`POST /executions/{id}/${action}`);
-    });
-  }
-  for (const action of ['delete', 'kill', 'restart', 'replay', 'resume', 'pause', 'labels', 'change-status']) {
-    app.route({ method: ['POST', 'DELETE'], url: `/executions/${action}/by-ids`, handler: async () => { throw notImplemented(`Bulk ${action} by ids`); } });
-    app.route({ method: ['POST', 'DELETE'], url: `/executions/${action}/by-query`, handler: async () => { throw notImplemented(`Bulk ${action} by query`); } });
-  }
+  const revision = { type: 'integer', minimum: 1 } as const;
+  app.post<{ Params: { id: string }; Querystring: { revision?: number } }>('/executions/:id/restart', { schema: { params: idParams, querystring: { type: 'object', properties: { revision } } } }, async (req) => {
+    if (!engine.get(req.params.id)) throw execNotFound();
+    const id = await engine.restart(req.params.id, req.query.revision !== undefined ? { revision: req.query.revision } : {});
+    return engine.get(id);
+  });
+
+  app.post<{ Params: { id: string }; Querystring: { taskRunId?: string; revision?: number } }>(
+    '/executions/:id/replay',
+    { schema: { params: idParams, querystring: { type: 'object', properties: { taskRunId: { type: 'string', maxLength: 100 }, revision } } } },
+    async (req) => {
+      if (!engine.get(req.params.id)) throw execNotFound();
+      const { taskRunId, revision: rev } = req.query;
+      const id = await engine.replay(req.params.id, { ...(taskRunId !== undefined ? { taskRunId } : {}), ...(rev !== undefined ? { revision: rev } : {}) });
+      return engine.get(id);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { taskRunId: string; state: StateType } }>(
+    '/executions/:id/state',
+    { schema: { params: idParams, body: { type: 'object', properties: { taskRunId: { type: 'string', minLength: 1, maxLength: 100 }, state: { type: 'string', enum: [...STATES] } }, required: ['taskRunId', 'state'] } } },
+    async (req) => {
+      if (!engine.get(req.params.id)) throw execNotFound();
+      return engine.setTaskRunState(req.params.id, req.body.taskRunId, req.body.state);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { status: StateType } }>(
+    '/executions/:id/change-status',
+    { schema: { params: idParams, querystring: { type: 'object', properties: { status: { type: 'string', enum: [...STATES] } }, required: ['status'] } } },
+    async (req) => {
+      const { status } = req.query;
+      if (!isTerminated(status)) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'You can only change the status of an execution to a terminal state.');
+      const e = engine.get(req.params.id);
+      if (!e) throw execNotFound();
+      if (!isTerminated(e.state.current)) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'You can only change the status of a terminated execution.');
+      return engine.changeStatus(req.params.id, status);
+    },
+  );
+
+  app.post('/executions/:id/pause', { schema: { params: idParams } }, async () => {
+    throw notImplemented('POST /executions/{id}/pause');
+  });
   app.post('/executions/:namespace/:flowId/validate', { schema: { params: flowParams } }, async () => {
     throw notImplemented('Validating execution inputs (POST /executions/{namespace}/{flowId}/validate)');
   });
@@ -281,8 +308,23 @@ async function drain(req: FastifyRequest): Promise<void> {
   for await (const part of req.parts()) if (part.type === 'file') part.file.resume();
 }
 
+/**
+ * Kestra's label update: the given labels win, the execution's others stay; a `system.*` label may
+ * only be resent unchanged.
+ */
+export function mergeLabels(existing: readonly Label[], given: readonly Label[]): Label[] {
+  const merged = new Map(existing.map((l) => [l.key, l.value]));
+  for (const l of given) {
+    if (l.key.startsWith('system.') && merged.get(l.key) !== l.value) {
+      throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `System labels can only be set by Kestra itself, offending label: ${l.key}=${l.value}`);
+    }
+    merged.set(l.key, l.value);
+  }
+  return [...merged].map(([key, value]) => ({ key, value }));
+}
+
 /** The JSON body of `POST /executions/{id}/labels`: `[{key, value}]`. */
-function labelsBody(body: unknown): Label[] {
+export function labelsBody(body: unknown): Label[] {
   if (!Array.isArray(body)) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'Invalid json: expected an array of {"key", "value"} labels');
   return body.map((l: unknown, i) => {
     const { key, value } = (l ?? {}) as { key?: unknown; value?: unknown };
