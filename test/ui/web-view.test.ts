@@ -19,6 +19,7 @@ if (!HAVE_CHROMIUM) console.warn(`test/ui skipped: ${CHROMIUM} is missing (apt-g
 
 const SHOTS = resolve(process.env['TROUPE_UI_SCREENSHOTS'] ?? join(tmpdir(), 'troupe-ui-screenshots'));
 const AUTH = { username: 'admin', password: 'web-view-test' };
+const BASIC = `Basic ${Buffer.from(`${AUTH.username}:${AUTH.password}`).toString('base64')}`;
 
 const HELLO = `id: hello
 namespace: company.team
@@ -136,7 +137,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     const page = await open('/ui/');
     await page.waitForURL(/\/ui\/executions$/);
     await page.getByRole('heading', { name: 'Executions' }).waitFor();
-    const ok = await fetch(`${server.url}/ui/flows`, { headers: { authorization: `Basic ${Buffer.from(`${AUTH.username}:${AUTH.password}`).toString('base64')}` } });
+    const ok = await fetch(`${server.url}/ui/flows`, { headers: { authorization: BASIC } });
     expect(ok.headers.get('content-security-policy')).toContain("script-src 'self';");
     expect(await page.locator('script:not([src])').count()).toBe(0);
     await page.close();
@@ -206,7 +207,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     await page.getByTestId('kill').click();
     await page.locator('[data-testid=execution-state] [data-state=KILLED]').waitFor();
     await page.getByTestId('restart').click();
-    const expected = await fetch(`${server.url}/api/v1/executions/${id}/restart`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${AUTH.username}:${AUTH.password}`).toString('base64')}` } });
+    const expected = await fetch(`${server.url}/api/v1/executions/${id}/restart`, { method: 'POST', headers: { authorization: BASIC } });
     const body = (await expected.json()) as { message?: string };
     if (expected.ok) await page.locator('.status.ok', { hasText: 'restarted' }).waitFor();
     else await page.getByRole('alert').filter({ hasText: body.message ?? '' }).waitFor();
@@ -230,10 +231,26 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
 
   it('shows the triggers page with what the API answers', async () => {
     const page = await open('/ui/triggers');
-    const api = await fetch(`${server.url}/api/v1/triggers/search`, { headers: { authorization: `Basic ${Buffer.from(`${AUTH.username}:${AUTH.password}`).toString('base64')}` } });
+    const api = await fetch(`${server.url}/api/v1/triggers/search`, { headers: { authorization: BASIC } });
     if (api.ok) await page.getByTestId('triggers').waitFor();
     else await page.getByRole('alert').filter({ hasText: ((await api.json()) as { message: string }).message }).waitFor();
     await shot(page, 'triggers');
+    await page.close();
+  });
+
+  it('shows namespaces, their KV store and files with what the API answers', async () => {
+    const page = await open('/ui/namespaces');
+    await page.locator('tr[data-namespace="company.team"]').waitFor();
+    await page.click('tr[data-namespace="company.team"] >> text=KV store');
+    await page.waitForURL(/\/ui\/namespaces\/edit\/company\.team\/kv$/);
+    const kv = await fetch(`${server.url}/api/v1/namespaces/company.team/kv`, { headers: { authorization: BASIC } });
+    if (kv.ok) await page.getByTestId('kv').waitFor();
+    else await page.getByRole('alert').filter({ hasText: ((await kv.json()) as { message: string }).message }).waitFor();
+    await shot(page, 'kv');
+    await page.click('a.tab >> text=Files');
+    const files = await fetch(`${server.url}/api/v1/namespaces/company.team/files/directory?path=/`, { headers: { authorization: BASIC } });
+    if (files.ok) await page.getByTestId('files').waitFor();
+    else await page.getByRole('alert').filter({ hasText: ((await files.json()) as { message: string }).message }).waitFor();
     await page.close();
   });
 

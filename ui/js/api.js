@@ -27,8 +27,8 @@ async function failure(res) {
 }
 
 /** Calls the API; resolves to the parsed JSON body (undefined for an empty answer). */
-export async function api(path, { method = 'GET', body, type } = {}) {
-  const headers = { accept: 'application/json' };
+export async function api(path, { method = 'GET', body, type, headers: extra = {} } = {}) {
+  const headers = { accept: 'application/json', ...extra };
   if (type) headers['content-type'] = type;
   else if (body !== undefined && !(body instanceof FormData)) headers['content-type'] = 'application/json';
   const payload = body === undefined || body instanceof FormData || typeof body === 'string' ? body : JSON.stringify(body);
@@ -36,6 +36,13 @@ export async function api(path, { method = 'GET', body, type } = {}) {
   if (!res.ok) throw await failure(res);
   const text = await res.text();
   return text ? JSON.parse(text) : undefined;
+}
+
+/** Calls the API for a raw text body (namespace files). */
+export async function apiText(path) {
+  const res = await fetch(BASE + path, { credentials: 'same-origin' });
+  if (!res.ok) throw await failure(res);
+  return res.text();
 }
 
 /** A query string from an object (undefined and '' left out; arrays repeated). */

@@ -6,6 +6,7 @@ import { ExecutionPage } from './pages/execution.js';
 import { FlowsPage } from './pages/flows.js';
 import { FlowPage, NewFlowPage } from './pages/flow.js';
 import { TriggersPage } from './pages/triggers.js';
+import { NamespacePage, NamespacesPage } from './pages/namespaces.js';
 
 const ROUTES = [
   ['/ui/executions/:namespace/:flowId/:id/:tab?', (p) => html`<${ExecutionPage} key=${p.id} id=${p.id} />`],
@@ -13,6 +14,8 @@ const ROUTES = [
   ['/ui/flows/new', () => html`<${NewFlowPage} />`],
   ['/ui/flows/edit/:namespace/:id/:tab?', (p) => html`<${FlowPage} namespace=${p.namespace} id=${p.id} tab=${p.tab} />`],
   ['/ui/flows', (_p, search) => html`<${FlowsPage} search=${search} />`],
+  ['/ui/namespaces/edit/:namespace/:tab?', (p) => html`<${NamespacePage} namespace=${p.namespace} tab=${p.tab} />`],
+  ['/ui/namespaces', () => html`<${NamespacesPage} />`],
   ['/ui/triggers', (_p, search) => html`<${TriggersPage} search=${search} />`],
   ['/ui/admin/triggers', (_p, search) => html`<${TriggersPage} search=${search} />`],
 ];
@@ -28,7 +31,7 @@ function Page({ path, search }) {
 function App() {
   const { path, search } = useLocation();
   const section = path.split('/')[2] ?? '';
-  const nav = [['executions', 'Executions'], ['flows', 'Flows'], ['triggers', 'Triggers']];
+  const nav = [['executions', 'Executions'], ['flows', 'Flows'], ['namespaces', 'Namespaces'], ['triggers', 'Triggers']];
   return html`<div class="layout">
     <nav class="sidebar">
       <a class="brand" href="/ui/executions">Troupe</a>
