@@ -6,6 +6,7 @@
  */
 import type { RenderOptions } from '../expr/index.js';
 import type { Flow, Task } from '../model/flow.js';
+import { resolveTaskType } from '../tasks/registry.js';
 import type { FlowIndex } from './flow-index.js';
 import type { ExecutionState, RunEntry } from './state.js';
 
@@ -133,7 +134,10 @@ function reach(task: Task): TaskReach {
   const dynamic = strings.some((s) => s.includes('{') && /\b(render(Once)?|currentEachOutput)\s*\(/.test(s));
   const words = new Set<string>();
   if (!dynamic) for (const s of strings) if (s.includes('{')) for (const w of s.match(WORD) ?? []) words.add(w);
-  r = { outputs: outputIdsIn(strings), words: dynamic ? 'all' : words, errorLogs: strings.some((s) => s.includes('errorLogs')) };
+  // What the type's behaviour reads by itself (a notification's execution summary).
+  const reads = resolveTaskType(task.canonicalType)?.reads ?? [];
+  for (const w of reads) words.add(w);
+  r = { outputs: outputIdsIn(strings), words: dynamic ? 'all' : words, errorLogs: reads.includes('errorLogs') || strings.some((s) => s.includes('errorLogs')) };
   reachOf.set(task, r);
   return r;
 }

@@ -52,6 +52,12 @@ export interface TypeDefinition {
   summary?: string;
   /** Set when Kestra deprecates the type: what to use instead. */
   deprecated?: string;
+  /**
+   * Root variables the behaviour reads without the task's templates naming them (a notification's
+   * execution summary reads `flow`, `execution`, `trigger`), and `errorLogs` when it reads the
+   * execution's ERROR lines: the dispatch carries them (executor/run-vars.ts trims the rest).
+   */
+  reads?: readonly string[];
   /** Absent: Troupe knows the type (parses and checks it) but cannot run it in this build. */
   behaviour?: Behaviour;
 }

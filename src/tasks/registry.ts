@@ -27,6 +27,7 @@ import { OUTPUT_VALUES } from './output-values/index.js';
 import { KNOWN_TASKS } from './known.js';
 import { SCRIPT_TASKS } from './scripts/index.js';
 import { HTTP_TASKS } from './http/index.js';
+import { NOTIFICATION_TASKS } from './notifications/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
@@ -36,6 +37,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   ...KNOWN_TASKS,
   ...SCRIPT_TASKS,
   ...HTTP_TASKS,
+  ...NOTIFICATION_TASKS,
   ...TRIGGERS,
   ...CONDITIONS,
 ];
@@ -56,6 +58,8 @@ export interface TaskTypeInfo {
   summary: string | undefined;
   /** What to use instead, when Kestra deprecates the type. */
   deprecated: string | undefined;
+  /** Root variables (and `errorLogs`) its behaviour reads beyond its templates. */
+  reads: readonly string[];
 }
 
 function compile(d: TypeDefinition): TaskTypeInfo {
@@ -69,6 +73,7 @@ function compile(d: TypeDefinition): TaskTypeInfo {
     runs: d.behaviour?.runs,
     summary: d.summary,
     deprecated: d.deprecated,
+    reads: Object.freeze([...(d.reads ?? [])]),
   });
 }
 
