@@ -1,4 +1,10 @@
 /** io.kestra.plugin.core.http.Request against a real HTTP server on 127.0.0.1. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/runtime/engine.js';
@@ -180,5 +186,32 @@ formData:
     await closed;
     const x = await engine.waitFor(id);
     expect(x.state.current).toBe('KILLED');
+  });
+
+  it('the task timeout aborts the request in flight: FAILED on the timeout, the connection closed', async () => {
+    const closed = server.closedConnection();
+    const { x, errors } = await run('tasktimeout', `  - id: http\n    type: io.kestra.plugin.core.http.Request\n    timeout: PT0.5S\n    uri: ${server.url}/never/timeout\n    options:\n      readTimeout: PT1H\n`);
+    await closed;
+    expect(x.state.current).toBe('FAILED');
+    expect(errors[0]).toBe('Timeout after 00:00:00.500');
+  });
+
+  it('https: a self-signed certificate fails the request unless sslOptions.insecureTrustAllCertificates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'troupe-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.writeHead(200).end('secure'));
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/tls`;
+    try {
+      const refused = await run('tls', request(`uri: ${url}`));
+      expect(refused.x.state.current).toBe('FAILED');
+      expect(refused.errors[0]).toMatch(/^Unable to reach https:\/\/127\.0\.0\.1:\d+\/tls: self[- ]signed certificate/);
+      const trusted = await run('tlsok', request(`uri: ${url}\nsslOptions:\n  insecureTrustAllCertificates: true`));
+      expect(trusted.tr.outputs).toMatchObject({ code: 200, body: 'secure' });
+    } finally {
+      tls.closeAllConnections();
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
