@@ -57,15 +57,29 @@ function bool(v: unknown, name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be true or false, got '${String(v)}'`);
 }
 
+/** The `options` of the core HTTP tasks (`HttpInterface.RequestOptions`). */
+export const REQUEST_OPTIONS: readonly string[] = ['connectTimeout', 'readTimeout', 'readIdleTimeout', 'connectionPoolIdleTimeout', 'maxContentLength', 'proxyType', 'proxyAddress', 'proxyPort', 'proxyUsername', 'proxyPassword', 'defaultCharset', 'followRedirects', 'logLevel', 'basicAuthUser', 'basicAuthPassword'];
+/** The `options` of the notification tasks (`AbstractHttpOptionsTask.RequestOptions`). */
+export const NOTIFICATION_OPTIONS: readonly string[] = ['connectTimeout', 'readTimeout', 'readIdleTimeout', 'connectionPoolIdleTimeout', 'maxContentLength', 'defaultCharset'];
+
+function checkKeys(o: Record<string, unknown>, what: string, allowed: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw new Error(`Unknown property '${k}' in ${what}; expected one of ${allowed.join(', ')}`);
+  }
+}
+
 /**
  * The settings of one request.
  * @param options the task's rendered `options` map
  * @param sslOptions the task's rendered `sslOptions` map
  * @param method the request method (HEAD lifts the content length cap, as Kestra)
+ * @param allowed the option names the task type has (Kestra refuses others)
  */
-export function httpSettings(options: unknown, sslOptions: unknown, method: string): HttpSettings {
+export function httpSettings(options: unknown, sslOptions: unknown, method: string, allowed: readonly string[] = REQUEST_OPTIONS): HttpSettings {
   const o = record(options, 'options');
   const ssl = record(sslOptions, 'sslOptions');
+  checkKeys(o, 'options', allowed);
+  checkKeys(ssl, 'sslOptions', ['insecureTrustAllCertificates']);
   let max = DEFAULT_MAX_CONTENT_LENGTH;
   if (o.maxContentLength !== undefined && o.maxContentLength !== null) {
     max = Number(o.maxContentLength);

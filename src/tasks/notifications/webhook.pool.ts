@@ -7,7 +7,7 @@
  */
 import type { Task } from '../../model/flow.js';
 import { exchange, readBody } from '../http/client.pool.js';
-import { httpSettings, redactUrl } from '../http/options.js';
+import { httpSettings, NOTIFICATION_OPTIONS, redactUrl } from '../http/options.js';
 import { statusError } from '../http/request.pool.js';
 import type { PoolTask, RunnableContext } from '../run-spec.js';
 import { discordEmbed, discordPayload, discordSummaryEmbed, googleChatPayload, slackPayload, teamsPayload, type DiscordEmbed, type SummaryExtras } from './payloads.js';
@@ -22,7 +22,7 @@ async function post(task: Task, ctx: RunnableContext, service: string, payload: 
   } catch {
     throw new Error(`Invalid url for the ${service} webhook: expected an absolute http(s) URL`);
   }
-  const settings = httpSettings(ctx.renderObject(task.props.options), undefined, 'POST');
+  const settings = httpSettings(ctx.renderObject(task.props.options), undefined, 'POST', NOTIFICATION_OPTIONS);
   ctx.log('DEBUG', `Send ${service} webhook: ${payload ?? ''}`);
   const headers: Array<[string, string]> = [['User-Agent', 'Troupe']];
   if (payload !== undefined) headers.push(['Content-Type', 'application/json']);

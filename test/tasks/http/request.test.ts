@@ -1,10 +1,7 @@
 /** io.kestra.plugin.core.http.Request against a real HTTP server on 127.0.0.1. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/runtime/engine.js';
@@ -166,6 +163,12 @@ formData:
     expect(errors[0]).toMatch(/^Read timeout after 300 ms on http:\/\/127\.0\.0\.1:\d+\/never\/\*\*\*/);
   });
 
+  it('an option Kestra does not have fails the task, naming the ones it has', async () => {
+    const { x, errors } = await run('badoption', request(`uri: ${server.url}/hello\noptions:\n  readTimeOut: PT1S`));
+    expect(x.state.current).toBe('FAILED');
+    expect(errors[0]).toMatch(/^Unknown property 'readTimeOut' in options; expected one of connectTimeout, readTimeout, /);
+  });
+
   it('an unreachable server and a bad URI fail with a clear message', async () => {
     const closed = await startServer({});
     const url = closed.url;
@@ -197,9 +200,9 @@ formData:
   });
 
   it('https: a self-signed certificate fails the request unless sslOptions.insecureTrustAllCertificates', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'troupe-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-    const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.writeHead(200).end('secure'));
+    // A self-signed certificate for CN=127.0.0.1 (openssl req -x509 -days 36500), kept as a fixture.
+    const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/tls/${name}`, import.meta.url));
+    const tls = createHttpsServer({ key: fixture('self-signed.key'), cert: fixture('self-signed.crt') }, (_req, res) => res.writeHead(200).end('secure'));
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/tls`;
     try {
@@ -211,7 +214,6 @@ formData:
     } finally {
       tls.closeAllConnections();
       await new Promise<void>((resolve) => tls.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
