@@ -43,6 +43,16 @@ export class PoolClient {
   /** Attempts handed to threads, and result messages received. */
   readonly counts = { dispatched: 0, resultMessages: 0 };
 
+  /** Attempts waiting in the shard for room on a thread. */
+  get queued(): number {
+    return this.#pending.length - this.#head;
+  }
+
+  /** Attempts on the threads now. */
+  get inFlight(): number {
+    return this.#outstanding.size;
+  }
+
   constructor(ports: MessagePort[], onResults: (results: ShardResult[]) => void) {
     this.#onResults = onResults;
     ports.forEach((port, slot) => this.#attach(slot, port));

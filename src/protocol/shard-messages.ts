@@ -50,6 +50,45 @@ export interface ShardStats {
   retainedRuns: number;
   /** The most task runs the live actors held in memory at the end of a drain, since the shard started. */
   peakRetainedRuns: number;
+  /** Unfinished executions of this shard by current state (live actors and passivated ones). */
+  executions: Partial<Record<StateType, number>>;
+  /** Executions this shard created since it started. */
+  created: number;
+  /** Executions that ended on this shard since it started, by final state. */
+  ended: Partial<Record<StateType, number>>;
+  /** Task-run records written in a terminal state since the shard started (task runs ended). */
+  taskRunsEnded: number;
+  /** Messages waiting in actor mailboxes for the next drain. */
+  mailboxDepth: number;
+  /** Attempts waiting in the shard for room on a pool thread, and attempts on the threads now. */
+  poolQueued: number;
+  poolInFlight: number;
+  /** Group commits from write to durable: counts per bound of {@link COMMIT_LATENCY_BUCKETS} (and one over), sum in seconds. */
+  commitLatency: LatencyHistogram;
+}
+
+/** Upper bounds (seconds) of the commit latency histogram's buckets. */
+export const COMMIT_LATENCY_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** Durations counted per bucket (not cumulative; the last count is over the last bound). */
+export interface LatencyHistogram {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** An empty {@link LatencyHistogram} over {@link COMMIT_LATENCY_BUCKETS}. */
+export function latencyHistogram(): LatencyHistogram {
+  return { counts: new Array<number>(COMMIT_LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+}
+
+/** Counts one duration (seconds) into `h`. */
+export function observeLatency(h: LatencyHistogram, seconds: number): void {
+  let i = 0;
+  while (i < COMMIT_LATENCY_BUCKETS.length && seconds > COMMIT_LATENCY_BUCKETS[i]!) i++;
+  h.counts[i]! += 1;
+  h.sum += seconds;
+  h.count += 1;
 }
 
 /** A flow revision as shipped to a shard, parsed there once and cached. */

@@ -11,12 +11,12 @@ import { TroupeError, toErrorRecord } from '../errors.js';
 import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
 import { idFromBytes } from '../model/ids.js';
-import { isTerminated, isoDate, transition } from '../model/state.js';
+import { isTerminated, isoDate, transition, type StateType } from '../model/state.js';
 import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { applyPlan, planMarkAs, planRestart, refusalError, type RunRecord } from '../executor/restart.js';
 import { shardOf } from './router.js';
 import { recoverMessage, restartMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
-import { drainOutput, refusedMessage, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type ExecutionRequestMessage, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
+import { drainOutput, latencyHistogram, observeLatency, refusedMessage, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type ExecutionRequestMessage, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
 import type { ExecutionHeader } from '../model/execution.js';
 import { systemClock, TestClock, type Clock } from './clock.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
@@ -56,6 +56,9 @@ export interface TaskDispatcher {
   dispatch(jobs: TaskJob[]): void;
   cancel(taskRunIds: string[]): void;
   readonly counts: { dispatched: number; resultMessages: number };
+  /** Attempts waiting in the shard for room on a thread, and attempts on the threads now (figures). */
+  readonly queued?: number;
+  readonly inFlight?: number;
 }
 
 const RANDOM_POOL = new Uint8Array(16 * 256);
@@ -91,11 +94,14 @@ export class Shard {
   #acks: Promise<void> = Promise.resolve();
   #draining = false;
   #closed = false;
-  readonly stats = { batches: 0, steps: 0, visited: 0, passivated: 0, rehydrated: 0 };
+  readonly stats = { batches: 0, steps: 0, visited: 0, passivated: 0, rehydrated: 0, created: 0, taskRunsEnded: 0 };
+  /** Executions ended on this shard by final state, and durations of its group commits (figures). */
+  readonly #ended: Partial<Record<StateType, number>> = {};
+  readonly #commitLatency = latencyHistogram();
   /** The most runs live actors held at the end of a drain (counted over the actors a drain touched). */
   #peakRetainedRuns = 0;
-  /** Ids of unfinished executions whose actor was dropped from memory. */
-  readonly #passive = new Set<string>();
+  /** Unfinished executions whose actor was dropped from memory, with the state they were in. */
+  readonly #passive = new Map<string, StateType>();
   /** Values secret() returned during the current step (moved to the actor's masks after it). */
   readonly #secretsSeen = new Set<string>();
   readonly #render: RenderOptions = { functions: { secret: secretFunction(envSecrets(), this.#secretsSeen) } };
@@ -128,8 +134,31 @@ export class Shard {
   figures(): ShardStats {
     (globalThis as { gc?: () => void }).gc?.();
     let retainedRuns = 0;
-    for (const actor of this.#actors.values()) retainedRuns += actor.state.runs.size;
-    return { liveActors: this.#actors.size, passiveActors: this.#passive.size, ...this.stats, ...this.#pool.counts, heapUsedBytes: getHeapStatistics().used_heap_size, retainedRuns, peakRetainedRuns: this.#peakRetainedRuns };
+    const executions: Partial<Record<StateType, number>> = {};
+    for (const actor of this.#actors.values()) {
+      retainedRuns += actor.state.runs.size;
+      if (actor.ended) continue;
+      const current = actor.state.header.state.current;
+      executions[current] = (executions[current] ?? 0) + 1;
+    }
+    for (const current of this.#passive.values()) executions[current] = (executions[current] ?? 0) + 1;
+    let mailboxDepth = 0;
+    for (const actor of this.#ready) mailboxDepth += actor.mailbox.length;
+    return {
+      liveActors: this.#actors.size,
+      passiveActors: this.#passive.size,
+      ...this.stats,
+      ...this.#pool.counts,
+      heapUsedBytes: getHeapStatistics().used_heap_size,
+      retainedRuns,
+      peakRetainedRuns: this.#peakRetainedRuns,
+      executions,
+      ended: { ...this.#ended },
+      mailboxDepth,
+      poolQueued: this.#pool.queued ?? 0,
+      poolInFlight: this.#pool.inFlight ?? 0,
+      commitLatency: { ...this.#commitLatency, counts: [...this.#commitLatency.counts] },
+    };
   }
 
   /** Unfinished executions whose actor is not in memory. */
@@ -296,7 +325,7 @@ export class Shard {
   #drop(actor: Actor): void {
     const id = actor.state.header.id;
     this.#actors.delete(id);
-    this.#passive.add(id);
+    this.#passive.set(id, actor.state.header.state.current);
     this.stats.passivated += 1;
   }
 
@@ -385,14 +414,28 @@ export class Shard {
     this.#ready.clear();
     const brokenEnds = this.#failBroken(batch);
     for (const actor of headers) batch.headers.push(actor.state.header);
-    for (const [entry, state] of runs) batch.taskRuns.push({ executionId: state.header.id, record: entry.crashes ? { seq: entry.seq, taskRun: entry.run, crashes: entry.crashes } : { seq: entry.seq, taskRun: entry.run } });
+    for (const [entry, state] of runs) {
+      batch.taskRuns.push({ executionId: state.header.id, record: entry.crashes ? { seq: entry.seq, taskRun: entry.run, crashes: entry.crashes } : { seq: entry.seq, taskRun: entry.run } });
+      if (isTerminated(entry.run.state.current)) this.stats.taskRunsEnded += 1;
+    }
     if (deletes.length) batch.taskRunDeletes = deletes;
     let staged: StagedWrite = { committed: Promise.resolve(), durable: Promise.resolve() };
     if (served.deletes.length) batch.executionDeletes = served.deletes;
     if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length || batch.executionDeletes?.length) {
+      const writeStart = performance.now();
       staged = this.#store.writeBatchStaged(batch);
       this.stats.batches += 1;
+      staged.durable.then(
+        () => observeLatency(this.#commitLatency, (performance.now() - writeStart) / 1000),
+        () => {},
+      );
     }
+    this.stats.created += created.length;
+    for (const actor of ended) {
+      const final = actor.state.header.state.current;
+      this.#ended[final] = (this.#ended[final] ?? 0) + 1;
+    }
+    for (const end of brokenEnds) this.#ended[end.state] = (this.#ended[end.state] ?? 0) + 1;
     this.#releaseFinished(runs);
     try {
       await staged.committed;

@@ -19,6 +19,7 @@ import { logRoutes } from './routes/logs.js';
 import { configRoutes, rootRoutes } from './routes/misc.js';
 import { unavailableRoutes } from './routes/unavailable.js';
 import { uiRoutes } from './routes/ui.js';
+import { metricsRoutes, ServerMetrics } from './metrics.js';
 
 /** What {@link buildApp} needs beside the shared context. */
 export interface AppOptions {
@@ -61,6 +62,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   const check = secured ? credentialChecker(options.auth!) : undefined;
   const realm = options.auth?.realm ?? 'Kestra';
   let inFlight = 0;
+  const metrics = new ServerMetrics(ctx.engine, ctx.followers);
 
   app.addHook('onRequest', async (req, reply) => {
     const refused = guard(req.headers.host, req.headers.origin);
@@ -74,7 +76,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     }
     if (inFlight >= ctx.http.maxInFlight) throw overloaded(reply);
     inFlight++;
-    reply.raw.once('close', () => inFlight--);
+    metrics.inFlight.set(inFlight);
+    reply.raw.once('close', () => metrics.inFlight.set(--inFlight));
   });
 
   app.setErrorHandler(async (error, req, reply) => {
@@ -88,6 +91,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     return reply.code(status).send(body);
   });
 
+  metricsRoutes(app, metrics);
   rootRoutes(app, ctx);
   uiRoutes(app);
   for (const prefix of API_PREFIXES) {
