@@ -4,7 +4,7 @@
  * bound. Built without listening, so tests drive it with `inject()`.
  * @module
  */
-import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Logger } from 'pino';
 import { TroupeError } from '../errors.js';
@@ -20,6 +20,7 @@ import { configRoutes, rootRoutes } from './routes/misc.js';
 import { unavailableRoutes } from './routes/unavailable.js';
 import { uiRoutes } from './routes/ui.js';
 import { metricsRoutes, ServerMetrics } from './metrics.js';
+import { requestLogController } from './logging.js';
 
 /** What {@link buildApp} needs beside the shared context. */
 export interface AppOptions {
@@ -44,7 +45,7 @@ function isStream(req: FastifyRequest): boolean {
 export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
   const app = fastify({
     ...(options.logger ? { loggerInstance: options.logger as unknown as FastifyBaseLogger } : { logger: false }),
-    logController: new LogController({ disableRequestLogging: !options.logger?.isLevelEnabled('debug') }),
+    logController: requestLogController(options.logger),
     bodyLimit: ctx.http.bodyLimit,
     routerOptions: { maxParamLength: 500 },
     return503OnClosing: true,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { TroupeError } from '../errors.js';
 import { Engine } from '../runtime/engine.js';
 import { listenIpc, type IpcServer } from '../ipc/server.js';
@@ -16,6 +16,7 @@ import { buildApp } from './app.js';
 import { flowParser, resolveHttpOptions, type HttpOptions, type ServerContext } from './context.js';
 import { Followers } from './followers.js';
 import { authEnabled, isLoopback, type AuthOptions } from './security.js';
+import { serverLogger } from './logging.js';
 import type { FastifyInstance } from 'fastify';
 
 /** Options of {@link startServer}. */
@@ -36,7 +37,7 @@ export interface ServerOptions {
   auth?: AuthOptions;
   /** Host names served besides loopback ones (reverse proxies). */
   allowedHosts?: string[];
-  /** pino level, or 'silent'. @default 'info' */
+  /** A level of LOG_LEVELS (server/logging.ts), or 'silent'. @default 'info' */
   logLevel?: string;
   /** Where logs go. @default stderr */
   logDestination?: NodeJS.WritableStream;
@@ -110,6 +111,13 @@ function watchFlows(engine: Engine, dir: string, list: NonNullable<ServerOptions
   return watcher;
 }
 
+/** The URL the app listens on (the port it was given when asked for port 0). */
+function urlOf(app: FastifyInstance, host: string, asked: number | undefined): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (asked ?? 8080);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /**
  * Starts the daemon.
  * @throws TroupeError TROUPE_OPTION_INVALID when asked to bind a non-loopback address without
@@ -125,8 +133,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (!isLoopback(host) && !authEnabled(options.auth)) {
     throw new TroupeError('TROUPE_OPTION_INVALID', `refusing to listen on ${host} without credentials: pass --auth user:password (or TROUPE_AUTH / TROUPE_TOKEN), or bind 127.0.0.1`, { option: 'host' });
   }
-  const logger = pino({ level: options.logLevel ?? 'info', base: { name: 'troupe' } }, options.logDestination ?? pino.destination(2));
+  const logger = serverLogger(options.logLevel, options.logDestination);
+  const opening = performance.now();
   const engine = await Engine.open({ ...options.engine, dataDir });
+  logger.info({ dataDir: resolve(dataDir), recovering: engine.recovering.length, ms: Math.round(performance.now() - opening) }, 'engine opened');
   let watcher: FSWatcher | undefined;
   let app: FastifyInstance | undefined;
   let ipc: IpcServer | undefined;
@@ -150,6 +160,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await app.listen({ host, port: options.port ?? 8080 });
     ipc = await listenIpc(engine, { dataDir, onConnectionError: (e) => logger.warn({ code: e.code }, `IPC connection closed: ${e.message}`) });
     logger.info({ socket: ipc.path }, 'IPC socket listening');
+    logger.info({ url: urlOf(app, host, options.port) }, 'listening');
   } catch (e) {
     watcher?.close();
     await ipc?.close();
@@ -157,26 +168,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await engine.close();
     throw e;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 8080);
-  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const url = urlOf(app, host, options.port);
   let closing: Promise<void> | undefined;
   const running = app;
   const socket = ipc;
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
     host,
-    port,
+    port: Number(new URL(url).port),
     engine,
     socket: socket.path,
     app: running,
     logger,
     close: () =>
       (closing ??= (async () => {
+        logger.info('stopping: no new requests, waiting for those in flight');
+        const stopping = performance.now();
         watcher?.close();
         await socket.close();
         await running.close();
         await engine.close();
+        logger.info({ ms: Math.round(performance.now() - stopping) }, 'stopped: engine closed, data dir released');
         logger.flush();
       })()),
   };
