@@ -33,8 +33,7 @@ export default {
   ignoreExportsUsedInFile: true,
   treatConfigHintsAsErrors: true,
   // Installed for the open issues and not imported yet; remove each as the code starts using it:
-  // croner (Schedule triggers),
-  // fast-check (property tests).
-  ignoreDependencies: ['croner', 'fast-check', '@kestra-io/libs'],
+  // croner (Schedule triggers).
+  ignoreDependencies: ['croner', '@kestra-io/libs'],
   ...(process.env.KNIP_NO_ALLOWLIST === '1' ? {} : { ignoreIssues: ALLOWLIST }),
 };

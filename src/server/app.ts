@@ -4,7 +4,7 @@
  * bound. Built without listening, so tests drive it with `inject()`.
  * @module
  */
-import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Logger } from 'pino';
 import { TroupeError } from '../errors.js';
@@ -50,6 +50,11 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     routerOptions: { maxParamLength: 500 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A malformed URL or an over-long path parameter, refused before routing: a Kestra 400 too.
+    frameworkErrors: (error, req, reply) => {
+      const { status, body } = errorResponse(new TroupeError('TROUPE_HTTP_BAD_REQUEST', error.message), req.url);
+      void (reply as FastifyReply).code(status).type('application/json').send(body);
+    },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
   });
 

@@ -84,6 +84,9 @@ interface FastifyLikeError {
   validationContext?: string;
 }
 
+/** busboy's messages for a malformed multipart body. */
+const MULTIPART_MALFORMED = /^(Unexpected end of multipart data|.* terminated early due to unexpected end of multipart data|Multipart: Boundary not found|Boundary required)$/;
+
 /**
  * Turns anything a handler or fastify threw into a TroupeError: fastify's own errors (schema,
  * content type, body size, malformed JSON, multipart limits) become the 4xx Kestra answers with.
@@ -120,6 +123,9 @@ export function toTroupeError(err: unknown): TroupeError {
     default:
       break;
   }
+  // busboy (under @fastify/multipart) reports a truncated or boundless multipart body with bare
+  // Errors and no code: the client's body is malformed.
+  if (err instanceof Error && e.statusCode === undefined && MULTIPART_MALFORMED.test(e.message)) return new TroupeError('TROUPE_HTTP_BAD_REQUEST', `Malformed multipart body: ${e.message}`);
   if (err instanceof SyntaxError && e.statusCode === 400) return new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `Invalid json: ${e.message}`);
   const status = e.statusCode;
   if (status === 413) return new TroupeError('TROUPE_HTTP_PAYLOAD_TOO_LARGE', e.message);
