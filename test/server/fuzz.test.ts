@@ -183,7 +183,7 @@ function requestArb(): fc.Arbitrary<{ method: string; url: string; payload?: str
     });
 }
 
-/** What every 4xx body must be: Kestra's (Micronaut) error body. */
+/** What every 4xx body must be: Kestra's (Micronaut) error body, or its bulk refusal. */
 function assertKestraError(status: number, body: string, what: string): void {
   let parsed: unknown;
   try {
@@ -191,8 +191,13 @@ function assertKestraError(status: number, body: string, what: string): void {
   } catch {
     throw new Error(`${what}: ${status} without a JSON body: ${body.slice(0, 200)}`);
   }
-  const e = parsed as { message?: unknown; _links?: { self?: { href?: unknown; templated?: unknown } }; _embedded?: { errors?: unknown } };
+  const e = parsed as { message?: unknown; _links?: { self?: { href?: unknown; templated?: unknown } }; _embedded?: { errors?: unknown }; invalids?: unknown };
   if (typeof e.message !== 'string' || e.message === '') throw new Error(`${what}: ${status} body without a message: ${body.slice(0, 200)}`);
+  // A bulk refusal has Kestra's own shape (kestra-api.md §0.3): 400 {message, invalids: [{message, invalidValue}]}.
+  if (status === 400 && Array.isArray(e.invalids)) {
+    if (e.invalids.some((x: { message?: unknown }) => typeof x?.message !== 'string')) throw new Error(`${what}: bulk refusal with malformed invalids: ${body.slice(0, 200)}`);
+    return;
+  }
   if (typeof e._links?.self?.href !== 'string' || e._links.self.templated !== false) throw new Error(`${what}: ${status} body without _links.self: ${body.slice(0, 200)}`);
   if (e._embedded !== undefined) {
     const errors = e._embedded.errors;
