@@ -64,6 +64,14 @@ tasks:
     duration: PT10M
 `;
 
+const FAILING = `id: failing
+namespace: company.team
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+    errorMessage: "boom"
+`;
+
 const PAUSING = `id: pausing
 namespace: company.team
 tasks:
@@ -129,7 +137,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     dataDir = tempDir('troupe-ui-');
     huge = await writeHugeExecution(dataDir);
     server = await startServer({ dataDir, port: 0, logLevel: 'silent', auth: { basic: AUTH }, engine: { poolThreads: 2, shards: 1 } });
-    for (const source of [HELLO, SLEEPY, PAUSING, BENCH_FLOW]) await server.engine.deploy(source);
+    for (const source of [HELLO, SLEEPY, FAILING, PAUSING, BENCH_FLOW]) await server.engine.deploy(source);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -222,6 +230,15 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     expect(server.engine.get(id)?.inputs).toMatchObject({ name: '<b>Ada</b>', times: 3 });
     await shot(page, 'execution', true);
 
+    // Replay from the selected run: the page goes to the new execution (or shows the API's refusal).
+    const [replayed] = await Promise.all([page.waitForResponse((r) => r.url().includes(`/executions/${id}/replay`)), page.getByTestId('replay-from').click()]);
+    if (replayed.ok()) {
+      const next = ((await replayed.json()) as { id: string }).id;
+      expect(next).not.toBe(id);
+      await page.waitForURL(new RegExp(`/ui/executions/company\\.team/hello/${next}$`));
+      await page.locator('[data-testid=execution-state] [data-state=SUCCESS]').waitFor();
+    } else await page.getByRole('alert').filter({ hasText: ((await replayed.json()) as { message: string }).message }).waitFor();
+
     await page.click('text=Executions >> nth=0');
     await page.locator(`tr[data-execution="${id}"] [data-state=SUCCESS]`).waitFor();
     await shot(page, 'executions');
@@ -234,11 +251,28 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     await page.locator('[data-testid=gantt-row][data-task=nap][data-state=RUNNING]').waitFor();
     await page.getByTestId('kill').click();
     await page.locator('[data-testid=execution-state] [data-state=KILLED]').waitFor();
-    await page.getByTestId('restart').click();
-    const expected = await fetch(`${server.url}/api/v1/executions/${id}/restart`, { method: 'POST', headers: { authorization: BASIC } });
-    const body = (await expected.json()) as { message?: string };
-    if (expected.ok) await page.locator('.status.ok', { hasText: 'restarted' }).waitFor();
-    else await page.getByRole('alert').filter({ hasText: body.message ?? '' }).waitFor();
+    // Whatever the API answers the page's restart, the page shows it.
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/executions/${id}/restart`)), page.getByTestId('restart').click()]);
+    if (answer.ok()) {
+      await page.locator('.status.ok', { hasText: 'restarted' }).waitFor();
+      await page.locator('[data-testid=execution-state] .state').filter({ hasNotText: 'KILLED' }).waitFor();
+    } else await page.getByRole('alert').filter({ hasText: ((await answer.json()) as { message: string }).message }).waitFor();
+    await page.close();
+  });
+
+  it('restarts a failed execution from the page: it runs its failed task again', async () => {
+    const id = await server.engine.execute('company.team', 'failing', {});
+    await server.engine.waitFor(id);
+    const page = await open(`/ui/executions/company.team/failing/${id}`);
+    await page.locator('[data-testid=execution-state] [data-state=FAILED]').waitFor();
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/executions/${id}/restart`)), page.getByTestId('restart').click()]);
+    if (answer.ok()) {
+      await page.locator('.status.ok', { hasText: 'restarted' }).waitFor();
+      // The failed run gets a second attempt.
+      await page.locator('[data-testid=gantt-row][data-task=boom]').click();
+      await expect.poll(() => page.getByTestId('attempts').locator('tbody tr').count(), { timeout: 20_000 }).toBe(2);
+      await page.locator('[data-testid=execution-state] [data-state=FAILED]').waitFor();
+    } else await page.getByRole('alert').filter({ hasText: ((await answer.json()) as { message: string }).message }).waitFor();
     await page.close();
   });
 

@@ -30,6 +30,7 @@ export function useExecution(id) {
   const pages = useRef(new Map());
   const inflight = useRef(new Map());
   const range = useRef([0, PAGE]);
+  const shownId = useRef(undefined);
   const bump = () => setVersion((v) => v + 1);
 
   const fetchPage = (p) => {
@@ -68,9 +69,13 @@ export function useExecution(id) {
     let stop = () => {};
     let timer;
     pages.current = new Map();
-    setHeader(undefined);
-    setTotal(0);
-    setReady(false);
+    // Another execution starts blank; the same one read again (a refresh) keeps what it shows.
+    if (shownId.current !== id) {
+      shownId.current = id;
+      setHeader(undefined);
+      setTotal(0);
+      setReady(false);
+    }
     const applyFrame = (e) => {
       const { taskRunList = [], ...h } = e;
       const fresh = new Map();

@@ -3,7 +3,8 @@
 // exist (VirtualList); the rows' pages are fetched as they come into view.
 import { html, useEffect, useState } from './html.js';
 import { api, query, seg } from './api.js';
-import { humanDuration, humanMs, StateBadge, TERMINAL, VirtualList } from './components.js';
+import { ErrorBox, executionUrl, humanDuration, humanMs, StateBadge, TERMINAL, VirtualList } from './components.js';
+import { navigate } from './router.js';
 
 export const ROW_HEIGHT = 28;
 
@@ -73,10 +74,26 @@ function RunLogs({ run }) {
   return html`<div class="run-logs" data-testid="run-logs">${lines.slice(-200).map((l) => html`<div class=${`log level-${l.level}`}><span class="lvl">${l.level}</span><span class="msg">${l.message}</span></div>`)}</div>`;
 }
 
+/** Replays the execution from one task run (a new execution; the page goes to it). */
+function ReplayFrom({ run }) {
+  const [error, setError] = useState();
+  const replay = async () => {
+    setError(undefined);
+    try {
+      const e = await api(`/executions/${seg(run.executionId)}/replay${query({ taskRunId: run.id })}`, { method: 'POST' });
+      if (e?.id) navigate(executionUrl(e));
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<button class="small" onClick=${replay} data-testid="replay-from">Replay from this task run</button><${ErrorBox} error=${error} onClose=${() => setError(undefined)} />`;
+}
+
 /** The details of one task run: state history, attempts, outputs, its log lines. */
-export function RunDetails({ run }) {
+export function RunDetails({ run, ended = false }) {
   if (!run) return html`<p class="muted">Select a task run in the Gantt to see its attempts and outputs.</p>`;
   return html`<div class="run-details" data-testid="run-details">
+    ${ended ? html`<${ReplayFrom} key=${run.id} run=${run} />` : null}
     <h3>${run.taskId}${run.value !== undefined ? html` <span class="gvalue">${String(run.value)}</span>` : null} <${StateBadge} state=${run.state.current} /></h3>
     <dl class="kv">
       <dt>Task run id</dt><dd class="mono">${run.id}</dd>

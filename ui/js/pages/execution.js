@@ -1,12 +1,13 @@
 // /ui/executions/{namespace}/{flowId}/{id}: the execution's state, Gantt, the selected task
-// run's details, logs that follow over SSE, and the kill / resume / restart actions.
+// run's details, logs that follow over SSE, and the kill / resume / restart / replay actions.
 import { html, useEffect, useMemo, useState } from '../html.js';
 import { api, query, seg, stream } from '../api.js';
-import { ErrorBox, flowUrl, formatDate, humanDuration, JsonView, StateBadge, TERMINAL, VirtualList } from '../components.js';
+import { ErrorBox, executionUrl, flowUrl, formatDate, humanDuration, JsonView, StateBadge, TERMINAL, VirtualList } from '../components.js';
 import { LARGE_RUNS, useExecution } from '../execution-data.js';
 import { Gantt, RunDetails } from '../gantt.js';
 import { InputsForm } from '../inputs-form.js';
 import { taskIndex } from '../topology.js';
+import { navigate } from '../router.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
@@ -66,15 +67,17 @@ function Actions({ header, data, flowIndex }) {
     setError(undefined);
     setNotice(undefined);
     try {
-      await f();
+      const result = await f();
       setNotice(label);
-      then?.();
+      then?.(result);
     } catch (e) {
       setError(e);
     }
   };
   const kill = () => act('kill requested', () => api(`/executions/${seg(id)}/kill`, { method: 'DELETE' }));
-  const restart = () => act('restarted', () => api(`/executions/${seg(id)}/restart`, { method: 'POST' }), data.refresh);
+  // A restart answers the execution restarted (the same id, or a new one with another revision).
+  const restart = () => act('restarted', () => api(`/executions/${seg(id)}/restart`, { method: 'POST' }), (e) => (e?.id && e.id !== id ? navigate(executionUrl(e)) : data.refresh()));
+  const replay = () => act('replayed', () => api(`/executions/${seg(id)}/replay`, { method: 'POST' }), (e) => e?.id && navigate(executionUrl(e)));
   const resume = (form) =>
     act('resumed', async () => {
       await api(`/executions/${seg(id)}/resume`, { method: 'POST', body: form });
@@ -86,7 +89,7 @@ function Actions({ header, data, flowIndex }) {
   return html`<div class="actions-bar">
     ${!TERMINAL.has(state) ? html`<button class="danger" onClick=${kill} data-testid="kill">Kill</button>` : null}
     ${state === 'PAUSED' ? html`<button class="primary" onClick=${() => setResuming(!resuming)} data-testid="resume">Resume</button>` : null}
-    ${TERMINAL.has(state) ? html`<button onClick=${restart} data-testid="restart">Restart</button>` : null}
+    ${TERMINAL.has(state) ? html`<button onClick=${restart} data-testid="restart">Restart</button><button onClick=${replay} data-testid="replay">Replay</button>` : null}
     ${notice ? html`<span class="status ok">${notice}</span>` : null}
   </div>
   <${ErrorBox} error=${error} onClose=${() => setError(undefined)} />
@@ -128,7 +131,7 @@ export function ExecutionPage({ id }) {
     <${ErrorBox} error=${error} onClose=${() => data.setError(undefined)} />
     <div class="split gantt-split">
       <${Gantt} data=${{ ...data, index }} height=${Math.min(420, Math.max(112, data.total * 28 + 8))} selected=${selected} onSelect=${setSelected} />
-      <div class="panel details"><${RunDetails} run=${selectedRun} /></div>
+      <div class="panel details"><${RunDetails} run=${selectedRun} ended=${TERMINAL.has(s.current)} /></div>
     </div>
     ${data.ready ? html`<${Logs} executionId=${header.id} large=${data.total > LARGE_RUNS} />` : null}
   </section>`;
