@@ -1,13 +1,14 @@
 /**
  * The case runner: one Engine on a temporary data dir, every flow of the corpus deployed, each
- * `core` case executed with its raw inputs and compared with what Kestra's tests expect. Cases
- * are independent executions, so several run at once.
+ * `core` case executed with its raw inputs and each `storage` case with typed inputs (a FILE input
+ * names a file of the corpus's `fixtures/`, stored into the execution's internal storage), and
+ * compared with what Kestra's tests expect. Cases are independent executions, so several run at once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroupeError } from '../errors.js';
-import { harnessInputs } from './harness-inputs.js';
+import { harnessInputs, storageInputs } from './harness-inputs.js';
 import { Engine } from '../runtime/engine.js';
 import type { ExecutionJson } from '../runtime/execution-json.js';
 import type { LogEntry } from '../model/index.js';
@@ -49,8 +50,8 @@ export interface ConformanceReport {
   skipped: number;
 }
 
-/** The tier this runner executes; other tiers need internal storage or triggers. */
-const RUN_TIER = 'core';
+/** The tiers this runner executes; `trigger` cases need triggers, not built yet. */
+const RUN_TIERS = new Set(['core', 'storage']);
 
 function positiveInt(name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -126,15 +127,19 @@ async function settledLogs(engine: Engine, id: string, expected: readonly LogExp
   return logs;
 }
 
-async function runCase(engine: Engine, flows: DeployedFlows, flowsDir: string, c: ConformanceCase, timeoutMs: number): Promise<Omit<CaseResult, 'durationMs'>> {
+async function runCase(engine: Engine, flows: DeployedFlows, corpusDir: string, c: ConformanceCase, timeoutMs: number): Promise<Omit<CaseResult, 'durationMs'>> {
+  const flowsDir = join(corpusDir, 'flows');
   const failed = (reason: string): Omit<CaseResult, 'durationMs'> => ({ case: c.case, status: 'failed', reason });
   const problem = flowProblem(flows, [...c.deploy, c.flow]);
   if (problem) return failed(problem);
   const flow = flows.files.get(c.flow);
   if (!flow?.ok) return failed(`flows/${c.flow} did not deploy`);
   try {
-    const inputs = c.inputs ? harnessInputs(join(flowsDir, c.flow), c.inputs) : undefined;
-    const id = await engine.execute(flow.namespace, flow.id, inputs, { rawInputs: true });
+    // Storage-tier inputs go through input typing, a FILE input naming a file of the corpus's fixtures/.
+    const id =
+      c.tier === 'storage'
+        ? await engine.execute(flow.namespace, flow.id, c.inputs ? storageInputs(join(flowsDir, c.flow), corpusDir, c.inputs) : undefined)
+        : await engine.execute(flow.namespace, flow.id, c.inputs ? harnessInputs(join(flowsDir, c.flow), c.inputs) : undefined, { rawInputs: true });
     const execution = await waitOrKill(engine, id, timeoutMs);
     if (typeof execution === 'string') return failed(execution);
     const reasons = checkExecution(c.expect, execution, await settledLogs(engine, id, c.expect.logs ?? []));
@@ -174,8 +179,8 @@ export async function runConformance(dir: string, options: ConformanceOptions = 
   };
   const toRun: number[] = [];
   cases.forEach((c, i) => {
-    if (c.tier === RUN_TIER) toRun.push(i);
-    else record(i, { case: c.case, status: 'skipped', reason: `skipped: tier '${c.tier}' needs ${c.tier === 'storage' ? 'internal storage' : c.tier === 'trigger' ? 'triggers' : 'features'} this runner does not provide (it runs '${RUN_TIER}' cases)`, durationMs: 0 });
+    if (RUN_TIERS.has(c.tier)) toRun.push(i);
+    else record(i, { case: c.case, status: 'skipped', reason: `skipped: tier '${c.tier}' needs ${c.tier === 'trigger' ? 'triggers' : 'features'} this runner does not provide (it runs ${[...RUN_TIERS].map((t) => `'${t}'`).join(' and ')} cases)`, durationMs: 0 });
   });
   if (toRun.length) {
     const dataDir = mkdtempSync(join(tmpdir(), 'troupe-conformance-'));
@@ -184,7 +189,7 @@ export async function runConformance(dir: string, options: ConformanceOptions = 
       const flows = await deployFlows(engine, join(dir, 'flows'));
       await forEachLimited(toRun, concurrency, async (i) => {
         const started = performance.now();
-        const result = await runCase(engine, flows, join(dir, 'flows'), cases[i]!, timeoutMs);
+        const result = await runCase(engine, flows, dir, cases[i]!, timeoutMs);
         record(i, { ...result, durationMs: Math.round(performance.now() - started) });
       });
     } finally {

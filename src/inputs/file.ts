@@ -1,6 +1,8 @@
 /**
- * FILE inputs (§6.1, §7.2): a `kestra://` URI is kept; any other string is a local path handed to
- * the host's `storeFile`, which uploads it and returns its `kestra://` URI.
+ * FILE inputs (§6.1, §7.2): a `kestra://` URI or a local path, handed to the host's `storeFile`,
+ * which checks it, stages the file into the execution's storage and returns its `kestra://` URI.
+ * Without the hook (a subflow's inputs, typed from its parent's values), a `kestra://` URI is kept
+ * as given and a local path fails.
  */
 import { inputType, kindOf, type InputType } from './input-type.js';
 
@@ -8,9 +10,9 @@ import { inputType, kindOf, type InputType } from './input-type.js';
 export const FILE: InputType = inputType<string>({
   parse: (current, input, env) => {
     if (typeof current !== 'string') throw new Error(`cannot use ${kindOf(current)} as a FILE, a kestra:// URI or a local path is expected`);
+    if (env.storeFile) return env.storeFile(input.id, current);
     if (current.startsWith('kestra://')) return current;
-    if (!env.storeFile) throw new Error(`no file storage is configured to upload '${current}'`);
-    return env.storeFile(input.id, current);
+    throw new Error(`a local file '${current}' cannot be uploaded here: give a kestra:// URI`);
   },
   store: (value) => value,
 });

@@ -14,7 +14,7 @@ import type { Metric } from '../model/task-run.js';
 import { resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
 import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
-import { createTaskFiles, LocalStorage } from '../storage/index.js';
+import { createTaskFiles, LocalStorage, storageFunctions } from '../storage/index.js';
 import { poolTaskOf } from '../tasks/pool.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
 
@@ -98,7 +98,8 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
   const log = (level: LogLevel, message: string): void => {
     logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, thread: `troupe-pool-${threadId}`, message: maskSecrets(message, secrets) });
   };
-  const renderOptions = { now: () => Date.now(), functions: { errorLogs: () => job.errorLogs ?? [], secret: secretFunction(envSecrets(), secrets) } };
+  const scope = { namespace: job.namespace, flowId: job.flowId, executionId: job.executionId, parent: job.parent };
+  const renderOptions = { now: () => Date.now(), functions: { ...storageFunctions(storage, scope), errorLogs: () => job.errorLogs ?? [], secret: secretFunction(envSecrets(), secrets) } };
   const ctx: RunnableContext = {
     render: (t, extra) => renderString(t, extra ? { ...job.vars, ...extra } : job.vars, renderOptions),
     renderObject: (v, extra) => renderObject(v, extra ? { ...job.vars, ...extra } : job.vars, renderOptions),
@@ -107,7 +108,7 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     nowMs: () => Date.now(),
     signal: abort.signal,
     workDir: init.workDir,
-    files: createTaskFiles(storage, { namespace: job.namespace, flowId: job.flowId, executionId: job.executionId, taskId: job.task.id, taskRunId: job.taskRunId, parent: job.parent }),
+    files: createTaskFiles(storage, { ...scope, taskId: job.task.id, taskRunId: job.taskRunId }),
   };
   let state: StateType = 'SUCCESS';
   let outputs: Record<string, unknown> | null = null;

@@ -14,7 +14,7 @@ import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
 import { isTerminated, type StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
-import { LocalStorage } from '../storage/index.js';
+import { LocalStorage, stageInputFiles } from '../storage/index.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
@@ -525,8 +525,13 @@ export class Engine implements TroupeApi {
     this.#assertOpen();
     const flow = this.#store.getFlow(namespace, flowId, options.revision);
     if (!flow || flow.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${flowId}'${options.revision !== undefined ? ` revision ${options.revision}` : ''} is deployed`, { namespace, flowId });
-    if (!options.rawInputs) inputs = this.#typeInputs(flow, inputs ?? {});
     const executionId = newId();
+    if (!options.rawInputs) {
+      // FILE inputs: checked and staged while typing, copied into the execution's storage before it exists.
+      const files = stageInputFiles(this.storage, { namespace: flow.namespace, flowId: flow.id, executionId });
+      inputs = this.#typeInputs(flow, inputs ?? {}, files.storeFile);
+      if (files.pending) await files.commit();
+    }
     const created = new Promise<void>((resolve, reject) => this.#created.set(executionId, { resolve, reject }));
     this.#create(
       executionId,
@@ -867,9 +872,9 @@ export class Engine implements TroupeApi {
   }
 
   /** Types and validates inputs against a flow's declarations (all errors together). */
-  #typeInputs(record: FlowRecord, inputs: Record<string, unknown>): Record<string, unknown> {
+  #typeInputs(record: FlowRecord, inputs: Record<string, unknown>, storeFile?: (inputId: string, value: string) => string): Record<string, unknown> {
     const flow = this.#flows.get(record);
-    return assertInputs(flow.inputs, inputs, { context: { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision } }, renderOptions: { now: () => this.#clock.now() } });
+    return assertInputs(flow.inputs, inputs, { context: { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision } }, renderOptions: { now: () => this.#clock.now() }, ...(storeFile ? { storeFile } : {}) });
   }
 
   /**

@@ -8,3 +8,5 @@
 export type { PutOptions, PutSource, Storage, StorageWriter, StoredFile } from './storage.js';
 export { LocalStorage } from './local.js';
 export { createTaskFiles, parentOf, type TaskFiles } from './task-files.js';
+export { stageInputFiles } from './input-files.js';
+export { storageFunctions } from './functions.js';

@@ -24,13 +24,13 @@ function baseline(names: string[]): string {
 
 describe('troupe conformance', () => {
   it('prints the JSON report and exits 1 when a case fails', async () => {
-    const { code, out } = await run({ json: true, case: ['hello-passes', 'wrong-state', 'needs-storage'] });
+    const { code, out } = await run({ json: true, case: ['hello-passes', 'wrong-state', 'needs-triggers'] });
     expect(code).toBe(1);
     expect(JSON.parse(out.join('\n'))).toEqual({
       cases: [
         { case: 'hello-passes', passed: true, reason: null },
         { case: 'wrong-state', passed: false, reason: 'state: expected FAILED, got SUCCESS' },
-        { case: 'needs-storage', passed: false, reason: "skipped: tier 'storage' needs internal storage this runner does not provide (it runs 'core' cases)" },
+        { case: 'needs-triggers', passed: false, reason: "skipped: tier 'trigger' needs triggers this runner does not provide (it runs 'core' and 'storage' cases)" },
       ],
       passed: 1,
       failed: 1,
@@ -39,8 +39,8 @@ describe('troupe conformance', () => {
   });
 
   it('exits 0 when only skipped cases did not pass', async () => {
-    const { code, out } = await run({ case: ['hello-passes', 'needs-storage'] });
-    expect({ code, out }).toEqual({ code: 0, out: ['✓ hello-passes', "- needs-storage — skipped: tier 'storage' needs internal storage this runner does not provide (it runs 'core' cases)", '1 passed, 0 failed, 1 skipped'] });
+    const { code, out } = await run({ case: ['hello-passes', 'needs-triggers'] });
+    expect({ code, out }).toEqual({ code: 0, out: ['✓ hello-passes', "- needs-triggers — skipped: tier 'trigger' needs triggers this runner does not provide (it runs 'core' and 'storage' cases)", '1 passed, 0 failed, 1 skipped'] });
   });
 
   it('with a baseline, exits 0 when only cases outside it fail, and lists new passes', async () => {

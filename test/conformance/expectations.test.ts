@@ -93,7 +93,8 @@ describe('loadExpectations', () => {
       'times-out',
       'broken-flow',
       'missing-flow',
-      'needs-storage',
+      'file-input',
+      'needs-triggers',
     ]);
   });
 

@@ -65,8 +65,9 @@ describe('runConformance on the fixture corpus', () => {
       expect.stringMatching(/^✘ times-out — timed out after 4000 ms \(execution RUNNING, 1 task runs; open: sleep RUNNING\)$/),
       expect.stringMatching(/^✘ broken-flow — flows\/broken\.yaml did not deploy: TROUPE_FLOW_UNKNOWN_TYPE: broken\.yaml:6:11: /),
       '✘ missing-flow — flows/nope.yaml does not exist',
-      "- needs-storage — skipped: tier 'storage' needs internal storage this runner does not provide (it runs 'core' cases)",
-      '4 passed, 8 failed, 1 skipped',
+      '✓ file-input',
+      "- needs-triggers — skipped: tier 'trigger' needs triggers this runner does not provide (it runs 'core' and 'storage' cases)",
+      '5 passed, 8 failed, 1 skipped',
     ]);
   });
 
@@ -75,13 +76,14 @@ describe('runConformance on the fixture corpus', () => {
   });
 
   it('runs only the cases asked for', async () => {
-    const only = await runConformance(FIXTURE, { cases: ['other-namespace', 'needs-storage'] });
+    const only = await runConformance(FIXTURE, { cases: ['other-namespace', 'file-input', 'needs-triggers'] });
     expect(reportToJson(only)).toEqual({
       cases: [
         { case: 'other-namespace', passed: true, reason: null },
-        { case: 'needs-storage', passed: false, reason: "skipped: tier 'storage' needs internal storage this runner does not provide (it runs 'core' cases)" },
+        { case: 'file-input', passed: true, reason: null },
+        { case: 'needs-triggers', passed: false, reason: "skipped: tier 'trigger' needs triggers this runner does not provide (it runs 'core' and 'storage' cases)" },
       ],
-      passed: 1,
+      passed: 2,
       failed: 0,
       skipped: 1,
     });

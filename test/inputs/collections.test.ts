@@ -32,7 +32,7 @@ const ARRAY_ROWS: Row[] = [
 
 const FILE_ROWS: Row[] = [
   ['{id: file, type: FILE}', 'kestra:///io/kestra/tests/inputs/executions/e1/inputs/file/a.yml', { value: 'kestra:///io/kestra/tests/inputs/executions/e1/inputs/file/a.yml' }],
-  ['{id: file, type: FILE}', '/tmp/a.yml', { error: `Invalid input for \`file\`, Expected \`FILE\` but received \`/tmp/a.yml\` with errors:\n${FENCE}\nno file storage is configured to upload '/tmp/a.yml'\n${FENCE}, but received \`/tmp/a.yml\`` }],
+  ['{id: file, type: FILE}', '/tmp/a.yml', { error: `Invalid input for \`file\`, Expected \`FILE\` but received \`/tmp/a.yml\` with errors:\n${FENCE}\na local file '/tmp/a.yml' cannot be uploaded here: give a kestra:// URI\n${FENCE}, but received \`/tmp/a.yml\`` }],
   ['{id: file, type: FILE, required: false}', undefined, { value: null }],
 ];
 

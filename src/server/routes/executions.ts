@@ -8,7 +8,9 @@ import { TroupeError } from '../../errors.js';
 import { CORRELATION_ID_LABEL, type Label } from '../../model/execution.js';
 import { isTerminated, type StateType } from '../../model/state.js';
 import type { ExecutionJson } from '../../runtime/execution-json.js';
+import type { FlowInput } from '../../model/flow.js';
 import type { ServerContext } from '../context.js';
+import { uploadsFor, type Uploads } from '../uploads.js';
 import { notImplemented } from '../errors.js';
 import { hasLabels, inNamespace, pageOf, pagingSchema, parseDate, parseDuration, parseLabels, parseSort, sortBy, stringList } from '../query.js';
 
@@ -17,8 +19,12 @@ const flowParams = { type: 'object', properties: { namespace: { type: 'string', 
 
 const SORT_FIELDS = ['id', 'state.startDate', 'state.endDate', 'state.duration', 'namespace', 'flowId', 'state.current'];
 
-/** The text fields and uploaded files of a multipart body; files are refused until storage exists. */
-export async function multipartInputs(req: FastifyRequest, declared: (id: string) => boolean): Promise<Record<string, string>> {
+/**
+ * The text fields and uploaded files of a multipart body. With `uploads`, a file part whose
+ * filename names a declared FILE input is staged and its value is the staging path; a FILE input
+ * sent as text must be a `kestra://` URI (a text value is never read as a path on this machine).
+ */
+export async function multipartInputs(req: FastifyRequest, declared: (id: string) => boolean, uploads?: { inputs: readonly FlowInput[]; staging: Uploads }): Promise<Record<string, string>> {
   const inputs: Record<string, string> = {};
   if (!req.isMultipart()) {
     const type = req.headers['content-type'];
@@ -29,12 +35,26 @@ export async function multipartInputs(req: FastifyRequest, declared: (id: string
     if (part.type === 'file') {
       // The part's filename names the input (Kestra's clients send every file as `files`).
       const id = part.filename;
+      const input = uploads?.inputs.find((i) => i.id === id);
+      if (input && uploads) {
+        if (input.type !== 'FILE') {
+          part.file.resume();
+          throw new TroupeError('TROUPE_INPUT_INVALID', `Invalid input for \`${id}\`, a file was uploaded for an input of type ${input.type}`, { inputId: id });
+        }
+        inputs[id] = await uploads.staging.stage(input, part.file);
+        continue;
+      }
       part.file.resume();
-      if (declared(id)) throw notImplemented(`Uploading the FILE input '${id}' (internal storage)`);
+      if (declared(id)) throw notImplemented(`Uploading the FILE input '${id}' here`);
       continue;
     }
     // Undeclared fields are ignored, as Kestra ignores undeclared inputs.
-    if (declared(part.fieldname)) inputs[part.fieldname] = String(part.value);
+    if (!declared(part.fieldname)) continue;
+    const value = String(part.value);
+    if (uploads?.inputs.find((i) => i.id === part.fieldname)?.type === 'FILE' && !value.startsWith('kestra://')) {
+      throw new TroupeError('TROUPE_INPUT_INVALID', `Invalid input for \`${part.fieldname}\`, a FILE input must be uploaded as a file part (its filename the input id) or given as a kestra:// URI`, { inputId: part.fieldname });
+    }
+    inputs[part.fieldname] = value;
   }
   return inputs;
 }
@@ -173,12 +193,18 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       throw new TroupeError('TROUPE_ILLEGAL_STATE', 'Requested Flow is disabled.');
     }
     const ids = new Set(flow.inputs.map((i) => i.id));
-    const inputs = await multipartInputs(req, (x) => ids.has(x));
-    const id = await engine.execute(namespace, flowId, inputs, {
-      revision: record.revision,
-      ...(labels.length ? { labels } : {}),
-      ...(scheduleMs !== undefined ? { scheduleDate: new Date(scheduleMs).toISOString() } : {}),
-    });
+    const staging = uploadsFor(engine.storage);
+    let id: string;
+    try {
+      const inputs = await multipartInputs(req, (x) => ids.has(x), { inputs: flow.inputs, staging });
+      id = await engine.execute(namespace, flowId, inputs, {
+        revision: record.revision,
+        ...(labels.length ? { labels } : {}),
+        ...(scheduleMs !== undefined ? { scheduleDate: new Date(scheduleMs).toISOString() } : {}),
+      });
+    } finally {
+      await staging.cleanup();
+    }
     const execution = wait ? await engine.waitFor(id) : engine.get(id)!;
     return { ...execution, url: `${ctx.http.publicUrl ?? ''}/ui/executions/${namespace}/${flowId}/${id}` };
   };
