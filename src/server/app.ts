@@ -14,6 +14,7 @@ import { authEnabled, credentialChecker, hostGuard, isOpenPath, type AuthOptions
 import { flowRoutes } from './routes/flows.js';
 import { executionRoutes } from './routes/executions.js';
 import { bulkRoutes } from './routes/bulk.js';
+import { fileRoutes } from './routes/files.js';
 import { followRoutes } from './routes/follow.js';
 import { logRoutes } from './routes/logs.js';
 import { configRoutes, rootRoutes } from './routes/misc.js';
@@ -107,6 +108,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
         flowRoutes(api, ctx);
         executionRoutes(api, ctx);
         bulkRoutes(api, ctx);
+        fileRoutes(api, ctx);
         followRoutes(api, ctx);
         logRoutes(api, ctx);
         unavailableRoutes(api);

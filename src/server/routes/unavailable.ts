@@ -1,5 +1,5 @@
 /**
- * Routes of kestra-api.md whose feature another part of Troupe builds (internal storage, KV,
+ * Routes of kestra-api.md whose feature another part of Troupe builds (KV,
  * namespace files, triggers and webhook triggers, plugins): each answers 501 with a Kestra error
  * body naming what is missing, until that part lands and wires its routes here.
  * @module
@@ -15,9 +15,6 @@ export function unavailableRoutes(app: FastifyInstance): void {
     app.route({ method: [...methods], url, handler: async () => { throw notImplemented(what); } });
   };
   missing('/executions/webhook/:namespace/:flowId/:key', 'Webhook triggers', ['GET', 'POST', 'PUT']);
-  missing('/executions/:id/file', 'Execution files (internal storage)', ['GET']);
-  missing('/executions/:id/file/metas', 'Execution files (internal storage)', ['GET']);
-  missing('/executions/:id/file/preview', 'Execution files (internal storage)', ['GET']);
   missing('/namespaces/:namespace/kv', 'The KV store');
   missing('/namespaces/:namespace/kv/:key', 'The KV store');
   missing('/namespaces/:namespace/files', 'Namespace files');
