@@ -242,6 +242,14 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     await page.click('text=Executions >> nth=0');
     await page.locator(`tr[data-execution="${id}"] [data-state=SUCCESS]`).waitFor();
     await shot(page, 'executions');
+    // Filters go to the URL and to the search route.
+    await page.getByLabel('state').selectOption('FAILED');
+    await page.waitForURL(/state=FAILED/);
+    await page.locator(`tr[data-execution="${id}"]`).waitFor({ state: 'detached' });
+    await page.getByLabel('state').selectOption('SUCCESS');
+    await page.getByLabel('flow id').fill('hello');
+    await page.waitForURL(/flowId=hello/);
+    await page.locator(`tr[data-execution="${id}"]`).waitFor();
     await page.close();
   });
 
