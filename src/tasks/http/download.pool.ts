@@ -59,7 +59,7 @@ export function filenameFromDisposition(header: string): string | undefined {
 }
 
 async function runDownload(task: Task, ctx: RunnableContext): Promise<RunnableOutcome> {
-  const { spec, uri, settings } = buildRequest(task, ctx, (u) => ctx.files.get(u));
+  const { spec, uri, settings } = buildRequest(task, ctx);
   const allowFailed = flag(task, 'allowFailed', false);
   const failOnEmpty = flag(task, 'failOnEmptyResponse', true);
   const res = await exchange(spec, settings, ctx.signal, 'head');

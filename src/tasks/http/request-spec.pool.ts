@@ -13,9 +13,6 @@ import { stringProp } from '../run-spec.js';
 import type { HttpBody, HttpRequestSpec } from './client.pool.js';
 import { httpSettings, type HttpSettings } from './options.js';
 
-/** Opens a stored file for a multipart part (internal storage); absent when this build has none. */
-export type OpenStoredFile = (uri: string) => Promise<Readable>;
-
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'TRACE']);
 
 /** The request an HTTP task sends, its rendered URI text, and the client settings. */
@@ -54,7 +51,7 @@ function quote(s: string): string {
 }
 
 /** A multipart/form-data body whose file parts are streamed from internal storage, never held whole. */
-function multipart(parts: Part[], boundary: string, open: OpenStoredFile | undefined): HttpBody {
+function multipart(parts: Part[], boundary: string, open: (uri: string) => Promise<Readable>): HttpBody {
   return {
     stream: () =>
       Readable.from(
@@ -64,7 +61,6 @@ function multipart(parts: Part[], boundary: string, open: OpenStoredFile | undef
             const type = p.file !== undefined ? 'application/octet-stream' : 'text/plain; charset=UTF-8';
             yield Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${type}\r\n\r\n`);
             if (p.file !== undefined) {
-              if (!open) throw new Error('This build has no internal storage to read a kestra:// file from');
               for await (const chunk of await open(p.file)) yield chunk as Buffer;
             } else yield Buffer.from(p.text ?? '');
             yield Buffer.from('\r\n');
@@ -81,10 +77,10 @@ function fileNameOf(uri: string): string {
 }
 
 /**
- * The request of an HTTP task (Request, Download), rendered in its run's context.
- * @param open reads a `kestra://` file for a multipart file part
+ * The request of an HTTP task (Request, Download), rendered in its run's context. A multipart file
+ * part's `kestra://` URI is checked here (the run may read it), and streamed when the body is sent.
  */
-export function buildRequest(task: Task, ctx: RunnableContext, open?: OpenStoredFile): BuiltRequest {
+export function buildRequest(task: Task, ctx: RunnableContext): BuiltRequest {
   const { text, url } = renderUri(task, ctx);
   const method = stringProp(task, 'method', 'GET').toUpperCase();
   if (!METHODS.has(method)) throw new Error(`Unsupported HTTP method '${method}'`);
@@ -107,8 +103,9 @@ export function buildRequest(task: Task, ctx: RunnableContext, open?: OpenStored
           parts.push({ name, fileName: ctx.render(String(v.name)), file: ctx.render(String(v.content)) });
         } else parts.push({ name, text: JSON.stringify(v) });
       }
+      for (const p of parts) if (p.file !== undefined) ctx.files.check(p.file);
       const boundary = `troupe-${randomBytes(12).toString('hex')}`;
-      body = multipart(parts, boundary, open);
+      body = multipart(parts, boundary, (uri) => ctx.files.get(uri));
       contentType = `multipart/form-data; boundary=${boundary}`;
     } else {
       const rendered = ctx.renderObject(formData) as Record<string, unknown>;

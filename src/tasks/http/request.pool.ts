@@ -8,7 +8,7 @@ import { TroupeError } from '../../errors.js';
 import type { PoolTask, RunnableContext, RunnableOutcome } from '../run-spec.js';
 import type { Task } from '../../model/flow.js';
 import { charsetOf, decodeText, exchange, headerValue, readBody } from './client.pool.js';
-import { buildRequest, type OpenStoredFile } from './request-spec.pool.js';
+import { buildRequest } from './request-spec.pool.js';
 
 /** Kestra's check that a body is text: the first UTF-16 unit that is an unassigned code point. */
 function illegalChar(text: string): number | undefined {
@@ -29,9 +29,8 @@ export function statusError(code: number, reason: string): TroupeError {
   return new TroupeError('TROUPE_TASK_HTTP_STATUS', reason || `HTTP ${code}`, { code });
 }
 
-/** Runs a Request task; `open` reads kestra:// files for multipart parts. */
-export async function runRequest(task: Task, ctx: RunnableContext, open?: OpenStoredFile): Promise<RunnableOutcome> {
-  const { spec, uri, settings } = buildRequest(task, ctx, open);
+async function runRequest(task: Task, ctx: RunnableContext): Promise<RunnableOutcome> {
+  const { spec, uri, settings } = buildRequest(task, ctx);
   const allowFailed = flag(task, 'allowFailed');
   const res = await exchange(spec, settings, ctx.signal, 'response');
   if (res.code >= 400 && !allowFailed) {
@@ -62,5 +61,5 @@ export async function runRequest(task: Task, ctx: RunnableContext, open?: OpenSt
 }
 
 export const requestTask: PoolTask = {
-  run: (task, ctx) => runRequest(task, ctx, (uri) => ctx.files.get(uri)),
+  run: runRequest,
 };

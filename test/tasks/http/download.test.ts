@@ -147,4 +147,18 @@ describe('http.Download', () => {
     expect(body).toMatch(/Content-Disposition: form-data; name="file"; filename="\d{19}\.csv"\r\nContent-Type: application\/octet-stream\r\n\r\nid,name\n1,a\n2,b\n\r\n/);
     expect(body).toContain(`Content-Disposition: form-data; name="named"; filename="my.csv"\r\nContent-Type: application/octet-stream\r\n\r\n${CSV}\r\n`);
   });
+
+  it('a multipart file part naming a file of another execution fails before anything is sent', async () => {
+    const { x, errors } = await run('foreign', `  - id: up
+    type: io.kestra.plugin.core.http.Request
+    uri: ${server.url}/echo/foreign
+    method: POST
+    contentType: multipart/form-data
+    formData:
+      file: kestra:///other/flow/executions/abc/tasks/t/r/secret.csv
+`);
+    expect(x.state.current).toBe('FAILED');
+    expect(errors[0]).toBe("Unable to read the file 'kestra:///other/flow/executions/abc/tasks/t/r/secret.csv' as it didn't belong to the current execution");
+    expect(server.received.some((r) => r.url === '/echo/foreign')).toBe(false);
+  });
 });
