@@ -33,7 +33,6 @@ export default {
   ignoreExportsUsedInFile: true,
   treatConfigHintsAsErrors: true,
   // Installed for the open issues and not imported yet; remove each as the code starts using it:
-  // croner (Schedule triggers).
-  ignoreDependencies: ['croner', '@kestra-io/libs'],
+  ignoreDependencies: ['@kestra-io/libs'],
   ...(process.env.KNIP_NO_ALLOWLIST === '1' ? {} : { ignoreIssues: ALLOWLIST }),
 };

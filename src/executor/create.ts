@@ -22,13 +22,17 @@ export interface NewExecution {
   scheduleDate?: string;
   /** How many Subflow levels above it (a child's parent's depth + 1). */
   subflowDepth?: number;
+  /** Execution variables (a Schedule's `schedule` dates). */
+  variables?: Record<string, unknown>;
+  /** No `system.correlationId` label (Kestra's webhook executions). */
+  noCorrelationId?: boolean;
 }
 
 /** A new CREATED execution header: flow labels (non-system), the caller's, then the correlation id. */
 export function createExecution(flow: Flow, n: NewExecution): ExecutionHeader {
   const date = isoDate(n.nowMs);
   const labels: Label[] = n.replay ? [...(n.labels ?? [])] : [...flow.labels.filter((l) => !l.key.startsWith('system.')), ...(n.labels ?? [])];
-  if (!labels.some((l) => l.key === CORRELATION_ID_LABEL)) labels.push({ key: CORRELATION_ID_LABEL, value: n.id });
+  if (!n.noCorrelationId && !labels.some((l) => l.key === CORRELATION_ID_LABEL)) labels.push({ key: CORRELATION_ID_LABEL, value: n.id });
   const header: ExecutionHeader = {
     id: n.id,
     namespace: flow.namespace,
@@ -45,6 +49,7 @@ export function createExecution(flow: Flow, n: NewExecution): ExecutionHeader {
   if (n.trigger) header.trigger = n.trigger;
   if (n.parentId) header.parentId = n.parentId;
   if (n.subflowDepth) header.subflowDepth = n.subflowDepth;
+  if (n.variables) header.variables = n.variables;
   return header;
 }
 

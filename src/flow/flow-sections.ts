@@ -6,8 +6,10 @@ import type { Flow, FlowOutput, Label } from '../model/index.js';
 import { buildTasks, resolveNodeType, type TaskContext } from './build-task.js';
 import { checkValue } from './check-value.js';
 import { applyPluginDefaults, type DefaultEntry } from './plugin-defaults.js';
-import type { Problems } from './problems.js';
+import type { Position, Problems } from './problems.js';
 import { COMMON_TRIGGER_PROPS } from './task-types.js';
+import { RUNNABLE_CONDITIONS, RUNNABLE_TRIGGERS, UNSUPPORTED_TRIGGER_PROPS } from '../tasks/triggers.js';
+import { checkScheduleTrigger } from '../triggers/check.js';
 import { describeNode, setOwn, toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** Labels whose key starts with `system.` are Kestra's own, except this one. */
@@ -150,7 +152,8 @@ export function parseTriggers(node: YNode, ctx: TaskContext): Flow['triggers'] {
         continue;
       }
       if (spec) checkValue(e.value, spec, `${path}.${key}`, problems);
-      if (key === 'conditions' && e.value.kind === 'seq') checkConditions(e.value, `${path}.conditions`, problems);
+      if (key === 'conditions' && e.value.kind === 'seq') checkConditions(e.value, `${path}.conditions`, ctx);
+      if (UNSUPPORTED_TRIGGER_PROPS[resolved.info.name]?.includes(key)) unsupported(e.keyAt, `${path}.${key}`, `trigger property '${key}' of ${resolved.info.name}`, ctx);
       if (key !== 'id' && key !== 'type') setOwn(props, key, toPlain(e.value));
     }
     for (const [key, spec] of Object.entries(resolved.info.props)) {
@@ -159,14 +162,30 @@ export function parseTriggers(node: YNode, ctx: TaskContext): Flow['triggers'] {
     const id = String(toPlain(idNode));
     if (seen.has(id)) problems.add(idNode, `${path}.id`, `Duplicate trigger id with name [${id}]`);
     seen.add(id);
-    problems.advise(item, path, `trigger '${id}' is checked but this build does not run triggers yet; start executions with troupe run or the API`);
+    if (!RUNNABLE_TRIGGERS.has(resolved.info.name)) unsupported(item.entries.get('type')!.value, `${path}.type`, `trigger '${id}' has type ${resolved.info.name}, which`, ctx);
+    for (const issue of checkScheduleTrigger(resolved.info.name, props)) {
+      const at = item.entries.get(issue.property)?.value ?? item;
+      problems.add(at, `${path}.${issue.property}`, issue.message);
+    }
     out.push({ id, type: resolved.written, canonicalType: resolved.info.name, props });
   }
   return out;
 }
 
-function checkConditions(node: YNode, path: string, problems: Problems): void {
-  for (const [item, at] of listOfMaps(node, path, 'conditions', problems)) resolveNodeType(item, at, 'condition', problems);
+function checkConditions(node: YNode, path: string, ctx: TaskContext): void {
+  for (const [item, at] of listOfMaps(node, path, 'conditions', ctx.problems)) {
+    const resolved = resolveNodeType(item, at, 'condition', ctx.problems);
+    if (resolved && !RUNNABLE_CONDITIONS.has(resolved.info.name)) unsupported(item.entries.get('type')!.value, `${at}.type`, `condition ${resolved.info.name}, which`, ctx);
+    const nested = item.entries.get('conditions')?.value;
+    if (nested?.kind === 'seq') checkConditions(nested, `${at}.conditions`, ctx);
+  }
+}
+
+/** A trigger, condition or property this build cannot run: refused at deploy, advice with --lenient. */
+function unsupported(at: Position, path: string, what: string, ctx: TaskContext): void {
+  const subject = what.endsWith(', which') ? what : `${what}, which`;
+  if (ctx.requireRunnable) ctx.problems.add(at, path, `${subject} this version of Troupe cannot run; the flow is refused (with --lenient it is accepted and never fires)`, 'TROUPE_FLOW_UNSUPPORTED_TYPE');
+  else ctx.problems.advise(at, path, `${subject} this version of Troupe cannot run: it never fires here`);
 }
 
 /** Deprecated `listeners`: `{description, conditions, tasks}`; their tasks share the id space. */
@@ -175,7 +194,7 @@ export function parseListeners(node: YNode, ctx: TaskContext): NonNullable<Flow[
   for (const [item, path] of listOfMaps(node, 'listeners', 'listeners', ctx.problems)) {
     rejectUnknownKeys(item, path, ['description', 'conditions', 'tasks'], ctx.problems);
     const conditions = item.entries.get('conditions')?.value;
-    if (conditions) checkConditions(conditions, `${path}.conditions`, ctx.problems);
+    if (conditions) for (const [c, at] of listOfMaps(conditions, `${path}.conditions`, 'conditions', ctx.problems)) resolveNodeType(c, at, 'condition', ctx.problems);
     const tasks = item.entries.get('tasks')?.value;
     const description = item.entries.get('description')?.value;
     out.push({

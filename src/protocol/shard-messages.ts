@@ -140,6 +140,10 @@ export interface CreateMessage {
    * one (executor/restart.ts); the actor is rebuilt from them and restarts.
    */
   copy?: { header: ExecutionHeader; records: Array<{ seq: number; taskRun: TaskRun }> };
+  /** Execution variables (a Schedule's `schedule` dates). */
+  variables?: Record<string, unknown>;
+  /** No `system.correlationId` label (webhook executions). */
+  noCorrelationId?: boolean;
 }
 
 /**

@@ -34,6 +34,11 @@ import { indexFlow } from '../executor/flow-index.js';
 import { applyPlan, asNewExecution, planReplay, planRestart, refusalError, type RestartPlan } from '../executor/restart.js';
 import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TroupeApi } from '../troupe-api.js';
 import { followExecution, subscribeExecutions, type FeedSource } from './execution-feed.js';
+import { TriggerService, type TriggerHost, type WebhookRequest, type WebhookResult } from '../triggers/index.js';
+import { renderObject, renderString } from '../expr/index.js';
+import { envSecrets, secretFunction } from '../secrets/index.js';
+import { resolveTaskType } from '../tasks/registry.js';
+import { createState, isoDate } from '../model/state.js';
 
 export type { ExecuteOptions } from '../troupe-api.js';
 
@@ -116,6 +121,7 @@ export class Engine implements TroupeApi {
   /** Requests sent to shards (`execution.request`), by id, until their reply. */
   readonly #requests = new Map<number, { shard: number; resolve: () => void; reject: (e: Error) => void }>();
   #nextRequest = 1;
+  #triggers: TriggerService | undefined;
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -163,6 +169,7 @@ export class Engine implements TroupeApi {
       e.recovering = store.listExecutionIds({ nonTerminal: true });
       e.#limiter.restore(store);
       await e.#startShards(crashed);
+      e.#triggers = await TriggerService.open(e.#triggerHost());
       e.#opening = false;
       return e;
     } catch (err) {
@@ -386,6 +393,7 @@ export class Engine implements TroupeApi {
       this.#requests.delete(id);
       r?.resolve();
     }
+    this.#triggers?.drained(msg.ended.map((e) => e.header), msg.changed);
   }
 
   /** Asks an execution's owning shard to change it; resolves once the change is durable. */
@@ -489,6 +497,7 @@ export class Engine implements TroupeApi {
     if (latest && !latest.deleted && latest.source === source) return latest;
     const record: FlowRecord = { namespace: flow.namespace, id: flow.id, revision: (latest?.revision ?? 0) + 1, source, updated: new Date(this.#clock.now()).toISOString() };
     await this.#store.putFlow(record);
+    await this.#triggers?.flowChanged(record);
     return record;
   }
 
@@ -514,6 +523,7 @@ export class Engine implements TroupeApi {
     if (!latest || latest.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${id}' is deployed`, { namespace, flowId: id });
     const record: FlowRecord = { ...latest, revision: latest.revision + 1, updated: new Date(this.#clock.now()).toISOString(), deleted: true };
     await this.#store.putFlow(record);
+    await this.#triggers?.flowChanged(record);
     return record;
   }
 
@@ -817,6 +827,62 @@ export class Engine implements TroupeApi {
     };
   }
 
+  /**
+   * A webhook call (`/executions/webhook/{namespace}/{flowId}/{key}`): creates an execution of the
+   * flow's Webhook trigger whose key matches, unless its conditions say no (no execution id then).
+   * @throws TroupeError TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND, TROUPE_ILLEGAL_STATE (disabled flow)
+   */
+  webhook(namespace: string, flowId: string, key: string, request: WebhookRequest): Promise<WebhookResult> {
+    this.#assertOpen();
+    return this.#triggers!.webhook(namespace, flowId, key, request);
+  }
+
+  /** The trigger service: Schedule state rows, enable/disable, unlock, backfill (src/triggers). */
+  get triggers(): TriggerService {
+    this.#assertOpen();
+    return this.#triggers!;
+  }
+
+  /** What the trigger service needs of the engine. */
+  #triggerHost(): TriggerHost {
+    const renderOptions = { now: () => this.#clock.now(), functions: { secret: secretFunction(envSecrets(), new Set<string>()) } };
+    return {
+      store: this.#store,
+      clock: this.#clock,
+      zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      newId,
+      flow: (record) => this.#flows.get(record),
+      canonical: (type) => resolveTaskType(type)?.name ?? type,
+      render: (template, vars) => renderString(template, vars, renderOptions),
+      renderObject: (value, vars) => renderObject(value, vars, renderOptions),
+      hostVars: () => ({ envs: this.#options.envs, globals: this.#options.globals }),
+      typeInputs: (record, inputs) => this.#typeInputs(record, inputs),
+      header: (id) => this.#store.readHeader(id),
+      warn: (message) => process.emitWarning(message, 'TroupeTriggerWarning'),
+      create: (record, t) => {
+        const created = new Promise<void>((resolve, reject) => this.#created.set(t.id, { resolve, reject }));
+        const msg = { type: 'execution.create', executionId: t.id, flow: { namespace: record.namespace, id: record.id, revision: record.revision, source: record.source }, inputs: t.inputs, labels: t.labels, trigger: t.trigger, nowMs: this.#clock.now() } as ToShard & { type: 'execution.create' };
+        if (t.variables) msg.variables = t.variables;
+        if (t.noCorrelationId) msg.noCorrelationId = true;
+        this.#create(t.id, this.#admit(record, msg));
+        return created;
+      },
+      createFailed: async (record, f) => {
+        const date = isoDate(this.#clock.now());
+        const flow = this.#flows.get(record);
+        const state = createState(date);
+        state.histories.push({ state: 'FAILED', date });
+        state.current = 'FAILED';
+        const labels = [...flow.labels.filter((l) => !l.key.startsWith('system.')), ...f.labels, { key: 'system.correlationId', value: f.id }];
+        const header: ExecutionHeader = { id: f.id, namespace: record.namespace, flowId: record.id, flowRevision: record.revision, labels, state, originalId: f.id, deleted: false, metadata: { attemptNumber: 1, originalCreatedDate: date }, ...(f.trigger ? { trigger: f.trigger } : {}) };
+        const entry: LogEntry = { namespace: record.namespace, flowId: record.id, executionId: f.id, timestamp: date, level: 'ERROR', message: f.message };
+        await this.#store.writeBatch({ headers: [header], taskRuns: [], logs: [{ executionId: f.id, seq: 0, entry }] });
+        for (const l of this.#changeListeners) l(f.id);
+        this.#triggers?.drained([header], [f.id]);
+      },
+    };
+  }
+
   /** Creates the replay of an execution (retry with CREATE_NEW_EXECUTION); it starts at its scheduleDate. */
   #replay(parent: { id: string; namespace: string; flowId: string; flowRevision: number }, r: ReplayRequest): void {
     const record = this.#store.getFlow(parent.namespace, parent.flowId, parent.flowRevision);
@@ -909,6 +975,7 @@ export class Engine implements TroupeApi {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closing ??= (async () => {
+      await this.#triggers?.close().catch(() => {});
       const clean = await Promise.all(this.#shards.map((s) => this.#stopShard(s)));
       await this.#release(clean.every(Boolean));
     })();

@@ -211,7 +211,7 @@ export class Shard {
     if (this.#actors.has(executionId)) return; // a repeated request (a recovered parent asking again)
     try {
       const flow = this.#flow(msg.flow);
-      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}), ...(msg.subflowDepth ? { subflowDepth: msg.subflowDepth } : {}) });
+      const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}), ...(msg.subflowDepth ? { subflowDepth: msg.subflowDepth } : {}), ...(msg.variables ? { variables: msg.variables } : {}), ...(msg.noCorrelationId ? { noCorrelationId: true } : {}) });
       const actor: Actor = msg.copy
         ? { state: restoreExecutionState(flow, msg.copy.header, msg.copy.records, [], { ...this.#init, render: this.#render }, Math.random, this.#init.limits), mailbox: [restartMessage()], ackCreated: true, ended: false, planned: { records: msg.copy.records, deletedSeqs: [] } }
         : { state: createExecutionState(flow, header, this.#init.limits), mailbox: [startMessage(msg.admission)], ackCreated: true, ended: false };

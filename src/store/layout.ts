@@ -34,6 +34,7 @@ export const DB = {
   taskruns: 'taskruns',
   logs: 'logs',
   outbox: 'outbox',
+  triggers: 'triggers',
 } as const;
 
 /** The meta key holding {@link FORMAT_VERSION}. */
@@ -54,12 +55,20 @@ const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 /** A key of the flows database: namespace, flow id, revision. */
 export type FlowKey = [namespace: string, id: string, revision: number];
 
+/** A key of the triggers database: namespace, flow id, trigger id. */
+export type TriggerKey = [namespace: string, flowId: string, triggerId: string];
+
 /** A key of the taskruns, logs and outbox databases: execution id, sequence number. */
 export type SeqKey = [executionId: string, seq: number];
 
 /** The key of one flow revision. */
 export function flowKey(namespace: string, id: string, revision: number): FlowKey {
   return [namespace, id, revision];
+}
+
+/** The key of one trigger's state row. */
+export function triggerKey(namespace: string, flowId: string, triggerId: string): TriggerKey {
+  return [namespace, flowId, triggerId];
 }
 
 /** The key of one record of an execution in a sequenced database. */

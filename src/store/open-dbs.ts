@@ -12,6 +12,8 @@ export interface RecordDbs {
   taskruns: RecordTable;
   logs: RecordTable;
   outbox: RecordTable;
+  /** Trigger state rows (src/triggers), by namespace, flow id and trigger id. */
+  triggers: RecordTable;
 }
 
 function versionError(file: string, found: unknown): TroupeError {
@@ -54,5 +56,6 @@ export function openRecordDbs(root: RootDatabase, file: string): RecordDbs {
     taskruns: openTable(root, DB.taskruns, file),
     logs: openTable(root, DB.logs, file),
     outbox: openTable(root, DB.outbox, file),
+    triggers: openTable(root, DB.triggers, file),
   };
 }

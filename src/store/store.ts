@@ -10,7 +10,7 @@ import type { LogEntry } from '../model/log-entry.js';
 import { isTerminated } from '../model/state.js';
 import { corruptFileError } from './codec.js';
 import { checkLmdbFile } from './file-check.js';
-import { DB, META_CLEAN_CLOSE, flowKey, flowRevisionsNewestFirst, seqKey, seqRange, storePath, type SeqKey } from './layout.js';
+import { DB, META_CLEAN_CLOSE, flowKey, triggerKey, flowRevisionsNewestFirst, seqKey, seqRange, storePath, type SeqKey } from './layout.js';
 import { openRecordDbs, readFormatVersion, type RecordDbs } from './open-dbs.js';
 import type { RecordTable } from './record-table.js';
 import type {
@@ -24,6 +24,7 @@ import type {
   StoreOptions,
   StoreStats,
   TaskRunRecord,
+  TriggerRecord,
 } from './types.js';
 
 /** One put (bytes) or delete (no bytes) of a write. */
@@ -212,6 +213,17 @@ class LmdbStore implements Store {
     const writes: Write[] = [{ table: executions, key: id }];
     for (const table of [taskruns, logs, outbox]) for (const key of table.db.getKeys(seqRange(id))) writes.push({ table, key });
     return writes;
+  }
+
+  listTriggers(): TriggerRecord[] {
+    return this.#dbs.triggers.range({}) as TriggerRecord[];
+  }
+
+  async writeTriggers(put: TriggerRecord[], remove: Array<{ namespace: string; flowId: string; triggerId: string }> = []): Promise<void> {
+    const { triggers } = this.#writable();
+    const writes: Write[] = remove.map((r) => ({ table: triggers, key: triggerKey(r.namespace, r.flowId, r.triggerId) }));
+    for (const r of put) writes.push({ table: triggers, key: triggerKey(r.namespace, r.flowId, r.triggerId), bytes: triggers.encode(r) });
+    if (writes.length) await this.#commit(writes).durable;
   }
 
   readLogs(executionId: string, fromSeq = 0): LogEntry[] {

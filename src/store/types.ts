@@ -16,6 +16,30 @@ export interface FlowRecord {
   deleted?: boolean;
 }
 
+/**
+ * A trigger's state row (Kestra's `Trigger`: the scheduler's row per namespace, flow and trigger
+ * id), written by the trigger service on the main thread. Dates are epoch milliseconds.
+ */
+export interface TriggerRecord {
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+  /** The date last evaluated (the due date it fired for). */
+  date?: number;
+  /** When it is next due; absent while disabled. */
+  nextExecutionDate?: number;
+  /** The execution it started and that has not ended (the trigger does not fire meanwhile). */
+  executionId?: string;
+  updatedDate?: number;
+  evaluateRunningDate?: number;
+  /** A backfill in progress (Kestra's `Backfill`). */
+  backfill?: { start: number; end: number; currentDate: number; paused: boolean; inputs?: Record<string, unknown>; labels?: Array<{ key: string; value: string }>; previousNextExecutionDate?: number };
+  stopAfter?: string[];
+  disabled: boolean;
+  /** The trigger's definition when the row was made: a changed definition resets the row. */
+  definition: string;
+}
+
 /** A task-run record: its position in `taskRunList` and the task run itself. */
 export interface TaskRunRecord {
   /** The position of the task run in the execution's taskRunList (0-based, never reused). */
@@ -143,6 +167,10 @@ export interface Store {
   takeCleanClose(): boolean;
   /** Marks a clean close (all shards stopped after their writes); resolves once durable. */
   markCleanClose(): Promise<void>;
+  /** Every trigger state row, by namespace, flow id and trigger id. */
+  listTriggers(): TriggerRecord[];
+  /** Puts and removes trigger state rows in one transaction; resolves once durable. */
+  writeTriggers(put: TriggerRecord[], remove?: Array<{ namespace: string; flowId: string; triggerId: string }>): Promise<void>;
   /** What this handle wrote since it was opened. */
   stats(): StoreStats;
   /** Waits for pending writes and closes this handle (other threads' handles stay open). */

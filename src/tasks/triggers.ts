@@ -1,6 +1,8 @@
 /**
  * Trigger and condition types: the parser knows them and checks their properties (common trigger
- * properties are in ./schema.ts); this build does not act on them yet.
+ * properties are in ./schema.ts). The engine's trigger service (src/triggers) runs the triggers
+ * and conditions listed in {@link RUNNABLE_TRIGGERS} and {@link RUNNABLE_CONDITIONS}; a flow
+ * naming another one is refused at deploy (TROUPE_FLOW_UNSUPPORTED_TYPE) unless deployed leniently.
  */
 import { CORE, type TypeDefinition } from './definition.js';
 
@@ -20,7 +22,6 @@ export const TRIGGERS: readonly TypeDefinition[] = [
       recoverMissedSchedules: 'enum:ALL|LAST|NONE',
       backfill: 'map',
       labels: 'any',
-      interval: 'duration',
     },
   },
   {
@@ -68,3 +69,16 @@ function condition([name, ...legacy]: [string, ...string[]]): TypeDefinition {
 }
 
 export const CONDITIONS: readonly TypeDefinition[] = CONDITION_NAMES.map(condition);
+
+/** Trigger types the engine runs (src/triggers): Schedule, Flow and Webhook. */
+export const RUNNABLE_TRIGGERS: ReadonlySet<string> = new Set([`${CORE}trigger.Schedule`, `${CORE}trigger.Flow`, `${CORE}trigger.Webhook`]);
+
+/** Condition types the trigger service evaluates (src/triggers/conditions.ts). */
+export const RUNNABLE_CONDITIONS: ReadonlySet<string> = new Set(
+  ['ExecutionStatus', 'ExecutionFlow', 'ExecutionNamespace', 'Expression', 'ExecutionLabels', 'ExecutionOutputs', 'Not', 'Or', 'DayWeek', 'DayWeekInMonth', 'DateTimeBetween', 'TimeBetween', 'Weekend', 'HasRetryAttempt'].map((n) => `${CORE}condition.${n}`),
+);
+
+/** Properties of a runnable trigger type that this build does not act on yet (refused like an unsupported type). */
+export const UNSUPPORTED_TRIGGER_PROPS: Readonly<Record<string, readonly string[]>> = {
+  [`${CORE}trigger.Flow`]: ['preconditions'],
+};

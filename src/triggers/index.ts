@@ -1,0 +1,10 @@
+/**
+ * @module triggers
+ * Schedule, Flow and Webhook triggers inside the engine: {@link TriggerService} (main thread,
+ * driven by the engine's clock, state rows in LMDB) over pure parts — cron dates with Kestra's
+ * DST behaviour (./cron.ts), Schedule arithmetic (./schedule.ts), conditions (./conditions.ts).
+ * Imports nothing of the runtime: the engine hands it a {@link TriggerHost}.
+ */
+export { TriggerService } from './service.js';
+export type { TriggerHost } from './host.js';
+export type { WebhookRequest, WebhookResult } from './webhooks.js';
