@@ -22,6 +22,8 @@ import { unavailableRoutes } from './routes/unavailable.js';
 import { uiRoutes } from './routes/ui.js';
 import { metricsRoutes, ServerMetrics } from './metrics.js';
 import { requestLogController } from './logging.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { triggerRoutes } from './routes/triggers.js';
 
 /** What {@link buildApp} needs beside the shared context. */
 export interface AppOptions {
@@ -111,6 +113,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
         fileRoutes(api, ctx);
         followRoutes(api, ctx);
         logRoutes(api, ctx);
+        triggerRoutes(api, ctx);
+        await webhookRoutes(api, ctx);
         unavailableRoutes(api);
       },
       { prefix },

@@ -538,6 +538,17 @@ export class TriggerService {
     });
   }
 
+  /** Kestra's trigger restart: the row forgets its last date and evaluation lock. */
+  restart(namespace: string, flowId: string, triggerId: string): Promise<TriggerView> {
+    return this.#enqueue(async () => {
+      const e = this.#entry(namespace, flowId, triggerId);
+      const { date: _d, evaluateRunningDate: _r, ...rest } = e.row;
+      e.row = rest;
+      await this.#host.store.writeTriggers([e.row]);
+      return this.#view(e);
+    });
+  }
+
   /** Waits for queued changes and the executions being created. */
   async idle(): Promise<void> {
     for (let i = 0; i < 100; i++) {

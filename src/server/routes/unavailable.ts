@@ -1,6 +1,6 @@
 /**
  * Routes of kestra-api.md whose feature another part of Troupe builds (KV,
- * namespace files, triggers and webhook triggers, plugins): each answers 501 with a Kestra error
+ * namespace files, plugins): each answers 501 with a Kestra error
  * body naming what is missing, until that part lands and wires its routes here.
  * @module
  */
@@ -14,18 +14,10 @@ export function unavailableRoutes(app: FastifyInstance): void {
   const missing = (url: string, what: string, methods: ReadonlyArray<(typeof ALL)[number]> = ALL): void => {
     app.route({ method: [...methods], url, handler: async () => { throw notImplemented(what); } });
   };
-  missing('/executions/webhook/:namespace/:flowId/:key', 'Webhook triggers', ['GET', 'POST', 'PUT']);
   missing('/namespaces/:namespace/kv', 'The KV store');
   missing('/namespaces/:namespace/kv/:key', 'The KV store');
   missing('/namespaces/:namespace/files', 'Namespace files');
   missing('/namespaces/:namespace/files/*', 'Namespace files');
-  missing('/triggers', 'Triggers', ['PUT']);
-  missing('/triggers/search', 'Triggers', ['GET']);
-  missing('/triggers/:namespace/:flowId', 'Triggers', ['GET']);
-  missing('/triggers/:namespace/:flowId/:triggerId/unlock', 'Triggers', ['POST']);
-  missing('/triggers/:namespace/:flowId/:triggerId/restart', 'Triggers', ['POST']);
-  missing('/triggers/set-disabled/by-triggers', 'Triggers', ['POST']);
-  missing('/triggers/set-disabled/by-query', 'Triggers', ['POST']);
   missing('/plugins', 'The plugin catalogue', ['GET']);
   missing('/plugins/*', 'The plugin catalogue', ['GET']);
 }

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTestApp, type TestApp } from './helpers.js';
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.dispose();
+  t = undefined;
+});
+
+const SCHEDULED = `id: scheduled
+namespace: test.api
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: nightly
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 2 * * *"
+    timezone: Europe/Paris
+`;
+
+describe('/triggers', () => {
+  it('searches rows with their declared trigger, lists a flow’s rows, disables and enables them', async () => {
+    t = await openTestApp();
+    const { app, engine } = t;
+    await engine.deploy(SCHEDULED);
+    const search = await app.inject({ url: '/api/v1/triggers/search?namespace=test&q=night' });
+    expect(search.statusCode).toBe(200);
+    const body = search.json();
+    expect(body.total).toBe(1);
+    expect(body.results[0].abstractTrigger).toMatchObject({ id: 'nightly', type: 'io.kestra.plugin.core.trigger.Schedule', cron: '0 2 * * *' });
+    expect(body.results[0].triggerContext).toMatchObject({ namespace: 'test.api', flowId: 'scheduled', triggerId: 'nightly', disabled: false });
+    expect(body.results[0].triggerContext.nextExecutionDate).toMatch(/T02:00:00\+0[12]:00$/);
+    expect((await app.inject({ url: '/api/v1/triggers/search?namespace=other' })).json().total).toBe(0);
+
+    const list = await app.inject({ url: '/api/v1/triggers/test.api/scheduled' });
+    expect(list.json()).toMatchObject({ total: 1, results: [{ triggerId: 'nightly' }] });
+
+    const off = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { namespace: 'test.api', flowId: 'scheduled', triggerId: 'nightly', disabled: true } });
+    expect(off.statusCode).toBe(200);
+    expect(off.json().disabled).toBe(true);
+    expect(off.json()).not.toHaveProperty('nextExecutionDate');
+    const on = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { namespace: 'test.api', flowId: 'scheduled', triggerId: 'nightly', disabled: false } });
+    expect(on.json().disabled).toBe(false);
+    expect(on.json().nextExecutionDate).toMatch(/T02:00:00/);
+
+    const bulk = await app.inject({ method: 'POST', url: '/api/v1/triggers/set-disabled/by-triggers', payload: { triggers: [{ namespace: 'test.api', flowId: 'scheduled', triggerId: 'nightly' }], disabled: true } });
+    expect(bulk.json()).toEqual({ count: 1 });
+    expect(engine.triggers.list()[0]!.row.disabled).toBe(true);
+    const byQuery = await app.inject({ method: 'POST', url: '/api/v1/triggers/set-disabled/by-query?namespace=test.api&disabled=false' });
+    expect(byQuery.json()).toEqual({ count: 1 });
+    expect(engine.triggers.list()[0]!.row.disabled).toBe(false);
+  });
+
+  it('unlock: 409 when not locked, 404 for an unknown trigger or flow', async () => {
+    t = await openTestApp();
+    const { app, engine } = t;
+    await engine.deploy(SCHEDULED);
+    const notLocked = await app.inject({ method: 'POST', url: '/api/v1/triggers/test.api/scheduled/nightly/unlock' });
+    expect(notLocked.statusCode).toBe(409);
+    expect(notLocked.json().message).toBe('Illegal state: Trigger is not locked');
+    const unknown = await app.inject({ method: 'POST', url: '/api/v1/triggers/test.api/scheduled/nope/unlock' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().message).toBe('Not Found: Flow scheduled has no trigger nope');
+    const noFlow = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { namespace: 'test.api', flowId: 'gone', triggerId: 'x', disabled: true } });
+    expect(noFlow.statusCode).toBe(404);
+    expect(noFlow.json().message).toBe('Not Found: Flow of trigger x not found');
+    const restart = await app.inject({ method: 'POST', url: '/api/v1/triggers/test.api/scheduled/nightly/restart' });
+    expect(restart.statusCode).toBe(200);
+    expect(restart.json()).not.toHaveProperty('date');
+  });
+});
