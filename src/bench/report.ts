@@ -1,6 +1,6 @@
 /**
  * docs/benchmarks.md and its chart, generated from a full results file (never hand-written):
- * the targets of issues 7 and 10 met or not, the tables of every suite, and an SVG of the cost of one
+ * the targets of issues 7, 10 and 11 met or not, the tables of every suite, and an SVG of the cost of one
  * state change against the size of the execution, log-log, for the three persistence models.
  */
 import { writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { engineScenarios } from './engine.js';
 import { FINDINGS } from './findings.js';
 import type { BenchResults } from './results.js';
 import type { SerializationResult } from './serialization.js';
-import { engineTable, markdownTable, num, serializationTable, templatingTable } from './tables.js';
+import { daemonTable, engineTable, markdownTable, num, serializationTable, templatingTable } from './tables.js';
 import { judgeTargets } from './targets.js';
 
 /** The chart's file name, next to benchmarks.md. */
@@ -109,6 +109,19 @@ function templatingSection(results: BenchResults): string[] {
   ];
 }
 
+/** The daemon section; a results file from before the suite existed has none. */
+function daemonSection(results: BenchResults): string[] {
+  if (!results.daemon?.length) return [];
+  return [
+    '## Daemon: `troupe server` over HTTP beside the engine in-process',
+    '',
+    '`troupe server` runs as a child process on 127.0.0.1 with the examples deployed and its default threads. `cold start` is spawn to its `listening on` line (Node\'s own start included); `idle RSS` is its resident set after 2 s idle, before any load (`idle anon`: the anonymous part, without mapped LMDB pages). Then 32 clients in the bench process create kestra-01 executions (OutputValues, then Log) with `POST /api/v1/executions/{namespace}/{flowId}?wait=true`, so latency is request to the answer with the ended execution; the same count then runs on an Engine in the bench process at the same concurrency. The clients share the machine with the daemon, and the figures move with the machine\'s load.',
+    '',
+    markdownTable(daemonTable(results.daemon)),
+    '',
+  ];
+}
+
 /**
  * The Markdown of docs/benchmarks.md for one full run.
  * @param resultsFile the results file's path as the page should name it
@@ -125,7 +138,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     '',
     `Generated from \`${resultsFile}\`: run of ${results.date} at commit \`${git.commit}\`${git.dirty ? ' (with uncommitted changes)' : ''}, on ${machine.cpus} × ${machine.model}, ${num(machine.totalmemMiB / 1024)} GiB, ${machine.platform} ${machine.release}, Node ${machine.node}${machine.loadavg1 !== undefined ? `, 1-minute load average ${machine.loadavg1} at the start` : ''}. What each suite measures and why: [bench/README.md](../bench/README.md). Reproduce with \`npm run build && node bin/troupe.js bench --report\`.`,
     '',
-    '## Targets (issues 7 and 10)',
+    '## Targets (issues 7, 10 and 11)',
     '',
     '| target | measured | verdict |',
     '|:---|:---|:---|',
@@ -151,6 +164,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     ...results.engine.map((r) => `- \`${r.name}\`: ${descriptions.get(r.name) ?? ''}`),
     '',
     ...templatingSection(results),
+    ...daemonSection(results),
   ];
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { DaemonResult } from './daemon.js';
 import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
 import type { TemplatingResult } from './templating.js';
@@ -43,6 +44,8 @@ export interface BenchResults {
   engine: EngineResult[];
   /** Absent from files written before the templating suite existed. */
   templating?: TemplatingResult[];
+  /** Absent from files written before the daemon suite existed. */
+  daemon?: DaemonResult[];
 }
 
 /** The machine this process runs on. */

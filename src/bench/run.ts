@@ -4,6 +4,7 @@
  * commit and options beside them.
  */
 import { TroupeError } from '../errors.js';
+import { runDaemonSuite } from './daemon.js';
 import { engineScenarios, runEngineSuite, type EngineScenario } from './engine.js';
 import type { Progress } from './progress.js';
 import { gitInfo, machineInfo, type BenchResults } from './results.js';
@@ -11,13 +12,13 @@ import { runSerializationSuite } from './serialization.js';
 import { runTemplatingSuite } from './templating.js';
 
 /** The suites, by the name `--only` takes. */
-export const SUITES = ['serialization', 'engine', 'templating'] as const;
+export const SUITES = ['serialization', 'engine', 'templating', 'daemon'] as const;
 
 /** Options of {@link runBench}. */
 export interface BenchRunOptions {
   /** Small sizes: seconds in all. */
   quick: boolean;
-  /** Suites (`serialization`, `engine`, `templating`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
+  /** Suites (`serialization`, `engine`, `templating`, `daemon`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
   only?: string[];
   progress?: Progress;
   /** Where to read the git commit (the repository the run measures). */
@@ -30,9 +31,9 @@ function selects(name: string, scenario: EngineScenario): boolean {
 }
 
 /** The suites and scenarios `only` selects. */
-export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; scenarios: EngineScenario[] } {
+export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; daemon: boolean; scenarios: EngineScenario[] } {
   const all = engineScenarios(quick);
-  if (!only || only.length === 0) return { serialization: true, templating: true, scenarios: all };
+  if (!only || only.length === 0) return { serialization: true, templating: true, daemon: true, scenarios: all };
   for (const name of only) {
     if (!(SUITES as readonly string[]).includes(name) && !all.some((s) => selects(name, s))) {
       throw new TroupeError('TROUPE_OPTION_INVALID', `--only ${name}: no suite or scenario has this name; expected one of ${[...SUITES, ...all.map((s) => s.name)].join(', ')}`, { option: 'only' });
@@ -41,6 +42,7 @@ export function selectWork(quick: boolean, only: string[] | undefined): { serial
   return {
     serialization: only.includes('serialization'),
     templating: only.includes('templating'),
+    daemon: only.includes('daemon'),
     scenarios: only.includes('engine') ? all : all.filter((s) => only.some((name) => selects(name, s))),
   };
 }
@@ -60,6 +62,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
     serialization: [],
     engine: [],
     templating: [],
+    daemon: [],
   };
   const progress = options.progress;
   /** Runs a suite that reports progress as (label, done, total), and marks it complete at the end. */
@@ -78,6 +81,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
     progress?.update(`engine ${scenario.name}`, 0, scenario.warmup + scenario.executions);
     results.engine.push(...(await runEngineSuite({ quick: options.quick, scenarios: [scenario], onProgress: (name, done, total) => progress?.update(`engine ${name}`, done, total) })));
   }
+  if (work.daemon) results.daemon = await tracked('daemon', (onProgress) => runDaemonSuite({ quick: options.quick, onProgress }));
   progress?.end();
   return results;
 }

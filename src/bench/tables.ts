@@ -1,4 +1,5 @@
 /** The result tables, once: printed as text by `troupe bench`, as Markdown in docs/benchmarks.md. */
+import type { DaemonResult } from './daemon.js';
 import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
 import type { TemplatingResult } from './templating.js';
@@ -62,6 +63,30 @@ export function engineTable(results: EngineResult[]): Table {
       r.peakAnonRssMiB === undefined ? '' : num(r.peakAnonRssMiB),
       num(r.fileBytesPerStateChange),
       `${num(r.maxTaskRunRecordBytes)} / ${num(r.maxHeaderBytes)}`,
+    ]),
+  };
+}
+
+/** The daemon suite: over HTTP beside in-process, then the idle daemon. */
+export function daemonTable(results: DaemonResult[]): Table {
+  return {
+    headers: ['scenario', 'executions', 'clients', 'HTTP exec/s', 'HTTP p50 ms', 'HTTP p99 ms', 'in-process exec/s', 'in-process p50 ms', 'in-process p99 ms', 'HTTP ÷ in-process', 'failed', 'cold start ms', 'idle RSS MiB', 'idle anon MiB'],
+    right: [false, ...(Array(13).fill(true) as boolean[])],
+    rows: results.map((r) => [
+      r.name,
+      num(r.executions),
+      num(r.concurrency),
+      num(r.executionsPerSecond),
+      num(r.p50Ms),
+      num(r.p99Ms),
+      num(r.inProcessExecutionsPerSecond),
+      num(r.inProcessP50Ms),
+      num(r.inProcessP99Ms),
+      `${num(r.ratioToInProcess)}×`,
+      num(r.failed),
+      num(r.coldStartMs),
+      num(r.idleRssMiB),
+      r.idleAnonRssMiB === undefined ? '' : num(r.idleAnonRssMiB),
     ]),
   };
 }

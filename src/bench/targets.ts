@@ -1,5 +1,5 @@
 /**
- * The targets of issues 7 and 10, judged against a run's results. The suite reports; it never asserts:
+ * The targets of issues 7, 10 and 11, judged against a run's results. The suite reports; it never asserts:
  * a missed target is a finding for docs/benchmarks.md, not a failure of `troupe bench`.
  */
 import type { EngineResult } from './engine.js';
@@ -19,6 +19,12 @@ export interface TargetVerdict {
 /** A record of the largest execution may be this much larger than at a tenth of its size (longer values, ids). */
 const RECORD_GROWTH_SLACK = 1.05;
 
+/** The daemon's goals (issue 11): HTTP at least this share of the in-process rate, p99, idle RSS, cold start. */
+const DAEMON_RATIO = 0.7;
+const DAEMON_P99_MS = 50;
+const DAEMON_IDLE_RSS_MIB = 80;
+const DAEMON_COLD_START_MS = 1000;
+
 /** huge-1m's memory goal (issue 10): RssAnon, in MiB. */
 const ANON_RSS_LIMIT_MIB = 1024;
 
@@ -34,7 +40,7 @@ function engine(results: BenchResults, name: string): EngineResult | undefined {
 
 const notMeasured = (target: string, what: string): TargetVerdict => ({ target, measured: `not measured (${what} missing from this run)`, met: undefined });
 
-/** Judges every target of issues 7 and 10 against `results`. */
+/** Judges every target of issues 7, 10 and 11 against `results`. */
 export function judgeTargets(results: BenchResults): TargetVerdict[] {
   const out: TargetVerdict[] = [];
 
@@ -137,5 +143,25 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
       });
     }
   }
+  out.push(...daemonTargets(results));
   return out;
+}
+
+/** The daemon suite's targets (issue 11). */
+function daemonTargets(results: BenchResults): TargetVerdict[] {
+  const d = results.daemon?.[0];
+  const targets = [
+    `kestra-01 over HTTP (32 clients on loopback) at least ${DAEMON_RATIO}× the in-process rate`,
+    `kestra-01 over HTTP: p99 at most ${DAEMON_P99_MS} ms (Kestra publishes about 25 executions/s at 0.26 s on 4 vCPU)`,
+    `Idle daemon with the examples deployed: RSS at most ${DAEMON_IDLE_RSS_MIB} MiB`,
+    `Daemon cold start to \`listening\` at most ${fmt(DAEMON_COLD_START_MS / 1000)} s`,
+  ] as const;
+  if (!d) return targets.map((t) => notMeasured(t, 'the daemon suite'));
+  const anon = d.idleAnonRssMiB === undefined ? '' : ` (anonymous ${fmt(d.idleAnonRssMiB, 0)} MiB)`;
+  return [
+    { target: targets[0], measured: `${fmt(d.executionsPerSecond, 0)} executions/s over HTTP vs ${fmt(d.inProcessExecutionsPerSecond, 0)} in-process: ${fmt(d.ratioToInProcess)}×`, met: d.failed === 0 && d.ratioToInProcess >= DAEMON_RATIO },
+    { target: targets[1], measured: `p50 ${fmt(d.p50Ms, 1)} ms, p99 ${fmt(d.p99Ms, 1)} ms over HTTP (in-process p50 ${fmt(d.inProcessP50Ms, 1)} ms, p99 ${fmt(d.inProcessP99Ms, 1)} ms)`, met: d.failed === 0 && d.p99Ms <= DAEMON_P99_MS },
+    { target: targets[2], measured: `${fmt(d.idleRssMiB, 0)} MiB${anon}, ${d.poolThreads} pool threads`, met: d.idleRssMiB <= DAEMON_IDLE_RSS_MIB },
+    { target: targets[3], measured: `${fmt(d.coldStartMs, 0)} ms from spawn to the \`listening on\` line`, met: d.coldStartMs <= DAEMON_COLD_START_MS },
+  ];
 }

@@ -9,7 +9,7 @@ import { createProgress } from '../bench/progress.js';
 import { writeReport } from '../bench/report.js';
 import { latestCompleteResults, resultsFileName, writeResults, type BenchResults } from '../bench/results.js';
 import { runBench } from '../bench/run.js';
-import { engineTable, serializationTable, templatingTable, textTable } from '../bench/tables.js';
+import { daemonTable, engineTable, serializationTable, templatingTable, textTable } from '../bench/tables.js';
 import { judgeTargets } from '../bench/targets.js';
 
 /** Options of `troupe bench`. */
@@ -21,7 +21,7 @@ export interface BenchCommandOptions {
   report?: boolean;
   /** Regenerate docs/benchmarks.md from the newest full run without running anything. */
   reportOnly?: boolean;
-  /** Suites (`serialization`, `engine`, `templating`) or engine scenarios to run. */
+  /** Suites (`serialization`, `engine`, `templating`, `daemon`) or engine scenarios to run. */
   only?: string[];
   /** Where results files go and --report reads them. @default bench/results */
   resultsDir?: string;
@@ -42,9 +42,13 @@ function printResults(results: BenchResults, out: (s: string) => void): void {
     out('\nTemplating: mean µs per render, parsed on first use vs served from the template cache\n');
     out(textTable(templatingTable(results.templating)));
   }
+  if (results.daemon?.length) {
+    out('\nDaemon: kestra-01 over HTTP (32 clients, ?wait=true) beside in-process; the idle daemon\n');
+    out(textTable(daemonTable(results.daemon)));
+  }
   const verdicts = judgeTargets(results).filter((v) => v.met !== undefined);
   if (verdicts.length) {
-    out(`\nTargets (issues 7 and 10)${results.options.quick ? ' — quick sizes: indicative only' : ''}\n`);
+    out(`\nTargets (issues 7, 10 and 11)${results.options.quick ? ' — quick sizes: indicative only' : ''}\n`);
     for (const v of verdicts) out(`${v.met ? '  ✓ met    ' : '  ✗ missed '} ${v.target}\n             ${v.measured}`);
   }
 }

@@ -204,7 +204,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json <file>', 'also write the results JSON to this file')
     .option('--report', 'then regenerate docs/benchmarks.md and its chart from the newest full run')
     .option('--report-only', 'regenerate docs/benchmarks.md from the newest full run, without running')
-    .option('--only <names...>', 'run only these suites (serialization, engine, templating) or engine scenarios (kestra-01, sequential, …)')
+    .option('--only <names...>', 'run only these suites (serialization, engine, templating, daemon) or engine scenarios (kestra-01, sequential, …)')
     .option('--results-dir <dir>', 'where results files go and --report reads them (default bench/results)')
     .option('--docs-dir <dir>', 'where --report writes benchmarks.md (default docs)')
     .action(async (opts) => {

@@ -16,6 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SERIALIZATION_FIELDS = ['n', 'kestraUsPerChange', 'snapshotUsPerChange', 'troupeUsPerChange', 'troupeBytesPerChange'];
 const TEMPLATING_FIELDS = ['name', 'template', 'firstUseUs', 'cachedUs'];
+const DAEMON_FIELDS = ['executions', 'concurrency', 'seconds', 'executionsPerSecond', 'p50Ms', 'p99Ms', 'inProcessExecutionsPerSecond', 'inProcessP50Ms', 'inProcessP99Ms', 'ratioToInProcess', 'failed', 'coldStartMs', 'idleRssMiB', 'poolThreads'];
 const ENGINE_FIELDS = ['name', 'executions', 'taskRuns', 'seconds', 'taskRunsPerSecond', 'executionsPerSecond', 'p50Ms', 'p99Ms', 'bytesWritten', 'peakRssMiB', 'poolNoopTasksPerSecond', 'ratioToPool'];
 
 describe('troupe bench --quick', () => {
@@ -48,6 +49,12 @@ describe('troupe bench --quick', () => {
       expect(Object.keys(r).sort()).toEqual([...TEMPLATING_FIELDS].sort());
       for (const f of TEMPLATING_FIELDS) expect(r).toHaveProperty(f, f === 'name' || f === 'template' ? expect.any(String) : expect.any(Number));
     }
+    expect(stdout).toContain('Daemon');
+    expect(results.daemon?.map((r) => r.name)).toEqual(['daemon-kestra-01']);
+    for (const r of results.daemon ?? []) {
+      for (const f of DAEMON_FIELDS) expect(r).toHaveProperty(f, expect.any(Number));
+      expect(r.failed).toBe(0);
+    }
     // A guard against a hang, not a speed target: the quick run takes about 50 s on a quiet
     // 2-core machine, and several times that when the machine is shared.
   }, 300_000);
@@ -69,6 +76,7 @@ function fakeResults(): BenchResults {
     serialization: [ser(10, 10), ser(100, 10), ser(1_000, 11), ser(10_000, 30)],
     engine: [engine('each-parallel-100x100'), engine('kestra-03', { p50Ms: 60 }), engine('windmill-40', { overheadMsPerTask: 0.25 }), engine('huge-100k', { taskRuns: 100_001, maxTaskRunRecordBytes: 401 }), engine('huge-1m', { taskRuns: 1_000_001, peakRssMiB: 1_400, peakAnonRssMiB: 700 })],
     templating: [{ name: 'filters', template: "{{ inputs.name | lower | replace({' ': '-'}) }}", firstUseUs: 12, cachedUs: 2 }],
+    daemon: [{ name: 'daemon-kestra-01', executions: 2000, concurrency: 32, seconds: 10, executionsPerSecond: 200, p50Ms: 40, p99Ms: 90, inProcessExecutionsPerSecond: 250, inProcessP50Ms: 30, inProcessP99Ms: 60, ratioToInProcess: 0.8, failed: 0, coldStartMs: 700, idleRssMiB: 95, idleAnonRssMiB: 60, poolThreads: 2 }],
   };
 }
 
@@ -82,6 +90,18 @@ describe('the report', () => {
     expect(md).toMatch(/overhead at most 0\.3 ms .* \| 0\.25 ms per task.* \| ✅ met/);
     expect(md).toMatch(/huge-1m\) completes with peak anonymous memory at most 1 GiB \| .*peak RssAnon 700 MiB.* \| ✅ met/);
     expect(md).toMatch(/no stored record grows with N \| .* \| ✅ met/);
+  });
+
+  it('judges the daemon targets and has a daemon section', () => {
+    const md = benchmarksMarkdown(fakeResults(), 'bench/results/x.json');
+    expect(md).toMatch(/at least 0\.7× the in-process rate \| 200 executions\/s over HTTP vs 250 in-process: 0\.8× \| ✅ met/);
+    expect(md).toMatch(/p99 at most 50 ms .* \| p50 40 ms, p99 90 ms over HTTP .* \| ❌ not met/);
+    expect(md).toMatch(/RSS at most 80 MiB \| 95 MiB \(anonymous 60 MiB\), 2 pool threads \| ❌ not met/);
+    expect(md).toMatch(/cold start to `listening` at most 1 s \| 700 ms .* \| ✅ met/);
+    expect(md).toContain('## Daemon');
+    expect(md).toContain('| daemon-kestra-01 | 2,000 | 32 | 200 | 40 | 90 | 250 | 30 | 60 | 0.8× | 0 | 700 | 95 | 60 |');
+    const { daemon: _daemon, ...old } = fakeResults();
+    expect(benchmarksMarkdown(old, 'bench/results/x.json')).not.toContain('## Daemon');
   });
 
   it('has a templating section with each expression, its template and both figures', () => {
@@ -120,9 +140,10 @@ describe('the report', () => {
 
 describe('--only', () => {
   it('selects suites, scenarios and name prefixes, and refuses unknown names', () => {
-    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, scenarios: [] });
-    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, scenarios: [] });
-    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true });
+    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, scenarios: [] });
+    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, scenarios: [] });
+    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, scenarios: [] });
+    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true });
     expect(selectWork(false, ['kestra']).scenarios.map((s) => s.name)).toEqual(['kestra-01', 'kestra-02', 'kestra-03', 'kestra-03-alone']);
     expect(selectWork(false, ['kestra-03']).scenarios.map((s) => s.name)).toEqual(['kestra-03', 'kestra-03-alone']);
     expect(() => selectWork(false, ['nope'])).toThrow(/--only nope/);
