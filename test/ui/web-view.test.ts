@@ -72,6 +72,18 @@ tasks:
     errorMessage: "boom"
 `;
 
+const SCHEDULED = `id: scheduled
+namespace: company.team
+triggers:
+  - id: yearly
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 0 1 1 *"
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: new year
+`;
+
 const PAUSING = `id: pausing
 namespace: company.team
 tasks:
@@ -137,7 +149,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     dataDir = tempDir('troupe-ui-');
     huge = await writeHugeExecution(dataDir);
     server = await startServer({ dataDir, port: 0, logLevel: 'silent', auth: { basic: AUTH }, engine: { poolThreads: 2, shards: 1 } });
-    for (const source of [HELLO, SLEEPY, FAILING, PAUSING, BENCH_FLOW]) await server.engine.deploy(source);
+    for (const source of [HELLO, SLEEPY, FAILING, SCHEDULED, PAUSING, BENCH_FLOW]) await server.engine.deploy(source);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -299,12 +311,21 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     await page.close();
   });
 
-  it('shows the triggers page with what the API answers', async () => {
+  it('shows the triggers page with what the API answers, and disables a trigger', async () => {
     const page = await open('/ui/triggers');
     const api = await fetch(`${server.url}/api/v1/triggers/search`, { headers: { authorization: BASIC } });
-    if (api.ok) await page.getByTestId('triggers').waitFor();
-    else await page.getByRole('alert').filter({ hasText: ((await api.json()) as { message: string }).message }).waitFor();
-    await shot(page, 'triggers');
+    if (api.ok) {
+      const row = page.locator('tr[data-trigger="company.team.scheduled.yearly"]');
+      await row.waitFor();
+      await shot(page, 'triggers');
+      await row.getByTestId('toggle').click();
+      await row.locator('.tag', { hasText: 'disabled' }).waitFor();
+      const after = (await (await fetch(`${server.url}/api/v1/triggers/search?q=yearly`, { headers: { authorization: BASIC } })).json()) as { results: Array<{ triggerContext: { triggerId: string; disabled: boolean } }> };
+      expect(after.results.find((r) => r.triggerContext.triggerId === 'yearly')?.triggerContext.disabled).toBe(true);
+    } else {
+      await page.getByRole('alert').filter({ hasText: ((await api.json()) as { message: string }).message }).waitFor();
+      await shot(page, 'triggers');
+    }
     await page.close();
   });
 
