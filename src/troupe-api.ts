@@ -10,6 +10,13 @@ import type { LogEntry } from './model/log-entry.js';
 import type { StateType } from './model/state.js';
 import type { ExecutionJson } from './model/execution-json.js';
 import type { FlowRecord } from './store/types.js';
+import type { TaskRunJson } from './model/execution-json.js';
+
+/** One page of an execution's task runs (in `taskRunList` order) and how many it has. */
+export interface TaskRunPage {
+  results: TaskRunJson[];
+  total: number;
+}
 
 /** Options of {@link TroupeApi.execute}. */
 export interface ExecuteOptions {
@@ -60,6 +67,13 @@ export interface TroupeApi {
   validate(source: string, options?: { file?: string }): Promise<FlowValidationReport>;
   /** Every deployed flow, latest revisions. */
   getFlows(): Promise<FlowRecord[]>;
+  /** A flow revision (the latest when `revision` is absent), deletion marks included; undefined when none. */
+  getFlow(namespace: string, id: string, revision?: number): Promise<FlowRecord | undefined>;
+  /**
+   * Deletes a flow: a new revision marked `deleted` (Kestra's soft delete); returns it.
+   * @throws TroupeError TROUPE_FLOW_NOT_FOUND when no live flow has that id
+   */
+  deleteFlow(namespace: string, id: string): Promise<FlowRecord>;
   /**
    * Starts an execution of the latest revision of a flow.
    * @returns the execution id, once its creation is durable
@@ -74,6 +88,32 @@ export interface TroupeApi {
   listExecutions(filter?: ExecutionFilter): Promise<ExecutionJson[]>;
   /** The log lines of an execution, in order. */
   getLogs(executionId: string): Promise<LogEntry[]>;
+  /**
+   * A page of an execution's task runs (from `offset`, at most `limit`), for executions too large
+   * to fetch whole; undefined when the execution is unknown.
+   */
+  taskRuns(executionId: string, offset: number, limit: number): Promise<TaskRunPage | undefined>;
+  /**
+   * Deletes an ended execution with its task runs and logs; resolves once durable.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs
+   */
+  deleteExecution(executionId: string): Promise<void>;
+  /**
+   * Replaces the labels of an ended execution; returns it.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED while it runs
+   */
+  setLabels(executionId: string, labels: Label[]): Promise<ExecutionJson>;
+  /**
+   * Changes an ended execution's state to another terminal state (Kestra's change-status); returns it.
+   * @throws TroupeError TROUPE_ILLEGAL_ARGUMENT (a non-terminal state), TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED
+   */
+  changeStatus(executionId: string, state: StateType): Promise<ExecutionJson>;
+  /**
+   * Sets one task run's state in an ended or paused execution (Kestra's `markAs`): its ancestors go
+   * RUNNING and the execution goes on from there; returns it.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_EXECUTION_NOT_TERMINATED, TROUPE_ILLEGAL_ARGUMENT (unknown task run)
+   */
+  setTaskRunState(executionId: string, taskRunId: string, state: StateType): Promise<ExecutionJson>;
   /** Kills an execution: KILLING, then KILLED; running attempts are aborted. */
   kill(executionId: string): Promise<void>;
   /**

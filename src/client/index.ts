@@ -9,7 +9,7 @@ export type { ConnectOptions } from './connection.js';
 export { socketPathOf, SOCKET_NAME } from '../ipc/socket-path.js';
 export { TroupeError, fromErrorRecord, ERROR_CODES } from '../errors.js';
 export type { ErrorCode, ErrorRecord } from '../errors.js';
-export type { TroupeApi, ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport } from '../troupe-api.js';
+export type { TroupeApi, ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage } from '../troupe-api.js';
 export type { ExecutionJson, TaskRunJson, TaskRunAttemptJson } from '../model/execution-json.js';
 export type { FlowRecord } from '../store/types.js';
 export type { LogEntry } from '../model/log-entry.js';

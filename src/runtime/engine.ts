@@ -19,7 +19,7 @@ import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } fr
 import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
-import { executionToJson, taskRunToJson, type ExecutionJson, type TaskRunJson } from './execution-json.js';
+import { executionToJson, taskRunToJson, type ExecutionJson } from './execution-json.js';
 import { newId } from './shard.js';
 import { threadEntry } from '../thread-entry.js';
 import { TestClock, type Clock } from './clock.js';
@@ -32,7 +32,7 @@ import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
 import { indexFlow } from '../executor/flow-index.js';
 import { applyPlan, asNewExecution, planReplay, planRestart, refusalError, type RestartPlan } from '../executor/restart.js';
-import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TroupeApi } from '../troupe-api.js';
+import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage, TroupeApi } from '../troupe-api.js';
 import { followExecution, subscribeExecutions, type FeedSource } from './execution-feed.js';
 import { TriggerService, type TriggerHost, type WebhookRequest, type WebhookResult } from '../triggers/index.js';
 import { renderObject, renderString } from '../expr/index.js';
@@ -507,7 +507,7 @@ export class Engine implements TroupeApi {
   }
 
   /** A flow revision (the latest when `revision` is absent), deletion marks included; undefined when none. */
-  getFlow(namespace: string, id: string, revision?: number): FlowRecord | undefined {
+  flow(namespace: string, id: string, revision?: number): FlowRecord | undefined {
     this.#assertOpen();
     return this.#store.getFlow(namespace, id, revision);
   }
@@ -595,7 +595,7 @@ export class Engine implements TroupeApi {
    * A page of an execution's task runs in Kestra's JSON shape, and how many it has: reads only
    * that page, for executions too large to send whole. Undefined when the execution is unknown.
    */
-  taskRuns(executionId: string, offset: number, limit: number): { results: TaskRunJson[]; total: number } | undefined {
+  taskRunPage(executionId: string, offset: number, limit: number): TaskRunPage | undefined {
     this.#assertOpen();
     this.#store.refresh();
     if (!this.#store.readHeader(executionId)) return undefined;
@@ -692,6 +692,16 @@ export class Engine implements TroupeApi {
       if ((latest.get(key)?.revision ?? 0) < f.revision) latest.set(key, f);
     }
     return [...latest.values()];
+  }
+
+  /** {@link Engine.flow}, asynchronous (the shared interface). */
+  async getFlow(namespace: string, id: string, revision?: number): Promise<FlowRecord | undefined> {
+    return this.flow(namespace, id, revision);
+  }
+
+  /** {@link Engine.taskRunPage}, asynchronous (the shared interface). */
+  async taskRuns(executionId: string, offset: number, limit: number): Promise<TaskRunPage | undefined> {
+    return this.taskRunPage(executionId, offset, limit);
   }
 
   /** {@link Engine.get}, asynchronous (the shared interface). */
@@ -814,7 +824,7 @@ export class Engine implements TroupeApi {
         const h = this.#store.readHeader(id);
         return h ? { namespace: h.namespace, flowId: h.flowId, state: h.state.current } : undefined;
       },
-      logs: (id) => this.logs(id),
+      logs: (id, fromSeq) => (this.#closed ? [] : this.#store.readLogs(id, fromSeq)),
       execution: (id) => this.get(id),
       onChange: (listener, onClose) => {
         const offChange = this.onExecutionChange(listener);

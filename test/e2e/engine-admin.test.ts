@@ -35,7 +35,7 @@ describe('Engine flow deletion and revisions', () => {
     await e.deploy(flow('two'));
     const deleted = await e.deleteFlow('t.admin', 'admin');
     expect(deleted).toMatchObject({ revision: 3, deleted: true });
-    expect(e.getFlow('t.admin', 'admin', 1)?.source).toBe(flow('one'));
+    expect(e.flow('t.admin', 'admin', 1)?.source).toBe(flow('one'));
     await expect(e.execute('t.admin', 'admin')).rejects.toMatchObject({ code: 'TROUPE_FLOW_NOT_FOUND' });
     await expect(e.deleteFlow('t.admin', 'admin')).rejects.toMatchObject({ code: 'TROUPE_FLOW_NOT_FOUND' });
     // The same source as the deleted revision still makes a new, live revision.

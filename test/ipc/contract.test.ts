@@ -180,6 +180,30 @@ for (const [name, open] of [['Engine (in-process)', openEngine], ['client (IPC)'
       expect(replayed.taskRunList!.map((r) => r.state.current)).toEqual(['SUCCESS', 'FAILED']);
     });
 
+    it('reads and deletes flows; pages task runs; relabels, changes the status of, marks and deletes ended executions', async () => {
+      const t = await api();
+      const rec = await t.deploy(flaky);
+      expect((await t.getFlow('contract', 'flaky'))!.revision).toBe(rec.revision);
+      expect((await t.getFlow('contract', 'flaky', 99))).toBeUndefined();
+      const id = await t.execute('contract', 'flaky');
+      const failed = await t.waitFor(id);
+      const page = await t.taskRuns(id, 1, 10);
+      expect(page).toMatchObject({ total: 2, results: [{ taskId: 'second' }] });
+      expect(await t.taskRuns('missing', 0, 10)).toBeUndefined();
+      expect((await t.setLabels(id, [{ key: 'a', value: 'b' }])).labels).toEqual([{ key: 'a', value: 'b' }]);
+      expect((await t.changeStatus(id, 'WARNING')).state.current).toBe('WARNING');
+      await expect(t.changeStatus(id, 'RUNNING')).rejects.toMatchObject({ code: 'TROUPE_ILLEGAL_ARGUMENT' });
+      await t.setTaskRunState(id, failed.taskRunList![1]!.id, 'SUCCESS');
+      expect((await t.waitFor(id)).state.current).toBe('SUCCESS');
+      await expect(t.setTaskRunState(id, 'nope', 'SUCCESS')).rejects.toMatchObject({ code: 'TROUPE_ILLEGAL_ARGUMENT' });
+      await t.deleteExecution(id);
+      expect(await t.getExecution(id)).toBeUndefined();
+      await expect(t.deleteExecution(id)).rejects.toMatchObject({ code: 'TROUPE_EXECUTION_NOT_FOUND' });
+      expect((await t.deleteFlow('contract', 'flaky')).deleted).toBe(true);
+      await expect(t.deleteFlow('contract', 'flaky')).rejects.toMatchObject({ code: 'TROUPE_FLOW_NOT_FOUND' });
+      await expect(t.execute('contract', 'flaky')).rejects.toMatchObject({ code: 'TROUPE_FLOW_NOT_FOUND' });
+    });
+
     it('executes with typed inputs, waits, reads the execution, its logs and the list', async () => {
       const t = await api();
       await t.deploy(logs);

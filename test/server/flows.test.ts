@@ -124,13 +124,13 @@ describe.each(['/api/v1', '/api/v1/main'])('flows under %s', (base) => {
     const res = await app.inject({ method: 'POST', url: `${base}/flows/test.bulk`, headers: YAML, payload: `${flow('kept', 'y')}---\n${flow('new')}` });
     expect(res.statusCode).toBe(200);
     expect(res.json().map((f: { id: string; revision: number; deleted: boolean }) => [f.id, f.revision, f.deleted])).toEqual([['old', 1, false], ['kept', 2, false], ['new', 1, false]]);
-    expect(engine.getFlow('test.bulk', 'old')?.deleted).toBe(true);
+    expect(engine.flow('test.bulk', 'old')?.deleted).toBe(true);
     const wrongNs = await app.inject({ method: 'POST', url: `${base}/flows/test.bulk`, headers: YAML, payload: flow('x').replace('test.bulk', 'test.other') });
     expect(wrongNs.statusCode).toBe(422);
     expect(wrongNs.json().message).toBe('Invalid entity: flow.namespace: Flow namespace is invalid');
     const dup = await app.inject({ method: 'POST', url: `${base}/flows/test.bulk`, headers: YAML, payload: `${flow('a')}---\n${flow('a')}` });
     expect(dup.json().message).toBe('Invalid entity: flow.id: Duplicate flow id');
-    expect(engine.getFlow('test.bulk', 'kept')?.deleted).toBeUndefined();
+    expect(engine.flow('test.bulk', 'kept')?.deleted).toBeUndefined();
     expect((await app.inject({ method: 'PUT', url: `${base}/flows/test.bulk`, headers: YAML, payload: flow('a') })).statusCode).toBe(404);
   });
 

@@ -216,7 +216,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web view in chromium', () => {
     await page.locator('[data-testid=validation]', { hasText: 'valid' }).waitFor();
     await page.getByTestId('save').click();
     await page.getByTestId('saved').filter({ hasText: 'revision 2' }).waitFor();
-    expect(server.engine.getFlow('company.team', 'hello')?.revision).toBe(2);
+    expect(server.engine.flow('company.team', 'hello')?.revision).toBe(2);
     await shot(page, 'flow-editor');
     await page.close();
   });

@@ -182,7 +182,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const { wait, revision } = req.query;
     const labels = checkRequestLabels(parseLabels(req.query.labels));
     const scheduleMs = parseDate('scheduleDate', req.query.scheduleDate);
-    const record = engine.getFlow(namespace, flowId, revision);
+    const record = engine.flow(namespace, flowId, revision);
     if (!record || record.deleted) {
       await drain(req);
       throw new TroupeError('TROUPE_FLOW_NOT_FOUND', 'Requested Flow is not found.');
@@ -226,7 +226,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     { schema: { params: idParams, querystring: { type: 'object', properties: { page: pagingSchema.page, size: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 } } } } },
     async (req) => {
       const { page, size } = req.query;
-      const result = engine.taskRuns(req.params.id, (page - 1) * size, size);
+      const result = engine.taskRunPage(req.params.id, (page - 1) * size, size);
       if (!result) throw execNotFound();
       return result;
     },

@@ -41,7 +41,7 @@ function invalid(path: string, message: string): FlowError {
 
 /** The live (not deleted) latest revision of a flow. */
 function live(ctx: ServerContext, namespace: string, id: string): FlowRecord | undefined {
-  const r = ctx.engine.getFlow(namespace, id);
+  const r = ctx.engine.flow(namespace, id);
   return r && !r.deleted ? r : undefined;
 }
 
@@ -97,7 +97,7 @@ export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     { schema: { params: flowParams, querystring: { type: 'object', properties: { source: { type: 'boolean', default: false }, revision: { type: 'integer', minimum: 1 }, allowDeleted: { type: 'boolean', default: false } } } } },
     async (req) => {
       const { namespace, id } = req.params;
-      const record = engine.getFlow(namespace, id, req.query.revision);
+      const record = engine.flow(namespace, id, req.query.revision);
       if (!record || (record.deleted && !req.query.allowDeleted)) throw flowNotFound();
       return flowToJson(record, req.query.source);
     },
@@ -147,7 +147,7 @@ function validateItem(ctx: ServerContext, doc: string, index: number): Record<st
     item['flow'] = result.flow.id;
     item['namespace'] = result.flow.namespace;
     const declared = /^revision:\s*(\d+)\s*$/m.exec(doc);
-    const last = ctx.engine.getFlow(result.flow.namespace, result.flow.id);
+    const last = ctx.engine.flow(result.flow.namespace, result.flow.id);
     item['outdated'] = declared !== null && Number(declared[1]) !== (last?.revision ?? 0) + 1;
   } else {
     item['constraints'] = result.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join('\n');
