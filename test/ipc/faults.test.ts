@@ -148,7 +148,7 @@ describe('IPC faults', () => {
     slow.socket.destroy();
   });
 
-  it('a daemon killed mid-call: the waiting call rejects with TROUPE_IPC_DISCONNECTED, and a new connection works once it is back', async () => {
+  it('a daemon killed mid-call: waiting calls and follows fail with TROUPE_IPC_DISCONNECTED; the client reconnects by itself once it is back', async () => {
     const dataDir = tempDir();
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const script = new URL('./daemon-child.mjs', import.meta.url).pathname;
@@ -161,7 +161,10 @@ describe('IPC faults', () => {
       return child;
     };
     const first = await start();
-    const client = await connect({ dataDir });
+    const client = await connect({ dataDir, reconnect: { timeoutMs: 120_000 } });
+    cleanups.push(() => client.close());
+    const fixed = await connect({ dataDir, reconnect: false });
+    cleanups.push(() => fixed.close());
     await client.deploy(`
 id: sleeps
 namespace: faults
@@ -177,16 +180,31 @@ tasks:
     first.kill('SIGKILL');
     await expect(waiting).rejects.toMatchObject({ code: 'TROUPE_IPC_DISCONNECTED' });
     await expect((async () => { for await (const _ of following) { /* drain */ } })()).rejects.toMatchObject({ code: 'TROUPE_IPC_DISCONNECTED' });
-    await expect(client.getExecution(id)).rejects.toMatchObject({ code: 'TROUPE_IPC_DISCONNECTED' });
+    expect(client.connected).toBe(false);
+    // A call made while the daemon is down waits for it to come back.
+    const meanwhile = client.getExecution(id);
+    const alsoFollowing = client.follow(id);
     const second = await start();
     cleanups.push(async () => {
+      if (second.exitCode !== null || second.signalCode !== null) return;
       second.kill('SIGTERM');
       await once(second, 'exit');
     });
-    const again = await connect({ dataDir });
-    cleanups.push(() => again.close());
-    // The recovered execution runs to its end on the new daemon.
-    expect((await again.waitFor(id)).state.current).toBe('SUCCESS');
+    expect((await meanwhile)!.id).toBe(id);
+    expect(client.reconnects).toBe(1);
+    // The recovered execution runs to its end on the new daemon; a follow opened meanwhile sees it.
+    expect((await client.waitFor(id)).state.current).toBe('SUCCESS');
+    const events = [];
+    for await (const e of alsoFollowing) events.push(e.type);
+    expect(events.at(-1)).toBe('execution.end');
+    // Without reconnect, a lost connection stays lost.
+    await expect(fixed.getExecution(id)).rejects.toMatchObject({ code: 'TROUPE_IPC_DISCONNECTED' });
+    // With a short timeout, a call fails with TROUPE_IPC_UNAVAILABLE while no daemon answers.
+    const short = await connect({ dataDir, reconnect: { timeoutMs: 300 } });
+    cleanups.push(() => short.close());
+    second.kill('SIGKILL');
+    await once(second, 'exit');
+    await expect(short.getExecution(id)).rejects.toMatchObject({ code: 'TROUPE_IPC_UNAVAILABLE', message: expect.stringContaining('within 300 ms') });
   });
 });
 
