@@ -15,7 +15,8 @@ const closed = (): TroupeError => new TroupeError('TROUPE_ENGINE_CLOSED', 'The e
 /** What the feed reads of the engine. */
 export interface FeedSource {
   header(executionId: string): { namespace: string; flowId: string; state: StateType } | undefined;
-  logs(executionId: string): LogEntry[];
+  /** The log lines from seq `fromSeq` on (only what is new: a follow never re-reads what it sent). */
+  logs(executionId: string, fromSeq: number): LogEntry[];
   execution(executionId: string): ExecutionJson | undefined;
   /** Listens to changes; `onClose` is called if the engine closes first. Returns the remover. */
   onChange(listener: (executionId: string) => void, onClose: () => void): () => void;
@@ -31,8 +32,10 @@ function advance(source: FeedSource, id: string, cursor: Cursor, push: (e: Execu
   const h = source.header(id);
   if (!h) return false;
   // Log lines first: those committed with a state change were written on the way to it.
-  const logs = source.logs(id);
-  for (; cursor.logs < logs.length; cursor.logs++) push({ type: 'execution.log', executionId: id, log: logs[cursor.logs]! });
+  for (const log of source.logs(id, cursor.logs)) {
+    cursor.logs += 1;
+    push({ type: 'execution.log', executionId: id, log });
+  }
   if (h.state !== cursor.state) {
     cursor.state = h.state;
     push({ type: 'execution.state', executionId: id, namespace: h.namespace, flowId: h.flowId, state: h.state });

@@ -36,6 +36,9 @@ describe('openStore round trip', () => {
     expect(store.readExecution(EXEC)).toStrictEqual(expected);
     expect(store.readHeader(EXEC)).toStrictEqual(header);
     expect(store.readLogs(EXEC)).toStrictEqual(logs.map((l) => l.entry));
+    // From a seq on: only what a follower has not read yet.
+    expect(store.readLogs(EXEC, 2)).toStrictEqual([logs[2]!.entry]);
+    expect(store.readLogs(EXEC, 3)).toEqual([]);
     expect(Object.keys(store.readExecution(EXEC)!).slice(0, 5)).toEqual(['id', 'namespace', 'flowId', 'flowRevision', 'taskRunList']);
   });
 
