@@ -38,6 +38,8 @@ export interface TaskFiles {
   readonly storage: Storage;
   /** The run's directory. */
   readonly dir: StoragePath;
+  /** The execution's directory (`…/executions/<id>`), where every file of the execution lives. */
+  readonly executionDir: StoragePath;
   /** The `kestra:///…` URI a file named `name` (or a relative path `a/b.csv`) gets in the run's directory. */
   uriOf(name: string): string;
   /** Writes a file named `name` in the run's directory; returns its URI. */
@@ -91,6 +93,7 @@ export function createTaskFiles(storage: Storage, scope: TaskFilesScope): TaskFi
   return {
     storage,
     dir,
+    executionDir: executionPrefix(scope.namespace, scope.flowId, scope.executionId),
     uriOf: (name) => storageUri(at(name)),
     put: (name, source, options) => storage.put(at(name), source, options),
     writer: (name, options) => storage.writer(at(name), options),

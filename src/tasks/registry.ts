@@ -27,6 +27,7 @@ import { OUTPUT_VALUES } from './output-values/index.js';
 import { KNOWN_TASKS } from './known.js';
 import { SCRIPT_TASKS } from './scripts/index.js';
 import { HTTP_TASKS } from './http/index.js';
+import { STORAGE_TASKS } from './storage/index.js';
 import { NOTIFICATION_TASKS } from './notifications/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
@@ -37,6 +38,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   ...KNOWN_TASKS,
   ...SCRIPT_TASKS,
   ...HTTP_TASKS,
+  ...STORAGE_TASKS,
   ...NOTIFICATION_TASKS,
   ...TRIGGERS,
   ...CONDITIONS,
