@@ -15,6 +15,7 @@ import { flowRoutes } from './routes/flows.js';
 import { executionRoutes } from './routes/executions.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { fileRoutes } from './routes/files.js';
+import { namespaceFileRoutes } from './routes/namespace-files.js';
 import { followRoutes } from './routes/follow.js';
 import { logRoutes } from './routes/logs.js';
 import { configRoutes, rootRoutes } from './routes/misc.js';
@@ -111,6 +112,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
         executionRoutes(api, ctx);
         bulkRoutes(api, ctx);
         fileRoutes(api, ctx);
+        namespaceFileRoutes(api, ctx);
         followRoutes(api, ctx);
         logRoutes(api, ctx);
         triggerRoutes(api, ctx);

@@ -1,6 +1,6 @@
 /**
  * Routes of kestra-api.md whose feature another part of Troupe builds (KV,
- * namespace files, plugins): each answers 501 with a Kestra error
+ * plugins): each answers 501 with a Kestra error
  * body naming what is missing, until that part lands and wires its routes here.
  * @module
  */
@@ -16,8 +16,6 @@ export function unavailableRoutes(app: FastifyInstance): void {
   };
   missing('/namespaces/:namespace/kv', 'The KV store');
   missing('/namespaces/:namespace/kv/:key', 'The KV store');
-  missing('/namespaces/:namespace/files', 'Namespace files');
-  missing('/namespaces/:namespace/files/*', 'Namespace files');
   missing('/plugins', 'The plugin catalogue', ['GET']);
   missing('/plugins/*', 'The plugin catalogue', ['GET']);
 }

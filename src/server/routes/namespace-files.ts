@@ -1,0 +1,130 @@
+/**
+ * Namespace files (kestra-api.md §7), over {@link NamespaceFiles}: download, list a directory,
+ * stats, search, upload (multipart part `fileContent`), create a directory, move, delete. Every
+ * path is checked before anything is read or written: `..`, `%2e%2e`, a backslash, an empty
+ * segment or a scheme is a 422 and nothing is written. An upload to `/_flows/<name>.yml` deploys
+ * the flow in this namespace (its `namespace:` line rewritten), as Kestra imports it.
+ * Not built: `.zip` uploads (Kestra extracts them) and `/files/export` answer 501.
+ * @module
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { TroupeError } from '../../errors.js';
+import { NamespaceFiles, namespacePathSegments, type NamespaceEntry } from '../../storage/namespace-files.js';
+import type { ServerContext } from '../context.js';
+import { notImplemented } from '../errors.js';
+
+const params = { type: 'object', properties: { namespace: { type: 'string', minLength: 1, maxLength: 255 } }, required: ['namespace'] } as const;
+const path = { type: 'string', maxLength: 4096 } as const;
+const pathRequired = { type: 'object', properties: { path: { ...path, minLength: 1 } }, required: ['path'] } as const;
+const pathOptional = { type: 'object', properties: { path } } as const;
+
+type Req<Q> = FastifyRequest<{ Params: { namespace: string }; Querystring: Q }>;
+
+/** Kestra's FileAttributes JSON of an entry. */
+function entryJson(e: NamespaceEntry): Record<string, unknown> {
+  return { fileName: e.fileName, lastModifiedTime: e.modifiedMs, creationTime: e.modifiedMs, type: e.type, size: e.size, metadata: {} };
+}
+
+/** Reads a stream whole, refusing more than `max` bytes. */
+async function readAll(stream: AsyncIterable<Buffer>, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    size += c.length;
+    if (size > max) throw new TroupeError('TROUPE_HTTP_PAYLOAD_TOO_LARGE', `The flow source is larger than ${max} bytes`);
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The chunks of an uploaded file, failing at its end when the multipart limit cut it (busboy
+ * stops at the limit and marks the stream truncated): the storage write then leaves nothing.
+ */
+async function* untruncated(file: AsyncIterable<Buffer> & { truncated: boolean }, limit: number): AsyncGenerator<Buffer> {
+  for await (const chunk of file) yield chunk;
+  if (file.truncated) throw new TroupeError('TROUPE_HTTP_PAYLOAD_TOO_LARGE', `The file is larger than ${limit} bytes`);
+}
+
+/** A flow's YAML with its top-level `namespace:` set to `namespace` (added when absent). */
+function withNamespace(yaml: string, namespace: string): string {
+  return /^namespace:.*$/m.test(yaml) ? yaml.replace(/^namespace:.*$/m, `namespace: ${namespace}`) : `namespace: ${namespace}\n${yaml}`;
+}
+
+/** Registers the namespace file routes on `app` (under a prefix). */
+export function namespaceFileRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const files = new NamespaceFiles(ctx.engine.storage);
+  const base = '/namespaces/:namespace/files';
+
+  app.get(`${base}`, { schema: { params, querystring: pathRequired } }, async (req: Req<{ path: string }>, reply) => {
+    const { namespace } = req.params;
+    const stream = await files.get(namespace, req.query.path);
+    const stat = await files.stat(namespace, req.query.path);
+    return reply.type('application/octet-stream').header('content-length', String(stat.size)).send(stream);
+  });
+
+  app.get(`${base}/directory`, { schema: { params, querystring: pathOptional } }, async (req: Req<{ path?: string }>) => {
+    return (await files.children(req.params.namespace, req.query.path ?? '/')).map(entryJson);
+  });
+
+  app.get(`${base}/stats`, { schema: { params, querystring: pathOptional } }, async (req: Req<{ path?: string }>) => {
+    return entryJson(await files.stat(req.params.namespace, req.query.path ?? '/'));
+  });
+
+  app.get(`${base}/search`, { schema: { params, querystring: { type: 'object', properties: { q: { type: 'string', maxLength: 4096 } } } } }, async (req: Req<{ q?: string }>) => {
+    return files.search(req.params.namespace, req.query.q ?? '');
+  });
+
+  app.get(`${base}/export`, { schema: { params } }, async () => {
+    throw notImplemented('Exporting namespace files as a zip');
+  });
+
+  app.post(`${base}`, { schema: { params, querystring: pathRequired } }, async (req: Req<{ path: string }>, reply) => {
+    const { namespace } = req.params;
+    // Checked before the body is read: a bad path writes nothing.
+    const segments = namespacePathSegments(req.query.path);
+    if (!req.isMultipart()) throw new TroupeError('TROUPE_HTTP_UNSUPPORTED_MEDIA_TYPE', `send the file as multipart/form-data (part 'fileContent'), not ${req.headers['content-type'] ?? 'no content type'}`);
+    let written = false;
+    for await (const part of req.parts()) {
+      if (part.type !== 'file' || part.fieldname !== 'fileContent' || written) {
+        if (part.type === 'file') part.file.resume();
+        continue;
+      }
+      if (part.filename.toLowerCase().endsWith('.zip')) {
+        part.file.resume();
+        throw notImplemented('Extracting a .zip upload into namespace files');
+      }
+      if (segments[0] === '_flows') {
+        if (segments.length !== 2 || !/\.ya?ml$/i.test(segments[1]!)) {
+          part.file.resume();
+          throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `'/_flows' takes flow files only (/_flows/<name>.yml)`, { path: req.query.path });
+        }
+        await ctx.engine.deploy(withNamespace(await readAll(part.file, ctx.http.bodyLimit), namespace));
+      } else {
+        await files.put(namespace, req.query.path, untruncated(part.file, ctx.http.uploadLimit), { maxBytes: ctx.http.uploadLimit });
+      }
+      written = true;
+    }
+    if (!written) throw new TroupeError('TROUPE_HTTP_BAD_REQUEST', 'Required argument [fileContent] not specified');
+    return reply.code(200).send();
+  });
+
+  app.post(`${base}/directory`, { schema: { params, querystring: pathRequired } }, async (req: Req<{ path: string }>, reply) => {
+    await files.mkdir(req.params.namespace, req.query.path);
+    return reply.code(200).send();
+  });
+
+  app.put(
+    `${base}`,
+    { schema: { params, querystring: { type: 'object', properties: { from: { ...path, minLength: 1 }, to: { ...path, minLength: 1 } }, required: ['from', 'to'] } } },
+    async (req: Req<{ from: string; to: string }>, reply) => {
+      await files.move(req.params.namespace, req.query.from, req.query.to);
+      return reply.code(200).send();
+    },
+  );
+
+  app.delete(`${base}`, { schema: { params, querystring: pathRequired } }, async (req: Req<{ path: string }>, reply) => {
+    await files.delete(req.params.namespace, req.query.path);
+    return reply.code(200).send();
+  });
+}
