@@ -79,6 +79,10 @@ export const ERROR_CODES = {
   TROUPE_TASK_HTTP_TIMEOUT: { family: 'task', httpStatus: 504, exitCode: 1, summary: 'An HTTP task could not connect, or read the response, within options.connectTimeout, readTimeout or readIdleTimeout.' },
   TROUPE_TASK_HTTP_UNREACHABLE: { family: 'task', httpStatus: 502, exitCode: 1, summary: 'An HTTP task could not reach the server (unknown host, connection refused or reset, TLS failure).' },
   TROUPE_TASK_HTTP_REDIRECTS: { family: 'task', httpStatus: 502, exitCode: 1, summary: 'An HTTP task followed more redirects than allowed (20): a redirect loop.' },
+  TROUPE_KV_NOT_FOUND: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'No KV entry (or task state) has that key in that namespace.' },
+  TROUPE_KV_EXPIRED: { family: 'not-found', httpStatus: 410, exitCode: 1, summary: 'The KV entry passed its ttl: it reads as expired once, and is deleted.' },
+  TROUPE_KV_EXISTS: { family: 'conflict', httpStatus: 409, exitCode: 1, summary: 'kv.Set with `overwrite: false` found the key already set.' },
+  TROUPE_KV_NAMESPACE: { family: 'not-found', httpStatus: 404, exitCode: 1, summary: 'A task or kv() reached the KV store of a namespace that does not exist (no flow in it or under it, no key).' },
   TROUPE_INTERNAL: { family: 'internal', httpStatus: 500, exitCode: 70, summary: 'A bug in Troupe: please report it.' },
 } as const satisfies Record<string, CodeSpec>;
 

@@ -10,6 +10,7 @@ import type { LogEntry } from './model/log-entry.js';
 import type { StateType } from './model/state.js';
 import type { ExecutionJson } from './model/execution-json.js';
 import type { FlowRecord } from './store/types.js';
+import type { KvEntry, KvPutOptions, KvTypedValue } from './kv/types.js';
 import type { TaskRunJson } from './model/execution-json.js';
 
 /** One page of an execution's task runs (in `taskRunList` order) and how many it has. */
@@ -141,6 +142,20 @@ export interface TroupeApi {
    * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND (on the first `next()`)
    */
   follow(executionId: string): AsyncIterableIterator<ExecutionEvent>;
+  /** The live keys of a namespace's KV store, in key order (kestra-api.md §6). */
+  kvList(namespace: string): Promise<KvEntry[]>;
+  /**
+   * A KV value and its type; undefined when the key is absent.
+   * @throws TroupeError TROUPE_ILLEGAL_ARGUMENT (bad key), TROUPE_KV_EXPIRED (the entry is deleted)
+   */
+  kvGet(namespace: string, key: string): Promise<KvTypedValue | undefined>;
+  /**
+   * Puts a KV value (a string, number, boolean, null, list or map), overwriting.
+   * @throws TroupeError TROUPE_ILLEGAL_ARGUMENT (bad key, bad or negative ttl), TROUPE_KV_EXISTS (overwrite: false)
+   */
+  kvPut(namespace: string, key: string, value: unknown, options?: KvPutOptions): Promise<void>;
+  /** Deletes KV keys; resolves with those that existed. */
+  kvDelete(namespace: string, keys: string[]): Promise<string[]>;
   /** Every execution's events from now on, until `return()` is called or the connection ends. */
   subscribe(): AsyncIterableIterator<ExecutionEvent>;
   /** Releases what this handle holds (the engine, or the connection). */

@@ -13,6 +13,7 @@ import { validateCommand } from './validate.js';
 import { renderCommand } from './render.js';
 import { conformanceCommand } from './conformance.js';
 import { recoverCommand } from './recover.js';
+import { kvDeleteCommand, kvGetCommand, kvListCommand, kvSetCommand } from './kv.js';
 
 /** Set when stdout's reader went away (EPIPE, e.g. `troupe logs ID | head`): further output is dropped. */
 let stdoutClosed = false;
@@ -118,6 +119,36 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<id>', 'the execution id')
     .action(async (id: string, opts) => {
       code = await killCommand(id, opts, out);
+    });
+
+  const kv = program.command('kv').description("a namespace's KV store (through the daemon when one runs)");
+  data(kv.command('list').description('list the live keys of a namespace'))
+    .argument('<namespace>', 'the namespace')
+    .option('--json', 'one JSON entry per line')
+    .action(async (namespace: string, opts) => {
+      code = await kvListCommand(namespace, opts, out);
+    });
+  data(kv.command('get').description('print a value (strings as is, the rest as JSON)'))
+    .argument('<namespace>', 'the namespace')
+    .argument('<key>', 'the key')
+    .option('--json', 'print {"type", "value"}')
+    .action(async (namespace: string, key: string, opts) => {
+      code = await kvGetCommand(namespace, key, opts, out);
+    });
+  data(kv.command('set').description('put a value, read as Ion/JSON (1, true, {"a":1}, 2024-01-01), else as text'))
+    .argument('<namespace>', 'the namespace')
+    .argument('<key>', 'the key')
+    .argument('<value>', 'the value')
+    .option('--ttl <duration>', 'ISO 8601 duration the key lives (PT5M, P1D)')
+    .option('--string', 'keep the value as text')
+    .action(async (namespace: string, key: string, value: string, opts) => {
+      code = await kvSetCommand(namespace, key, value, opts, out);
+    });
+  data(kv.command('delete').description('delete keys; exits 1 when none existed'))
+    .argument('<namespace>', 'the namespace')
+    .argument('<keys...>', 'the keys')
+    .action(async (namespace: string, keys: string[], opts) => {
+      code = await kvDeleteCommand(namespace, keys, opts, out);
     });
 
   data(program.command('restart').description('restart a failed execution from its failed task runs'))

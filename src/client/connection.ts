@@ -14,6 +14,7 @@ import type { LogEntry } from '../model/log-entry.js';
 import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage, TroupeApi } from '../troupe-api.js';
 import type { Label } from '../model/execution.js';
 import type { StateType } from '../model/state.js';
+import type { KvEntry, KvPutOptions, KvTypedValue } from '../kv/types.js';
 
 /** Where to connect: a data dir's daemon, or a socket path; and whether to reconnect. */
 export type ConnectOptions = ({ dataDir: string } | { socket: string }) & {
@@ -353,6 +354,22 @@ export class TroupeClient implements TroupeApi {
 
   replay(executionId: string, options?: { taskRunId?: string; revision?: number }): Promise<string> {
     return this.#call('replay', options ? [executionId, options] : [executionId]);
+  }
+
+  kvList(namespace: string): Promise<KvEntry[]> {
+    return this.#call('kvList', [namespace]);
+  }
+
+  async kvGet(namespace: string, key: string): Promise<KvTypedValue | undefined> {
+    return (await this.#call<KvTypedValue | null | undefined>('kvGet', [namespace, key])) ?? undefined;
+  }
+
+  async kvPut(namespace: string, key: string, value: unknown, options?: KvPutOptions): Promise<void> {
+    await this.#call('kvPut', options ? [namespace, key, value, options] : [namespace, key, value]);
+  }
+
+  kvDelete(namespace: string, keys: string[]): Promise<string[]> {
+    return this.#call('kvDelete', [namespace, keys]);
   }
 
   follow(executionId: string): AsyncIterableIterator<ExecutionEvent> {

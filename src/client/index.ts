@@ -12,5 +12,6 @@ export type { ErrorCode, ErrorRecord } from '../errors.js';
 export type { TroupeApi, ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage } from '../troupe-api.js';
 export type { ExecutionJson, TaskRunJson, TaskRunAttemptJson } from '../model/execution-json.js';
 export type { FlowRecord } from '../store/types.js';
+export type { KvEntry, KvPutOptions, KvType, KvTypedValue } from '../kv/types.js';
 export type { LogEntry } from '../model/log-entry.js';
 export type { StateType } from '../model/state.js';

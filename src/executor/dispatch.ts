@@ -115,6 +115,7 @@ export function pushDispatch(ctx: StepContext, entry: RunEntry): void {
   vars.outputs = outputsFor(task, ctx.state.outputs);
   const effect: DispatchEffect = { type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: (entry.run.attempts?.length ?? 0) + 1, task, vars: varsFor(task, vars) };
   if (usesErrorLogs(task)) effect.errorLogs = [...ctx.state.errorLogs];
+  if (entry.run.value !== undefined) effect.taskRunValue = entry.run.value;
   ctx.effects.push(effect);
 }
 

@@ -15,6 +15,8 @@ export interface DispatchEffect {
   vars: Record<string, unknown>;
   /** The execution's ERROR lines, when the task's templates call `errorLogs()`. */
   errorLogs?: LogEntry[];
+  /** The run's loop value (`taskrun.value`), whether or not its templates name it (state tasks key by it). */
+  taskRunValue?: string;
 }
 
 /** Abort a running attempt (kill, timeout). */

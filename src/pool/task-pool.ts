@@ -22,6 +22,10 @@ export interface TaskPoolOptions {
   workDir?: string;
   /** The internal storage root the threads open (`<dataDir>/storage`; default: under the OS temp dir). */
   storage?: { root: string; noSync: boolean };
+  /** The data dir: threads open its store on first use (the KV store). Absent: no KV in tasks. */
+  dataDir?: string;
+  /** Skip fsync on the threads' store writes (tests). */
+  noSync?: boolean;
   /**
    * A thread of the pool was started in place of `slot`: `port` is its new port to shard
    * `shardIndex`; `death` says why the old one went, for that shard.
@@ -87,7 +91,8 @@ export class TaskPool {
 
   #start(slot: number, shards: TaskThreadInit['shards']): Slot {
     const running = new SharedArrayBuffer(8);
-    const init: TaskThreadInit = { slot, running, shards, workDir: this.#options.workDir ?? join(tmpdir(), 'troupe-work'), storage: this.#options.storage ?? { root: join(tmpdir(), 'troupe-storage'), noSync: true } };
+    const { dataDir, noSync } = this.#options;
+    const init: TaskThreadInit = { slot, running, shards, workDir: this.#options.workDir ?? join(tmpdir(), 'troupe-work'), storage: this.#options.storage ?? { root: join(tmpdir(), 'troupe-storage'), noSync: true }, ...(dataDir ? { dataDir, noSync: noSync === true } : {}) };
     const worker = new Worker(this.#entry, { workerData: init, transferList: shards.map((s) => s.port), resourceLimits: this.#options.resourceLimits, name: `troupe-pool-${slot}` });
     const state: Slot = { worker, running: new Int32Array(running), watched: new Map() };
     let failure: Error | undefined;

@@ -5,7 +5,7 @@
  * connects and (for a `timeout`) stops this thread; it never relays a job or a result.
  */
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
-import { renderObject, renderString } from '../expr/index.js';
+import { renderObject, renderString, renderTyped } from '../expr/index.js';
 import { TroupeError, toErrorRecord } from '../errors.js';
 import { formatHms, parseDuration } from '../model/duration.js';
 import type { LogEntry, LogLevel } from '../model/log-entry.js';
@@ -16,6 +16,8 @@ import { taskResultMessage, type TaskResultMessage } from '../protocol/execution
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { createTaskFiles, LocalStorage, storageFunctions } from '../storage/index.js';
 import { poolTaskOf } from '../tasks/pool.js';
+import { kvFunction, LmdbKvStore, type KvStore } from '../kv/index.js';
+import { openStore } from '../store/index.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
 
 class KilledError extends Error {
@@ -40,6 +42,15 @@ const current = new Int32Array(init.running);
 const links = new Map<number, Link>();
 /** The engine's internal storage, opened on the same root by every thread. */
 const storage = new LocalStorage(init.storage);
+let kvStore: LmdbKvStore | undefined;
+
+/** The KV store over this thread's own handle on the data dir's store, opened on first use. */
+function threadKv(): KvStore {
+  if (!init.dataDir) throw new TroupeError('TROUPE_OPTION_INVALID', 'This task pool has no data dir: the KV store is not available');
+  kvStore ??= new LmdbKvStore(openStore({ dataDir: init.dataDir, noSync: init.noSync === true }), () => Date.now());
+  return kvStore;
+}
+
 let watched: { started: WatchMessage['started']; ended: WatchedAttempt[] } = { started: [], ended: [] };
 
 function enter(shardIndex: number, ticket: number): void {
@@ -98,11 +109,23 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
   const log = (level: LogLevel, message: string): void => {
     logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, thread: `troupe-pool-${threadId}`, message: maskSecrets(message, secrets) });
   };
+  /** The KV store, its read snapshot moved to the latest commit once per attempt. */
+  let kvFresh: KvStore | undefined;
+  const kv = (): KvStore => {
+    if (kvFresh) return kvFresh;
+    kvFresh = threadKv();
+    kvStore!.refresh();
+    return kvFresh;
+  };
   const scope = { namespace: job.namespace, flowId: job.flowId, executionId: job.executionId, parent: job.parent };
-  const renderOptions = { now: () => Date.now(), functions: { ...storageFunctions(storage, scope), errorLogs: () => job.errorLogs ?? [], secret: secretFunction(envSecrets(), secrets) } };
+  const renderOptions = { now: () => Date.now(), functions: { ...storageFunctions(storage, scope), errorLogs: () => job.errorLogs ?? [], secret: secretFunction(envSecrets(), secrets), kv: kvFunction(kv, job.namespace) } };
   const ctx: RunnableContext = {
+    flow: { namespace: job.namespace, id: job.flowId },
+    ...(job.taskRunValue !== undefined ? { taskRunValue: job.taskRunValue } : {}),
     render: (t, extra) => renderString(t, extra ? { ...job.vars, ...extra } : job.vars, renderOptions),
     renderObject: (v, extra) => renderObject(v, extra ? { ...job.vars, ...extra } : job.vars, renderOptions),
+    renderTyped: (t) => renderTyped(t, job.vars, renderOptions),
+    kv,
     log,
     metric: (m) => metrics.push(m),
     nowMs: () => Date.now(),

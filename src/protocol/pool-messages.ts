@@ -24,6 +24,8 @@ export interface TaskJob {
   errorLogs?: LogEntry[];
   /** A subflow's parent execution (its files are readable by this run). */
   parent?: { namespace: string; flowId: string; executionId: string };
+  /** The run's loop value (`taskrun.value`), when it has one. */
+  taskRunValue?: string;
 }
 
 /** A job as sent to a thread, with the sending shard's number for it (unique in that shard). */
@@ -94,6 +96,10 @@ export interface TaskThreadInit {
   workDir: string;
   /** The internal storage every thread opens (the same local root as the engine's). */
   storage: { root: string; noSync: boolean };
+  /** The data dir, whose store the thread opens on first use (the KV store); absent for a bare pool. */
+  dataDir?: string;
+  /** Skip fsync on the thread's store writes (tests, as the engine's `noSync`). */
+  noSync?: boolean;
 }
 
 /**

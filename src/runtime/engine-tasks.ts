@@ -3,7 +3,8 @@
  * execution.Resume): dispatched like any task outside the actor, run here, and answered with an
  * ordinary result. The type's own behaviour is its `main.ts`, loaded on first use.
  */
-import { renderObject, renderString } from '../expr/index.js';
+import { renderObject, renderString, renderTyped } from '../expr/index.js';
+import { kvFunction } from '../kv/index.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { toErrorRecord } from '../errors.js';
 import type { LogLevel } from '../model/log-entry.js';
@@ -32,10 +33,15 @@ export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<Tas
   try {
     const behaviour = mainBehaviourOf(job.task.canonicalType);
     if (!behaviour) throw new Error(`The task type '${job.task.type}' cannot run on the main thread`);
-    const options = { now: () => Date.now(), functions: { secret: secretFunction(envSecrets(), secrets) } };
+    const kv = () => host.kvStore();
+    const options = { now: () => Date.now(), functions: { secret: secretFunction(envSecrets(), secrets), kv: kvFunction(kv, job.namespace) } };
     const ctx: MainContext = {
+      flow: { namespace: job.namespace, id: job.flowId },
+      ...(job.taskRunValue !== undefined ? { taskRunValue: job.taskRunValue } : {}),
       render: (t) => renderString(t, job.vars, options),
       renderObject: (v) => renderObject(v, job.vars, options),
+      renderTyped: (t) => renderTyped(t, job.vars, options),
+      kv,
       log,
       metric: () => undefined,
       nowMs: () => Date.now(),

@@ -39,6 +39,7 @@ import { renderObject, renderString } from '../expr/index.js';
 import { envSecrets, secretFunction } from '../secrets/index.js';
 import { resolveTaskType } from '../tasks/registry.js';
 import { createState, isoDate } from '../model/state.js';
+import { apiPut, LmdbKvStore, type KvEntry, type KvPutOptions, type KvStore, type KvTypedValue } from '../kv/index.js';
 
 export type { ExecuteOptions } from '../troupe-api.js';
 
@@ -122,6 +123,7 @@ export class Engine implements TroupeApi {
   readonly #requests = new Map<number, { shard: number; resolve: () => void; reject: (e: Error) => void }>();
   #nextRequest = 1;
   #triggers: TriggerService | undefined;
+  readonly #kv: LmdbKvStore;
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -129,11 +131,14 @@ export class Engine implements TroupeApi {
     this.#lock = lock;
     this.#clock = options.clock;
     this.storage = new LocalStorage({ root: options.storageDir, noSync: options.noSync });
+    this.#kv = new LmdbKvStore(store, () => this.#clock.now());
     this.#pool = new TaskPool({
       threads: options.poolThreads,
       resourceLimits: options.poolResourceLimits,
       workDir: join(options.dataDir, 'work'),
       storage: { root: options.storageDir, noSync: options.noSync },
+      dataDir: options.dataDir,
+      noSync: options.noSync,
       onReplaced: (shardIndex, slot, port, death) => this.#poolThreadReplaced(shardIndex, slot, port, death),
     });
   }
@@ -719,6 +724,34 @@ export class Engine implements TroupeApi {
   /** {@link Engine.logs}, asynchronous (the shared interface). */
   async getLogs(executionId: string): Promise<LogEntry[]> {
     return this.logs(executionId);
+  }
+
+  /** The KV store of the data dir (engine tasks use it). */
+  kvStore(): KvStore {
+    this.#assertOpen();
+    this.#kv.refresh();
+    return this.#kv;
+  }
+
+  async kvList(namespace: string): Promise<KvEntry[]> {
+    return this.kvStore().list(namespace);
+  }
+
+  async kvGet(namespace: string, key: string): Promise<KvTypedValue | undefined> {
+    try {
+      return this.kvStore().get(namespace, key);
+    } finally {
+      // An expired entry reads as expired once: its deletion is durable before the answer.
+      await this.#kv.settled();
+    }
+  }
+
+  async kvPut(namespace: string, key: string, value: unknown, options?: KvPutOptions): Promise<void> {
+    await this.kvStore().put(namespace, key, apiPut(value, options));
+  }
+
+  async kvDelete(namespace: string, keys: string[]): Promise<string[]> {
+    return this.kvStore().delete(namespace, keys);
   }
 
   /**

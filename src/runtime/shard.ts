@@ -23,6 +23,7 @@ import type { TaskJob } from '../protocol/pool-messages.js';
 import { isEngineTask } from './engine-tasks.js';
 import type { ChangeBatch, StagedWrite, Store } from '../store/index.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
+import { kvFunction, LmdbKvStore } from '../kv/index.js';
 import type { RenderOptions } from '../expr/index.js';
 import { parentOf } from '../storage/index.js';
 
@@ -104,7 +105,8 @@ export class Shard {
   readonly #passive = new Map<string, StateType>();
   /** Values secret() returned during the current step (moved to the actor's masks after it). */
   readonly #secretsSeen = new Set<string>();
-  readonly #render: RenderOptions = { functions: { secret: secretFunction(envSecrets(), this.#secretsSeen) } };
+  #kv: LmdbKvStore | undefined;
+  readonly #render: RenderOptions = { functions: { secret: secretFunction(envSecrets(), this.#secretsSeen), kv: kvFunction(() => (this.#kv ??= new LmdbKvStore(this.#store, () => this.#clock.now()))) } };
   /** Requests for executions of this shard, served at the start of the next drain (the last commit is visible then). */
   #requests: ExecutionRequestMessage[] = [];
 
@@ -399,7 +401,7 @@ export class Shard {
         }
         for (const effect of result.effects) {
           if (effect.type === 'task.dispatch') {
-            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}), ...parentOf(state.header.trigger) });
+            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}), ...parentOf(state.header.trigger), ...(effect.taskRunValue !== undefined ? { taskRunValue: effect.taskRunValue } : {}) });
           } else if (effect.type === 'task.cancel') cancels.push(effect.taskRunId);
           else if (effect.type === 'timer.start') timers.push({ actor, timerId: effect.timerId, atMs: effect.atMs });
           else if (effect.type === 'subflow.start') subflows.push({ parentExecutionId: state.header.id, start: effect });

@@ -25,6 +25,7 @@ import { metricsRoutes, ServerMetrics } from './metrics.js';
 import { requestLogController } from './logging.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { triggerRoutes } from './routes/triggers.js';
+import { kvRoutes } from './routes/kv.js';
 
 /** What {@link buildApp} needs beside the shared context. */
 export interface AppOptions {
@@ -117,6 +118,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
         logRoutes(api, ctx);
         triggerRoutes(api, ctx);
         await webhookRoutes(api, ctx);
+        await kvRoutes(api, ctx);
         unavailableRoutes(api);
       },
       { prefix },

@@ -31,6 +31,7 @@ const PREFIX: Partial<Record<ErrorCode, string>> = {
   TROUPE_HTTP_OVERLOADED: 'Service Unavailable',
   TROUPE_ENGINE_CLOSED: 'Service Unavailable',
   TROUPE_NOT_IMPLEMENTED: 'Not Implemented',
+  TROUPE_KV_EXPIRED: 'Resource has expired',
 };
 
 function prefixOf(code: ErrorCode): string {

@@ -35,6 +35,7 @@ export const DB = {
   logs: 'logs',
   outbox: 'outbox',
   triggers: 'triggers',
+  kv: 'kv',
 } as const;
 
 /** The meta key holding {@link FORMAT_VERSION}. */
@@ -89,4 +90,15 @@ export function flowRevisionsNewestFirst(namespace: string, id: string): { start
 /** Whether a key read back from a database is a record key (not the shared-structures entry). */
 export function isRecordKey(key: unknown): boolean {
   return typeof key !== 'symbol';
+}
+
+/** A key of the kv database: namespace, key (src/kv). */
+export type KvKey = [namespace: string, key: string];
+
+/**
+ * The range of a namespace's KV keys starting with `prefix`, in key order. KV keys are made of
+ * `[a-zA-Z0-9._-]` only, so `~` (after all of them) closes the range.
+ */
+export function kvRange(namespace: string, prefix = ''): { start: KvKey; end: KvKey } {
+  return { start: [namespace, prefix], end: [namespace, `${prefix}~`] };
 }

@@ -14,6 +14,8 @@ export interface RecordDbs {
   outbox: RecordTable;
   /** Trigger state rows (src/triggers), by namespace, flow id and trigger id. */
   triggers: RecordTable;
+  /** KV entries by [namespace, key] (src/kv). */
+  kv: RecordTable;
 }
 
 function versionError(file: string, found: unknown): TroupeError {
@@ -57,5 +59,6 @@ export function openRecordDbs(root: RootDatabase, file: string): RecordDbs {
     logs: openTable(root, DB.logs, file),
     outbox: openTable(root, DB.outbox, file),
     triggers: openTable(root, DB.triggers, file),
+    kv: openTable(root, DB.kv, file),
   };
 }

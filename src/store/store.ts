@@ -10,13 +10,15 @@ import type { LogEntry } from '../model/log-entry.js';
 import { isTerminated } from '../model/state.js';
 import { corruptFileError } from './codec.js';
 import { checkLmdbFile } from './file-check.js';
-import { DB, META_CLEAN_CLOSE, flowKey, triggerKey, flowRevisionsNewestFirst, seqKey, seqRange, storePath, type SeqKey } from './layout.js';
+import { DB, META_CLEAN_CLOSE, flowKey, triggerKey, flowRevisionsNewestFirst, kvRange, seqKey, seqRange, storePath, type KvKey, type SeqKey } from './layout.js';
 import { openRecordDbs, readFormatVersion, type RecordDbs } from './open-dbs.js';
 import type { RecordTable } from './record-table.js';
 import type {
   ChangeBatch,
   ExecutionFilter,
   FlowRecord,
+  KvRecord,
+  KvScanEntry,
   OutboxEntry,
   SeqTable,
   StagedWrite,
@@ -239,6 +241,55 @@ class LmdbStore implements Store {
     const { start, end } = seqRange(executionId);
     const last = this.#dbs[table].lastKey({ start: end, end: start, reverse: true }) as SeqKey | undefined;
     return last ? last[1] + 1 : 0;
+  }
+
+  kvGet(namespace: string, key: string): KvRecord | undefined {
+    return this.#dbs.kv.get([namespace, key]) as KvRecord | undefined;
+  }
+
+  kvList(namespace: string, prefix = '', limit?: number): Array<{ key: string; record: KvRecord }> {
+    return this.#dbs.kv.entries(kvRange(namespace, prefix), limit).map((e) => ({ key: (e.key as KvKey)[1], record: e.value as KvRecord }));
+  }
+
+  kvScan(after: KvKey | undefined, limit: number): KvScanEntry[] {
+    const entries = this.#dbs.kv.entries(after ? { start: after } : {}, limit + 1);
+    const out: KvScanEntry[] = [];
+    for (const e of entries) {
+      const [namespace, key] = e.key as KvKey;
+      if (after && namespace === after[0] && key === after[1]) continue;
+      if (out.length < limit) out.push({ namespace, key, record: e.value as KvRecord });
+    }
+    return out;
+  }
+
+  async kvPut(namespace: string, key: string, record: KvRecord): Promise<void> {
+    const { kv } = this.#writable();
+    await this.#commit([{ table: kv, key: [namespace, key], bytes: kv.encode(record) }]).durable;
+  }
+
+  async kvDelete(entries: ReadonlyArray<KvKey>): Promise<number> {
+    const { kv } = this.#writable();
+    const writes: Write[] = [];
+    for (const [namespace, key] of entries) if (kv.db.doesExist([namespace, key])) writes.push({ table: kv, key: [namespace, key] });
+    if (writes.length) await this.#commit(writes).durable;
+    return writes.length;
+  }
+
+  readHeaderPage(after: string | undefined, limit: number): ExecutionHeader[] {
+    const out: ExecutionHeader[] = [];
+    for (const e of this.#dbs.executions.entries(after === undefined ? {} : { start: after }, limit + 1)) {
+      if (e.key === after) continue;
+      if (out.length < limit) out.push(e.value as ExecutionHeader);
+    }
+    return out;
+  }
+
+  async deleteLogs(executionId: string, match: (entry: LogEntry) => boolean): Promise<number> {
+    const { logs } = this.#writable();
+    const writes: Write[] = [];
+    for (const e of logs.entries(seqRange(executionId))) if (match(e.value as LogEntry)) writes.push({ table: logs, key: e.key });
+    if (writes.length) await this.#commit(writes).durable;
+    return writes.length;
   }
 
   stats(): StoreStats {

@@ -58,6 +58,26 @@ export interface OutboxEntry {
   effect: Record<string, unknown>;
 }
 
+/** A KV entry as stored (src/kv gives it its meaning: types, expiry). */
+export interface KvRecord {
+  /** The value: a string, number, boolean, null, list or map. */
+  value: unknown;
+  /** Set for values Kestra keeps as dates: an ISO instant (DATETIME) or `yyyy-MM-dd` (DATE). */
+  type?: 'DATETIME' | 'DATE';
+  /** ISO instants. */
+  creationDate: string;
+  updateDate: string;
+  /** ISO instant after which the entry reads as expired (and is deleted). */
+  expirationDate?: string;
+}
+
+/** A KV entry of a scan across namespaces. */
+export interface KvScanEntry {
+  namespace: string;
+  key: string;
+  record: KvRecord;
+}
+
 /** Everything one shard changed over one batch of messages: written in one LMDB transaction. */
 export interface ChangeBatch {
   headers: ExecutionHeader[];
@@ -171,6 +191,20 @@ export interface Store {
   listTriggers(): TriggerRecord[];
   /** Puts and removes trigger state rows in one transaction; resolves once durable. */
   writeTriggers(put: TriggerRecord[], remove?: Array<{ namespace: string; flowId: string; triggerId: string }>): Promise<void>;
+  /** The KV entry `key` of `namespace`. */
+  kvGet(namespace: string, key: string): KvRecord | undefined;
+  /** A namespace's KV entries whose key starts with `prefix`, in key order, at most `limit`. */
+  kvList(namespace: string, prefix?: string, limit?: number): Array<{ key: string; record: KvRecord }>;
+  /** Every namespace's KV entries after `after` (exclusive) in key order, at most `limit` (sweeps). */
+  kvScan(after: [namespace: string, key: string] | undefined, limit: number): KvScanEntry[];
+  /** Writes a KV entry; resolves once durable. */
+  kvPut(namespace: string, key: string, record: KvRecord): Promise<void>;
+  /** Removes KV entries; resolves once durable with how many existed. */
+  kvDelete(entries: ReadonlyArray<[namespace: string, key: string]>): Promise<number>;
+  /** Execution headers after execution id `after` (exclusive) in id order, at most `limit` (purge sweeps). */
+  readHeaderPage(after: string | undefined, limit: number): ExecutionHeader[];
+  /** Removes the log entries of an execution that `match` selects; resolves once durable with how many. */
+  deleteLogs(executionId: string, match: (entry: LogEntry) => boolean): Promise<number>;
   /** What this handle wrote since it was opened. */
   stats(): StoreStats;
   /** Waits for pending writes and closes this handle (other threads' handles stay open). */

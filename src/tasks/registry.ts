@@ -29,6 +29,7 @@ import { SCRIPT_TASKS } from './scripts/index.js';
 import { HTTP_TASKS } from './http/index.js';
 import { STORAGE_TASKS } from './storage/index.js';
 import { NOTIFICATION_TASKS } from './notifications/index.js';
+import { KV_TASKS } from './kv/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
@@ -36,6 +37,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   RETURN, ECHO, LOG, FAIL, LABELS, RESUME, OUTPUT_VALUES, SLEEP,
   ...FLOWABLE_TYPES, SUBFLOW, PAUSE, WAIT_FOR,
   ...KNOWN_TASKS,
+  ...KV_TASKS,
   ...SCRIPT_TASKS,
   ...HTTP_TASKS,
   ...STORAGE_TASKS,

@@ -7,13 +7,25 @@ import type { Task } from '../model/flow.js';
 import type { LogLevel } from '../model/log-entry.js';
 import type { Metric } from '../model/task-run.js';
 import type { TaskFiles } from '../storage/index.js';
+import type { KvStore } from '../kv/types.js';
 
 /** The task's view of its run: rendering in its context, logs, metrics, the clock, cancellation. */
 export interface RunnableContext {
+  /** The flow's namespace and id (whether or not the task's templates name `flow`). */
+  flow: { namespace: string; id: string };
+  /** The run's loop value (`taskrun.value`), when it has one. */
+  taskRunValue?: string;
   /** String render of a template in the run's context (plus `extra` variables, e.g. `workingDir`). */
   render(template: string, extra?: Record<string, unknown>): string;
   /** Recursive render of maps and lists (strings rendered, other scalars kept). */
   renderObject(value: unknown, extra?: Record<string, unknown>): unknown;
+  /** Typed render of a template (Kestra's `renderTyped`: a lone expression keeps its value's type). */
+  renderTyped(template: string): unknown;
+  /**
+   * The data dir's KV store (opened on first use).
+   * @throws TroupeError TROUPE_OPTION_INVALID where no data dir is known (a bare pool)
+   */
+  kv(): KvStore;
   log(level: LogLevel, message: string): void;
   metric(metric: Metric): void;
   nowMs(): number;
@@ -44,6 +56,8 @@ export interface PoolTask {
 /** What the main thread lets a main-side task do to the engine. */
 export interface EngineHost {
   resume(executionId: string, inputs?: Record<string, unknown>): Promise<void>;
+  /** The engine's KV store. */
+  kvStore(): KvStore;
 }
 
 /** What a main-side task sees: the pool's context, the engine, and its own execution's id. */

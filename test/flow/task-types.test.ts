@@ -104,7 +104,8 @@ describe('type registry', () => {
     expect(['execution.Labels', 'flow.Sleep', 'flow.Pause', 'flow.Subflow', 'flow.Dag'].map(runs)).toEqual(['actor', 'actor', 'actor', 'actor', 'actor']);
     expect(['debug.Return', 'log.Log', 'execution.Fail', 'http.Request'].map(runs)).toEqual(['pool', 'pool', 'pool', 'pool']);
     expect(runs('execution.Resume')).toBe('main');
-    expect(['execution.Exit', 'kv.Set', 'log.Fetch', 'flow.WorkingDirectory'].map(runs)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(['kv.Set', 'kv.Get', 'kv.GetKeys', 'kv.Delete'].map(runs)).toEqual(['pool', 'pool', 'pool', 'pool']);
+    expect(['execution.Exit', 'execution.Counts', 'log.Fetch', 'flow.WorkingDirectory'].map(runs)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('returns undefined for an unknown type', () => {

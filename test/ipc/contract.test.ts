@@ -204,6 +204,22 @@ for (const [name, open] of [['Engine (in-process)', openEngine], ['client (IPC)'
       await expect(t.execute('contract', 'flaky')).rejects.toMatchObject({ code: 'TROUPE_FLOW_NOT_FOUND' });
     });
 
+    it('puts, reads, lists and deletes KV entries, with the same errors', async () => {
+      const t = await api();
+      await t.kvPut('contract.kv', 'b', { n: [1, 2] });
+      await t.kvPut('contract.kv', 'a', '2024-01-01', { dateType: 'DATE', ttl: 'PT1H' });
+      expect(await t.kvGet('contract.kv', 'b')).toEqual({ type: 'JSON', value: { n: [1, 2] } });
+      expect(await t.kvGet('contract.kv', 'a')).toEqual({ type: 'DATE', value: '2024-01-01' });
+      expect(await t.kvGet('contract.kv', 'missing')).toBeUndefined();
+      const list = await t.kvList('contract.kv');
+      expect(list.map((e) => [e.key, e.expirationDate !== undefined])).toEqual([['a', true], ['b', false]]);
+      await expect(t.kvGet('contract.kv', 'bad key')).rejects.toMatchObject({ code: 'TROUPE_ILLEGAL_ARGUMENT' });
+      await expect(t.kvPut('contract.kv', 'b', 1, { overwrite: false })).rejects.toMatchObject({ code: 'TROUPE_KV_EXISTS' });
+      await expect(t.kvPut('contract.kv', 'c', 1, { ttl: '-PT1S' })).rejects.toMatchObject({ code: 'TROUPE_ILLEGAL_ARGUMENT', message: 'ttl cannot be negative' });
+      expect(await t.kvDelete('contract.kv', ['a', 'zzz', 'b'])).toEqual(['a', 'b']);
+      expect(await t.kvList('contract.kv')).toEqual([]);
+    });
+
     it('executes with typed inputs, waits, reads the execution, its logs and the list', async () => {
       const t = await api();
       await t.deploy(logs);

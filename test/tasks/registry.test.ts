@@ -58,7 +58,7 @@ describe('task registry', () => {
   it('loads pool behaviours only for types that run in the pool', async () => {
     expect(typeof (await poolTaskOf(`${CORE}debug.Return`)).run).toBe('function');
     await expect(poolTaskOf(`${CORE}flow.Sleep`)).rejects.toThrow("cannot run in this version of Troupe");
-    await expect(poolTaskOf(`${CORE}kv.Set`)).rejects.toThrow("cannot run in this version of Troupe");
+    await expect(poolTaskOf(`${CORE}execution.Counts`)).rejects.toThrow("cannot run in this version of Troupe");
   });
 
   it('keeps the registry pure: no pool.ts, main.ts or node:* in its static import graph', () => {
@@ -91,9 +91,9 @@ tasks:
     type: io.kestra.plugin.core.debug.Return
     format: ok
   - id: kv
-    type: io.kestra.plugin.core.kv.Set
-    key: k
-    value: v
+    type: io.kestra.plugin.core.execution.Counts
+    expression: k
+    startDate: v
     retry:
       type: constant
       interval: PT1S
@@ -107,13 +107,13 @@ describe('a task type this build cannot run', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('TROUPE_FLOW_UNSUPPORTED_TYPE');
     expect(r.errors).toEqual([expect.objectContaining({ line: 9, column: 11, path: 'tasks[1].type' })]);
-    expect(r.error.message).toMatch(/^cannot\.yaml:9:11: tasks\[1\]\.type: task 'kv' has type io\.kestra\.plugin\.core\.kv\.Set, which this version of Troupe cannot run; the flow is refused/);
+    expect(r.error.message).toMatch(/^cannot\.yaml:9:11: tasks\[1\]\.type: task 'kv' has type io\.kestra\.plugin\.core\.execution\.Counts, which this version of Troupe cannot run; the flow is refused/);
   });
 
   it('is advice when parsed leniently', () => {
     const r = validateFlow(UNRUNNABLE);
     expect(r.ok).toBe(true);
-    expect(r.warnings).toEqual([{ line: 9, column: 11, path: 'tasks[1].type', message: "task 'kv' has type io.kestra.plugin.core.kv.Set, which this version of Troupe cannot run yet: its task run will fail" }]);
+    expect(r.warnings).toEqual([{ line: 9, column: 11, path: 'tasks[1].type', message: "task 'kv' has type io.kestra.plugin.core.execution.Counts, which this version of Troupe cannot run yet: its task run will fail" }]);
   });
 
   it('fails its run at once, without an attempt, and is never retried despite its retry policy', () => {
@@ -127,7 +127,7 @@ describe('a task type this build cannot run', () => {
     expect(kv.attempts).toBeUndefined();
     expect(sim.timers).toEqual([]);
     expect(sim.queue).toEqual([]);
-    expect(sim.results.flatMap((r) => r.logs).map((l) => l.message)).toContain("The task type 'io.kestra.plugin.core.kv.Set' cannot run in this version of Troupe");
+    expect(sim.results.flatMap((r) => r.logs).map((l) => l.message)).toContain("The task type 'io.kestra.plugin.core.execution.Counts' cannot run in this version of Troupe");
   });
 });
 

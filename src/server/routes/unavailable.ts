@@ -1,7 +1,7 @@
 /**
- * Routes of kestra-api.md whose feature another part of Troupe builds (KV,
- * plugins): each answers 501 with a Kestra error
- * body naming what is missing, until that part lands and wires its routes here.
+ * Routes of kestra-api.md whose feature another part of Troupe builds (plugins): each answers
+ * 501 with a Kestra error body naming what is missing, until that part lands and wires its
+ * routes here.
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,8 +14,6 @@ export function unavailableRoutes(app: FastifyInstance): void {
   const missing = (url: string, what: string, methods: ReadonlyArray<(typeof ALL)[number]> = ALL): void => {
     app.route({ method: [...methods], url, handler: async () => { throw notImplemented(what); } });
   };
-  missing('/namespaces/:namespace/kv', 'The KV store');
-  missing('/namespaces/:namespace/kv/:key', 'The KV store');
   missing('/plugins', 'The plugin catalogue', ['GET']);
   missing('/plugins/*', 'The plugin catalogue', ['GET']);
 }
