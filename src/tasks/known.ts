@@ -9,15 +9,11 @@ import { coreTask, type TypeDefinition } from './definition.js';
 import { SUBFLOW_PROPS } from './subflow/index.js';
 
 const LEVEL = 'enum:TRACE|DEBUG|INFO|WARN|ERROR';
-const STATE_PROPS = { name: 'string', namespace: 'bool', taskrunValue: 'bool' };
 
 export const KNOWN_TASKS: readonly TypeDefinition[] = [
   coreTask('log.Fetch', 'runnable', { namespace: 'string', flowId: 'string', executionId: 'string', tasksId: 'list', level: LEVEL }, { legacy: ['log.Fetch'] }),
   coreTask('execution.Exit', 'runnable', { state: 'enum:SUCCESS|WARNING|KILLED|FAILED|CANCELED', exitMessage: 'string', condition: 'string' }),
   coreTask('execution.Counts', 'runnable', { flows: 'list', namespaces: 'list', states: 'list', labels: 'any', expression: 'string!', startDate: 'string!', endDate: 'string' }, { legacy: ['executions.Counts'] }),
-  coreTask('state.Set', 'runnable', { ...STATE_PROPS, data: 'map' }, { legacy: ['states.Set'] }),
-  coreTask('state.Get', 'runnable', { ...STATE_PROPS, errorOnMissing: 'bool' }, { legacy: ['states.Get'] }),
-  coreTask('state.Delete', 'runnable', { ...STATE_PROPS, errorOnMissing: 'bool' }, { legacy: ['states.Delete'] }),
   coreTask('storage.LocalFiles', 'runnable', { inputs: 'any', outputs: 'list' }, { legacy: ['storages.LocalFiles'] }),
   coreTask('storage.DeduplicateItems', 'runnable', { from: 'string!', expr: 'string!' }),
   coreTask('storage.FilterItems', 'runnable', { from: 'string!', filterCondition: 'string!', filterType: 'enum:INCLUDE|EXCLUDE', errorOrNullBehavior: 'enum:FAIL|INCLUDE|EXCLUDE' }),

@@ -30,6 +30,7 @@ import { HTTP_TASKS } from './http/index.js';
 import { STORAGE_TASKS } from './storage/index.js';
 import { NOTIFICATION_TASKS } from './notifications/index.js';
 import { KV_TASKS } from './kv/index.js';
+import { STATE_TASKS } from './state/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
@@ -38,6 +39,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   ...FLOWABLE_TYPES, SUBFLOW, PAUSE, WAIT_FOR,
   ...KNOWN_TASKS,
   ...KV_TASKS,
+  ...STATE_TASKS,
   ...SCRIPT_TASKS,
   ...HTTP_TASKS,
   ...STORAGE_TASKS,
