@@ -113,7 +113,7 @@ function eachParallelFlow(id: string, values: number, tasks: number): string {
 }
 
 /** Kestra's benchmark 01: OutputValues, then Log of that output. */
-const kestra01 = `id: kestra-01
+export const KESTRA_01_FLOW = `id: kestra-01
 namespace: ${NS}
 inputs:
   - id: name
@@ -205,7 +205,7 @@ export function engineScenarios(quick: boolean): EngineScenario[] {
     {
       name: 'kestra-01',
       description: "Kestra's benchmark 01: OutputValues, then Log of its output (2 task runs).",
-      flow: kestra01,
+      flow: KESTRA_01_FLOW,
       executions: q(200, 20),
       concurrency: 8,
       warmup: q(10, 2),
@@ -255,7 +255,7 @@ export function engineScenarios(quick: boolean): EngineScenario[] {
 }
 
 /** The value at fraction `p` of sorted `values` (nearest rank). */
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }

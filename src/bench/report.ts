@@ -9,7 +9,7 @@ import { engineScenarios } from './engine.js';
 import { FINDINGS } from './findings.js';
 import type { BenchResults } from './results.js';
 import type { SerializationResult } from './serialization.js';
-import { daemonTable, engineTable, markdownTable, num, serializationTable, templatingTable } from './tables.js';
+import { daemonTable, engineTable, ipcTable, markdownTable, num, serializationTable, templatingTable } from './tables.js';
 import { judgeTargets } from './targets.js';
 
 /** The chart's file name, next to benchmarks.md. */
@@ -122,6 +122,19 @@ function daemonSection(results: BenchResults): string[] {
   ];
 }
 
+/** The ipc section; a results file from before the suite existed has none. */
+function ipcSection(results: BenchResults): string[] {
+  if (!results.ipc?.length) return [];
+  return [
+    '## IPC: the same flow in-process and over `troupe/client`',
+    '',
+    'The kestra-01 flow executed by 32 concurrent callers (execute, then waitFor) on one engine: directly, and through the data dir\'s Unix socket with `troupe/client`, in alternating rounds of the same run. `p99 added` is the IPC p99 minus the in-process p99; `round trip` is a call that does no work (getFlow), one at a time.',
+    '',
+    markdownTable(ipcTable(results.ipc)),
+    '',
+  ];
+}
+
 /**
  * The Markdown of docs/benchmarks.md for one full run.
  * @param resultsFile the results file's path as the page should name it
@@ -138,7 +151,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     '',
     `Generated from \`${resultsFile}\`: run of ${results.date} at commit \`${git.commit}\`${git.dirty ? ' (with uncommitted changes)' : ''}, on ${machine.cpus} × ${machine.model}, ${num(machine.totalmemMiB / 1024)} GiB, ${machine.platform} ${machine.release}, Node ${machine.node}${machine.loadavg1 !== undefined ? `, 1-minute load average ${machine.loadavg1} at the start` : ''}. What each suite measures and why: [bench/README.md](../bench/README.md). Reproduce with \`npm run build && node bin/troupe.js bench --report\`.`,
     '',
-    '## Targets (issues 7, 10 and 11)',
+    '## Targets (issues 7, 10, 11 and 12)',
     '',
     '| target | measured | verdict |',
     '|:---|:---|:---|',
@@ -165,6 +178,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     '',
     ...templatingSection(results),
     ...daemonSection(results),
+    ...ipcSection(results),
   ];
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import type { DaemonResult } from './daemon.js';
 import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
 import type { TemplatingResult } from './templating.js';
+import type { IpcResult } from './ipc.js';
 
 /** The machine a run measured. */
 export interface MachineInfo {
@@ -46,6 +47,8 @@ export interface BenchResults {
   templating?: TemplatingResult[];
   /** Absent from files written before the daemon suite existed. */
   daemon?: DaemonResult[];
+  /** Absent from files written before the ipc suite existed. */
+  ipc?: IpcResult[];
 }
 
 /** The machine this process runs on. */

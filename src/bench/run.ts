@@ -10,15 +10,16 @@ import type { Progress } from './progress.js';
 import { gitInfo, machineInfo, type BenchResults } from './results.js';
 import { runSerializationSuite } from './serialization.js';
 import { runTemplatingSuite } from './templating.js';
+import { runIpcSuite } from './ipc.js';
 
 /** The suites, by the name `--only` takes. */
-export const SUITES = ['serialization', 'engine', 'templating', 'daemon'] as const;
+export const SUITES = ['serialization', 'engine', 'templating', 'daemon', 'ipc'] as const;
 
 /** Options of {@link runBench}. */
 export interface BenchRunOptions {
   /** Small sizes: seconds in all. */
   quick: boolean;
-  /** Suites (`serialization`, `engine`, `templating`, `daemon`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
+  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
   only?: string[];
   progress?: Progress;
   /** Where to read the git commit (the repository the run measures). */
@@ -31,9 +32,9 @@ function selects(name: string, scenario: EngineScenario): boolean {
 }
 
 /** The suites and scenarios `only` selects. */
-export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; daemon: boolean; scenarios: EngineScenario[] } {
+export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; daemon: boolean; ipc: boolean; scenarios: EngineScenario[] } {
   const all = engineScenarios(quick);
-  if (!only || only.length === 0) return { serialization: true, templating: true, daemon: true, scenarios: all };
+  if (!only || only.length === 0) return { serialization: true, templating: true, daemon: true, ipc: true, scenarios: all };
   for (const name of only) {
     if (!(SUITES as readonly string[]).includes(name) && !all.some((s) => selects(name, s))) {
       throw new TroupeError('TROUPE_OPTION_INVALID', `--only ${name}: no suite or scenario has this name; expected one of ${[...SUITES, ...all.map((s) => s.name)].join(', ')}`, { option: 'only' });
@@ -43,6 +44,7 @@ export function selectWork(quick: boolean, only: string[] | undefined): { serial
     serialization: only.includes('serialization'),
     templating: only.includes('templating'),
     daemon: only.includes('daemon'),
+    ipc: only.includes('ipc'),
     scenarios: only.includes('engine') ? all : all.filter((s) => only.some((name) => selects(name, s))),
   };
 }
@@ -63,6 +65,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
     engine: [],
     templating: [],
     daemon: [],
+    ipc: [],
   };
   const progress = options.progress;
   /** Runs a suite that reports progress as (label, done, total), and marks it complete at the end. */
@@ -77,6 +80,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
   };
   if (work.serialization) results.serialization = await tracked('serialization', (onProgress) => runSerializationSuite({ quick: options.quick, onProgress }));
   if (work.templating) results.templating = await tracked('templating', (onProgress) => runTemplatingSuite({ quick: options.quick, onProgress }));
+  if (work.ipc) results.ipc = await tracked('ipc', (onProgress) => runIpcSuite({ quick: options.quick, onProgress }));
   for (const scenario of work.scenarios) {
     progress?.update(`engine ${scenario.name}`, 0, scenario.warmup + scenario.executions);
     results.engine.push(...(await runEngineSuite({ quick: options.quick, scenarios: [scenario], onProgress: (name, done, total) => progress?.update(`engine ${name}`, done, total) })));

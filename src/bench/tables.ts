@@ -3,6 +3,7 @@ import type { DaemonResult } from './daemon.js';
 import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
 import type { TemplatingResult } from './templating.js';
+import type { IpcResult } from './ipc.js';
 
 /** A table: headers and rows of cells already formatted; `right` marks the numeric columns. */
 export interface Table {
@@ -102,6 +103,25 @@ export function templatingTable(results: TemplatingResult[], withTemplate = fals
       num(r.firstUseUs),
       num(r.cachedUs),
       `${num(r.firstUseUs / r.cachedUs)}×`,
+    ]),
+  };
+}
+
+/** The ipc suite: the same flow and callers in-process and over the Unix socket, in the same run. */
+export function ipcTable(results: IpcResult[]): Table {
+  return {
+    headers: ['scenario', 'callers', 'in-process exec/s', 'IPC exec/s', 'ratio', 'in-process p50 / p99 ms', 'IPC p50 / p99 ms', 'p99 added ms', 'round trip p50 / p99 ms'],
+    right: [false, ...(Array(8).fill(true) as boolean[])],
+    rows: results.map((r) => [
+      r.name,
+      num(r.concurrency),
+      num(r.inProcess.executionsPerSecond),
+      num(r.ipc.executionsPerSecond),
+      `${num(r.ratio)}×`,
+      `${num(r.inProcess.p50Ms)} / ${num(r.inProcess.p99Ms)}`,
+      `${num(r.ipc.p50Ms)} / ${num(r.ipc.p99Ms)}`,
+      num(r.addedP99Ms),
+      `${num(r.roundTripP50Ms)} / ${num(r.roundTripP99Ms)}`,
     ]),
   };
 }

@@ -140,10 +140,11 @@ describe('the report', () => {
 
 describe('--only', () => {
   it('selects suites, scenarios and name prefixes, and refuses unknown names', () => {
-    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, scenarios: [] });
-    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, scenarios: [] });
-    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, scenarios: [] });
-    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true });
+    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, ipc: false, scenarios: [] });
+    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, ipc: false, scenarios: [] });
+    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, ipc: false, scenarios: [] });
+    expect(selectWork(true, ['ipc'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: true, scenarios: [] });
+    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true, ipc: true });
     expect(selectWork(false, ['kestra']).scenarios.map((s) => s.name)).toEqual(['kestra-01', 'kestra-02', 'kestra-03', 'kestra-03-alone']);
     expect(selectWork(false, ['kestra-03']).scenarios.map((s) => s.name)).toEqual(['kestra-03', 'kestra-03-alone']);
     expect(() => selectWork(false, ['nope'])).toThrow(/--only nope/);
