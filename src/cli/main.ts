@@ -209,6 +209,33 @@ export async function main(argv: string[]): Promise<number> {
       code = await conformanceCommand(dir, opts, out, err);
     });
 
+  const nsfiles = program.command('nsfiles').description("a namespace's files, through a running daemon (troupe server)");
+  const daemon = (c: Command): Command =>
+    c
+      .option('--server <url>', 'the daemon', 'http://127.0.0.1:8080')
+      .option('--auth <user:password>', 'basic auth (or TROUPE_AUTH)')
+      .option('--token <token>', 'a bearer token (or TROUPE_TOKEN)');
+  daemon(nsfiles.command('list <namespace> [path]').description('list a folder (the root by default); --recursive: every file'))
+    .option('-r, --recursive', 'every file under the folder, at any depth')
+    .action(async (ns: string, path: string | undefined, opts) => {
+      const { nsListCommand } = await import('./nsfiles.js');
+      code = await nsListCommand(ns, path, opts, out);
+    });
+  daemon(nsfiles.command('get <namespace> <path>').description('print a file (or write it with --output)'))
+    .option('-o, --output <file>', 'write the file here')
+    .action(async (ns: string, path: string, opts) => {
+      const { nsGetCommand } = await import('./nsfiles.js');
+      code = await nsGetCommand(ns, path, opts, (b) => void (stdoutClosed || process.stdout.write(b)));
+    });
+  daemon(nsfiles.command('upload <namespace> <file> [path]').description('upload a local file (to /<its name> by default)')).action(async (ns: string, file: string, path: string | undefined, opts) => {
+    const { nsUploadCommand } = await import('./nsfiles.js');
+    code = await nsUploadCommand(ns, file, path, opts, out);
+  });
+  daemon(nsfiles.command('delete <namespace> <path>').description('delete a file or a folder')).action(async (ns: string, path: string, opts) => {
+    const { nsDeleteCommand } = await import('./nsfiles.js');
+    code = await nsDeleteCommand(ns, path, opts);
+  });
+
   program
     .command('server')
     .description('serve Kestra\'s REST API over HTTP (the daemon); prints "listening on http://HOST:PORT"')
