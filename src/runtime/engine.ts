@@ -880,6 +880,17 @@ export class Engine implements TroupeApi {
     return this.#triggers!.webhook(namespace, flowId, key, request);
   }
 
+  /** Enables or disables a trigger (io.kestra.plugin.core.trigger.Toggle): Kestra's messages when the flow or its row is missing. */
+  async setTriggerDisabled(namespace: string, flowId: string, triggerId: string, disabled: boolean): Promise<void> {
+    this.#assertOpen();
+    const flow = this.#store.getFlow(namespace, flowId);
+    if (!flow || flow.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `Unable to find flow ${namespace}.${flowId}. Make sure the flow exists and the current execution is authorized to access it.`, { namespace, flowId });
+    if (!this.#triggers!.list().some((v) => v.row.namespace === namespace && v.row.flowId === flowId && v.row.triggerId === triggerId)) {
+      throw new TroupeError('TROUPE_TRIGGER_NOT_FOUND', `Unable to find trigger ${triggerId} for the flow ${namespace}.${flowId}`, { namespace, flowId, triggerId });
+    }
+    await this.#triggers!.setDisabled(namespace, flowId, triggerId, disabled);
+  }
+
   /** The trigger service: Schedule state rows, enable/disable, unlock, backfill (src/triggers). */
   get triggers(): TriggerService {
     this.#assertOpen();

@@ -17,7 +17,6 @@ export const KNOWN_TASKS: readonly TypeDefinition[] = [
   coreTask('storage.LocalFiles', 'runnable', { inputs: 'any', outputs: 'list' }, { legacy: ['storages.LocalFiles'] }),
   coreTask('storage.DeduplicateItems', 'runnable', { from: 'string!', expr: 'string!' }),
   coreTask('storage.FilterItems', 'runnable', { from: 'string!', filterCondition: 'string!', filterType: 'enum:INCLUDE|EXCLUDE', errorOrNullBehavior: 'enum:FAIL|INCLUDE|EXCLUDE' }),
-  coreTask('trigger.Toggle', 'runnable', { namespace: 'string', flowId: 'string!', trigger: 'string!', enabled: 'bool' }, { legacy: ['trigger.Toggle'] }),
   coreTask('flow.WorkingDirectory', 'flowable', { tasks: 'tasks+', cache: 'map', namespaceFiles: 'map', inputFiles: 'any', outputFiles: 'list' }, { legacy: ['flows.WorkingDirectory', 'flows.Worker'] }),
   coreTask('flow.ForEachItem', 'flowable', { ...SUBFLOW_PROPS, items: 'string!', batch: 'map' }, { legacy: ['flows.ForEachItem'] }),
   coreTask('flow.Template', 'flowable', { namespace: 'string!', templateId: 'string!', args: 'map', tenantId: 'string' }, { legacy: ['flows.Template'] }),

@@ -20,6 +20,7 @@ import { SUBFLOW } from './subflow/index.js';
 import { SLEEP } from './sleep/index.js';
 import { LABELS } from './labels/index.js';
 import { RESUME } from './resume/index.js';
+import { TOGGLE } from './toggle/index.js';
 import { RETURN } from './return/index.js';
 import { ECHO, LOG } from './log/index.js';
 import { FAIL } from './fail/index.js';
@@ -35,7 +36,7 @@ import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
 const DEFINITIONS: readonly TypeDefinition[] = [
-  RETURN, ECHO, LOG, FAIL, LABELS, RESUME, OUTPUT_VALUES, SLEEP,
+  RETURN, ECHO, LOG, FAIL, LABELS, RESUME, TOGGLE, OUTPUT_VALUES, SLEEP,
   ...FLOWABLE_TYPES, SUBFLOW, PAUSE, WAIT_FOR,
   ...KNOWN_TASKS,
   ...KV_TASKS,

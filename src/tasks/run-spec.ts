@@ -58,12 +58,19 @@ export interface EngineHost {
   resume(executionId: string, inputs?: Record<string, unknown>): Promise<void>;
   /** The engine's KV store. */
   kvStore(): KvStore;
+  /**
+   * Enables or disables a trigger's state row (io.kestra.plugin.core.trigger.Toggle).
+   * @throws when the flow or the row does not exist
+   */
+  setTriggerDisabled(namespace: string, flowId: string, triggerId: string, disabled: boolean): Promise<void>;
 }
 
 /** What a main-side task sees: the pool's context, the engine, and its own execution's id. */
 export interface MainContext extends Omit<RunnableContext, 'workDir' | 'files'> {
   engine: EngineHost;
   executionId: string;
+  /** The flow of the task's execution. */
+  flow: { namespace: string; id: string };
 }
 
 /** A task type run on the main thread, which owns the engine (execution.Resume). */

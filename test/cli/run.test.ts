@@ -93,7 +93,6 @@ describe('task types this build cannot run', () => {
     const v = await troupeCli(['validate', 'test/fixtures/flows/advice.yaml']);
     expect(v.code).toBe(0);
     expect(v.stdout.split('\n').filter((l) => l.includes('⚠')).map((l) => l.trim())).toEqual([
-      "⚠ 5:5 trigger 'nightly' is checked but this build does not run triggers yet; start executions with troupe run or the API",
       "⚠ 10:11 'io.kestra.core.tasks.debugs.Echo' is a legacy name of io.kestra.plugin.core.debug.Echo; use the current name (the type is the same)",
       '⚠ 10:11 io.kestra.plugin.core.debug.Echo is deprecated in Kestra; use io.kestra.plugin.core.log.Log (it still runs here)',
       "⚠ 12:5 task 'hello' sets workerGroup, which this build ignores: worker groups do not exist here (every task runs in this process)",

@@ -205,3 +205,34 @@ triggers:
     expect(engine.triggers.list()).toHaveLength(0);
   });
 });
+
+describe('io.kestra.plugin.core.trigger.Toggle', () => {
+  it('disables and enables a Schedule of its own flow by default, of another flow when named; fails for a missing trigger', async () => {
+    const clock = new TestClock(Date.parse('2026-01-01T00:00:30Z'));
+    const { engine } = await open(clock);
+    await engine.deploy(minutely('ALL'));
+    await engine.deploy(`id: toggler
+namespace: troupe.triggers
+tasks:
+  - id: toggle
+    type: io.kestra.plugin.core.trigger.Toggle
+    flowId: minutely
+    trigger: every-minute
+    enabled: false
+`);
+    const off = await engine.waitFor(await engine.execute('troupe.triggers', 'toggler'));
+    expect(engine.logs(off.id).map((l) => l.message)).toEqual(['Trigger every-minute of troupe.triggers.minutely disabled']);
+    expect(off.state.current).toBe('SUCCESS');
+    expect(engine.triggers.list()[0]!.row.disabled).toBe(true);
+    await engine.deploy(`id: self-toggle
+namespace: troupe.triggers
+tasks:
+  - id: toggle
+    type: io.kestra.plugin.core.trigger.Toggle
+    trigger: nope
+`);
+    const missing = await engine.waitFor(await engine.execute('troupe.triggers', 'self-toggle'));
+    expect(missing.state.current).toBe('FAILED');
+    expect(engine.logs(missing.id).map((l) => l.message)).toContain('Unable to find trigger nope for the flow troupe.triggers.self-toggle');
+  });
+});
