@@ -48,7 +48,6 @@ export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<Tas
       signal: new AbortController().signal,
       engine: host,
       executionId: job.executionId,
-      flow: { namespace: job.namespace, id: job.flowId },
     };
     const outcome = await (await behaviour.load()).run(job.task, ctx);
     outputs = outcome.outputs ?? {};

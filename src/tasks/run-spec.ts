@@ -69,8 +69,6 @@ export interface EngineHost {
 export interface MainContext extends Omit<RunnableContext, 'workDir' | 'files'> {
   engine: EngineHost;
   executionId: string;
-  /** The flow of the task's execution. */
-  flow: { namespace: string; id: string };
 }
 
 /** A task type run on the main thread, which owns the engine (execution.Resume). */
