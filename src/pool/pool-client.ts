@@ -6,6 +6,7 @@
  * jobs or results either way, and results flow back while later batches run.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { LogEntry } from '../model/log-entry.js';
 import { isoDate } from '../model/state.js';
 import type { ErrorRecord } from '../errors.js';
 import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
@@ -34,6 +35,7 @@ export class PoolClient {
   readonly #ports: MessagePort[] = [];
   readonly #load: number[] = [];
   readonly #onResults: (results: ShardResult[]) => void;
+  readonly #onLogs: (entries: LogEntry[]) => void;
   /** Jobs not yet sent, oldest first, read from `#head`. */
   #pending: Array<Ticketed<TaskJob>> = [];
   #head = 0;
@@ -53,8 +55,13 @@ export class PoolClient {
     return this.#outstanding.size;
   }
 
-  constructor(ports: MessagePort[], onResults: (results: ShardResult[]) => void) {
+  /**
+   * @param onResults attempts' results, as threads send them
+   * @param onLogs log lines of attempts still running (streamed output), before their results
+   */
+  constructor(ports: MessagePort[], onResults: (results: ShardResult[]) => void, onLogs: (entries: LogEntry[]) => void = () => {}) {
     this.#onResults = onResults;
+    this.#onLogs = onLogs;
     ports.forEach((port, slot) => this.#attach(slot, port));
   }
 
@@ -130,7 +137,10 @@ export class PoolClient {
   readonly #retained = new Map<number, number>();
 
   #received(msg: FromTaskThread, pump = true): void {
-    if (msg.type !== 'task.results') return;
+    if (msg.type === 'task.logs') {
+      this.#onLogs(msg.entries);
+      return;
+    }
     this.counts.resultMessages += 1;
     const out: ShardResult[] = [];
     for (const { ticket, value } of msg.results) {

@@ -4,13 +4,15 @@
  * and connects threads, stops one whose attempt ran past its `timeout`, and replaces one that
  * died (of its heap limit, or stopped), telling each shard which of its attempts was the culprit.
  */
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { TroupeError, toErrorRecord, type ErrorRecord } from '../errors.js';
 import { formatHms } from '../model/duration.js';
 import { connectMessage, type TaskThreadInit, type ThreadDeath, type WatchMessage } from '../protocol/pool-messages.js';
 import { threadEntry } from '../thread-entry.js';
+import { reapSurvivors } from './process-markers.js';
+import { processesRunning, processSlotsBuffer, takeThreadSlots } from './process-slots.js';
 
 /** Options of the task pool. */
 export interface TaskPoolOptions {
@@ -26,6 +28,8 @@ export interface TaskPoolOptions {
   dataDir?: string;
   /** Skip fsync on the threads' store writes (tests). */
   noSync?: boolean;
+  /** Child processes (script tasks) running at once, over every thread; more attempts wait. Default: cores × 4. */
+  maxProcesses?: number;
   /**
    * A thread of the pool was started in place of `slot`: `port` is its new port to shard
    * `shardIndex`; `death` says why the old one went, for that shard.
@@ -54,6 +58,10 @@ export class TaskPool {
   readonly #entry: URL;
   readonly #slots: Slot[] = [];
   readonly #shards = new Set<number>();
+  readonly #processSlots: SharedArrayBuffer;
+  readonly #workDir: string;
+  /** Reaps of dead threads' children still under way (close waits for them). */
+  readonly #reaping = new Set<Promise<unknown>>();
   #closed = false;
   /** Threads started in place of one that died or was stopped. */
   replaced = 0;
@@ -63,7 +71,14 @@ export class TaskPool {
   constructor(options: TaskPoolOptions) {
     this.#options = options;
     this.#entry = options.entry ?? threadEntry(import.meta.url, '../pool/task-thread.js');
+    this.#processSlots = processSlotsBuffer(options.maxProcesses ?? availableParallelism() * 4, options.threads);
+    this.#workDir = options.workDir ?? join(tmpdir(), 'troupe-work');
     for (let slot = 0; slot < options.threads; slot++) this.#slots.push(this.#start(slot, []));
+  }
+
+  /** Child processes running now (script tasks), over every thread. */
+  get processesRunning(): number {
+    return processesRunning(this.#processSlots);
   }
 
   /** Threads in the pool. */
@@ -92,7 +107,7 @@ export class TaskPool {
   #start(slot: number, shards: TaskThreadInit['shards']): Slot {
     const running = new SharedArrayBuffer(8);
     const { dataDir, noSync } = this.#options;
-    const init: TaskThreadInit = { slot, running, shards, workDir: this.#options.workDir ?? join(tmpdir(), 'troupe-work'), storage: this.#options.storage ?? { root: join(tmpdir(), 'troupe-storage'), noSync: true }, ...(dataDir ? { dataDir, noSync: noSync === true } : {}) };
+    const init: TaskThreadInit = { slot, running, shards, workDir: this.#workDir, processSlots: this.#processSlots, storage: this.#options.storage ?? { root: join(tmpdir(), 'troupe-storage'), noSync: true }, ...(dataDir ? { dataDir, noSync: noSync === true } : {}) };
     const worker = new Worker(this.#entry, { workerData: init, transferList: shards.map((s) => s.port), resourceLimits: this.#options.resourceLimits, name: `troupe-pool-${slot}` });
     const state: Slot = { worker, running: new Int32Array(running), watched: new Map() };
     let failure: Error | undefined;
@@ -103,8 +118,18 @@ export class TaskPool {
     worker.on('error', (err) => {
       failure = err;
     });
+    const threadId = worker.threadId;
     worker.on('exit', () => {
       for (const t of state.watched.values()) clearTimeout(t);
+      // Its attempts' children outlive a thread: kill them, then free their process slots.
+      const free = takeThreadSlots(this.#processSlots, slot);
+      const reap = reapSurvivors(this.#workDir, `t${threadId}-`)
+        .catch(() => 0)
+        .finally(() => {
+          free();
+          this.#reaping.delete(reap);
+        });
+      this.#reaping.add(reap);
       if (!this.#closed && this.#slots[slot] === state) this.#replace(slot, state, failure);
     });
     worker.unref();
@@ -159,6 +184,9 @@ export class TaskPool {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    await new Promise((r) => setImmediate(r));
+    // Children of attempts still running when the threads stopped are killed with them.
+    while (this.#reaping.size) await Promise.all([...this.#reaping]);
   }
 }
 

@@ -11,7 +11,7 @@ import { formatHms, parseDuration } from '../model/duration.js';
 import type { LogEntry, LogLevel } from '../model/log-entry.js';
 import { isoDate, type StateType } from '../model/state.js';
 import type { Metric } from '../model/task-run.js';
-import { resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
+import { logsMessage, resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
 import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { createTaskFiles, LocalStorage, storageFunctions } from '../storage/index.js';
@@ -19,6 +19,8 @@ import { poolTaskOf } from '../tasks/pool.js';
 import { kvFunction, LmdbKvStore, type KvStore } from '../kv/index.js';
 import { openStore } from '../store/index.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
+import { runChild, type ChildHost } from './child-process.js';
+import { ProcessSlots } from './process-slots.js';
 
 class KilledError extends Error {
   constructor() {
@@ -34,6 +36,8 @@ interface Link {
   flushScheduled: boolean;
   /** Attempts running for this shard, by ticket: aborted on cancel. */
   running: Map<number, AbortController>;
+  /** Log lines of running attempts not yet sent, by ticket (streamed at the end of each turn). */
+  logs: Map<number, LogEntry[]>;
 }
 
 const init = workerData as TaskThreadInit;
@@ -51,6 +55,8 @@ function threadKv(): KvStore {
   return kvStore;
 }
 
+/** Children of this thread's attempts: markers named after the thread, under the shared process limit. */
+const childHost: ChildHost = { workDir: init.workDir, tag: `t${threadId}`, slots: new ProcessSlots(init.processSlots, init.slot) };
 let watched: { started: WatchMessage['started']; ended: WatchedAttempt[] } = { started: [], ended: [] };
 
 function enter(shardIndex: number, ticket: number): void {
@@ -64,7 +70,7 @@ function leave(): void {
 
 function connect(shardIndex: number, port: MessagePort): void {
   links.get(shardIndex)?.port.close();
-  const link: Link = { port, shardIndex, pending: [], flushScheduled: false, running: new Map() };
+  const link: Link = { port, shardIndex, pending: [], flushScheduled: false, running: new Map(), logs: new Map() };
   links.set(shardIndex, link);
   port.on('message', (msg: ToTaskThread) => {
     if (msg.type === 'task.jobs') {
@@ -83,31 +89,54 @@ function postWatch(): void {
 async function runJob(link: Link, ticket: number, job: TaskJob): Promise<void> {
   const abort = new AbortController();
   link.running.set(ticket, abort);
-  const result = await runTask(job, abort, link.shardIndex, ticket);
+  const logs: LogEntry[] = [];
+  link.logs.set(ticket, logs);
+  const result = await runTask(job, abort, link.shardIndex, ticket, logs, () => scheduleFlush(link));
   link.running.delete(ticket);
+  link.logs.delete(ticket);
   if (link.port !== links.get(link.shardIndex)?.port) return; // the shard reconnected: it dispatches again
   link.pending.push({ ticket, value: result });
+  scheduleFlush(link);
+}
+
+function scheduleFlush(link: Link): void {
   if (link.flushScheduled) return;
   link.flushScheduled = true;
-  setImmediate(() => {
-    link.flushScheduled = false;
-    const results = link.pending;
-    link.pending = [];
-    link.port.postMessage(resultsMessage(results));
-    if (watched.ended.length || watched.started.length) postWatch();
-  });
+  setImmediate(() => flush(link));
+}
+
+/**
+ * The end of a turn: log lines of attempts still running leave first (streamed), then every result
+ * that completed in the turn (each with the lines it made since the last flush), in one message each.
+ */
+function flush(link: Link): void {
+  link.flushScheduled = false;
+  if (link.port === links.get(link.shardIndex)?.port) {
+    const entries: LogEntry[] = [];
+    for (const buffered of link.logs.values()) {
+      for (const entry of buffered) entries.push(entry);
+      buffered.length = 0;
+    }
+    if (entries.length) link.port.postMessage(logsMessage(entries));
+    if (link.pending.length) {
+      const results = link.pending;
+      link.pending = [];
+      link.port.postMessage(resultsMessage(results));
+    }
+  }
+  if (watched.ended.length || watched.started.length) postWatch();
 }
 
 /** Runs one attempt. Never throws: a failure is a FAILED attempt with its error logged. */
-async function runTask(job: TaskJob, abort: AbortController, shardIndex: number, ticket: number): Promise<TaskResultMessage> {
+async function runTask(job: TaskJob, abort: AbortController, shardIndex: number, ticket: number, logs: LogEntry[], onLog: () => void): Promise<TaskResultMessage> {
   enter(shardIndex, ticket);
   const startMs = Date.now();
-  const logs: LogEntry[] = [];
   const metrics: Metric[] = [];
   /** Values secret() returned in this attempt: its log lines are masked with them (Kestra §4). */
   const secrets = new Set<string>();
   const log = (level: LogLevel, message: string): void => {
     logs.push({ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: isoDate(Date.now()), level, thread: `troupe-pool-${threadId}`, message: maskSecrets(message, secrets) });
+    onLog();
   };
   /** The KV store, its read snapshot moved to the latest commit once per attempt. */
   let kvFresh: KvStore | undefined;
@@ -132,6 +161,7 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     signal: abort.signal,
     workDir: init.workDir,
     files: createTaskFiles(storage, { ...scope, taskId: job.task.id, taskRunId: job.taskRunId }),
+    runChild: (spec) => runChild(spec, abort.signal, childHost),
   };
   let state: StateType = 'SUCCESS';
   let outputs: Record<string, unknown> | null = null;

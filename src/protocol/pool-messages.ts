@@ -52,10 +52,21 @@ export interface ResultsMessage {
   results: Array<Ticketed<TaskResultMessage>>;
 }
 
+/**
+ * Task thread → shard: log lines of attempts still running (a script's output as it is written),
+ * every line made in a turn of the thread's event loop in one message, sent before that turn's
+ * results. The shard commits them in its next drain. Lines of an attempt that ends within the turn
+ * they were made in travel with its result instead.
+ */
+export interface LogsMessage {
+  type: 'task.logs';
+  entries: LogEntry[];
+}
+
 /** What a shard sends a task thread. */
 export type ToTaskThread = JobsMessage | CancelMessage;
 /** What a task thread sends a shard. */
-export type FromTaskThread = ResultsMessage;
+export type FromTaskThread = ResultsMessage | LogsMessage;
 
 /** An attempt with a `timeout`, as the task thread that runs it names it to the main thread. */
 export interface WatchedAttempt {
@@ -100,6 +111,8 @@ export interface TaskThreadInit {
   dataDir?: string;
   /** Skip fsync on the thread's store writes (tests, as the engine's `noSync`). */
   noSync?: boolean;
+  /** The engine's process limit, shared by every thread (pool/process-slots.ts). */
+  processSlots: SharedArrayBuffer;
 }
 
 /**
@@ -126,6 +139,11 @@ export function cancelMessage(tickets: number[]): CancelMessage {
 /** Creates a {@link ResultsMessage}. */
 export function resultsMessage(results: Array<Ticketed<TaskResultMessage>>): ResultsMessage {
   return { type: 'task.results', results };
+}
+
+/** Creates a {@link LogsMessage}. */
+export function logsMessage(entries: LogEntry[]): LogsMessage {
+  return { type: 'task.logs', entries };
 }
 
 /** Creates a {@link WatchMessage}. */

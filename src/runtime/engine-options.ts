@@ -49,6 +49,12 @@ export interface EngineOptions {
    * @default 1000000
    */
   maxLoopRuns?: number;
+  /**
+   * Child processes (script tasks) running at once over the whole pool; attempts over it wait for
+   * a slot (their `timeout` still runs).
+   * @default the machine's available parallelism × 4
+   */
+  maxProcesses?: number;
   /** `envs` render variable (Kestra's `KESTRA_`-prefixed environment, prefix stripped, lower-cased). */
   envs?: Record<string, string>;
   /** `globals` render variable. */
@@ -93,7 +99,7 @@ const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'
 /** Options with every default applied. */
 export type ResolvedEngineOptions = Readonly<Required<EngineOptions>>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'maxProcesses', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir']);
 
 /** Shard threads follow the engine's clock by messages: only the system clock and a TestClock can be followed. */
 function clockOf(v: unknown): Clock {
@@ -122,6 +128,7 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     maxLiveActors: positiveInt('maxLiveActors', options.maxLiveActors, 10_000),
     maxActiveRuns: positiveInt('maxActiveRuns', options.maxActiveRuns, DEFAULT_LIMITS.maxActiveRuns),
     maxLoopRuns: positiveInt('maxLoopRuns', options.maxLoopRuns, DEFAULT_LIMITS.maxLoopRuns),
+    maxProcesses: positiveInt('maxProcesses', options.maxProcesses, Math.max(1, cores) * 4),
     noSync: options.noSync === true,
     poolResourceLimits: resolveLimits(options.poolResourceLimits),
     envs: { ...(options.envs ?? {}) },

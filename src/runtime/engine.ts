@@ -15,6 +15,7 @@ import { isTerminated, type StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
 import { LocalStorage, stageInputFiles } from '../storage/index.js';
+import { reapSurvivors } from '../pool/process-markers.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
@@ -139,6 +140,7 @@ export class Engine implements TroupeApi {
       storage: { root: options.storageDir, noSync: options.noSync },
       dataDir: options.dataDir,
       noSync: options.noSync,
+      maxProcesses: options.maxProcesses,
       onReplaced: (shardIndex, slot, port, death) => this.#poolThreadReplaced(shardIndex, slot, port, death),
     });
   }
@@ -154,6 +156,8 @@ export class Engine implements TroupeApi {
     let store: Store | undefined;
     let engine: Engine | undefined;
     try {
+      // Scripts of a previous life that survived it are killed before anything is dispatched again.
+      await reapSurvivors(join(resolved.dataDir, 'work'));
       store = openStore({ dataDir: resolved.dataDir, noSync: resolved.noSync });
       // No clean-close mark: the last life crashed, so attempts found in flight count a crash.
       const crashed = !store.takeCleanClose();

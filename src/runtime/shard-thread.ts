@@ -17,7 +17,11 @@ const send = (msg: FromShard): void => port.postMessage(msg);
 const clock = init.testClockMs === undefined ? systemClock : new TestClock(init.testClockMs, (atMs) => send({ type: 'timer.armed', atMs }));
 const store = openStore({ dataDir: init.dataDir, noSync: init.noSync });
 let shard: Shard;
-const pool = new PoolClient(poolPorts, (results) => shard.results(results));
+const pool = new PoolClient(
+  poolPorts,
+  (results) => shard.results(results),
+  (entries) => shard.streamedLogs(entries),
+);
 shard = new Shard(init, store, send, pool, clock);
 port.on('message', (msg: ToShard) => {
   if (msg.type === 'pool.thread') pool.replaceThread(msg.slot, msg.port, msg.death);

@@ -18,6 +18,7 @@ import { shardOf } from './router.js';
 import { recoverMessage, restartMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { drainOutput, latencyHistogram, observeLatency, refusedMessage, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type ExecutionRequestMessage, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
 import type { ExecutionHeader } from '../model/execution.js';
+import type { LogEntry } from '../model/log-entry.js';
 import { systemClock, TestClock, type Clock } from './clock.js';
 import type { TaskJob } from '../protocol/pool-messages.js';
 import { isEngineTask } from './engine-tasks.js';
@@ -91,6 +92,9 @@ export class Shard {
   /** Executions that could not be loaded, to be failed (and reported) by the next drain. */
   #broken: Array<{ header: ExecutionHeader; error: TroupeError }> = [];
   #scheduled = false;
+  /** Streamed log lines waiting for the next drain ({@link streamedLogs}). */
+  #streamed: LogEntry[] = [];
+  #streamedPending = false;
   /** The chain of durable acknowledgements, in commit order. */
   #acks: Promise<void> = Promise.resolve();
   #draining = false;
@@ -125,6 +129,17 @@ export class Shard {
   /** Results of attempts, from the pool's threads or the main thread. */
   results(results: Array<{ executionId: string; result: TaskResultMessage }>): void {
     for (const { executionId, result } of results) this.#enqueue(executionId, result);
+  }
+
+  /**
+   * Log lines of attempts still running (a script's output as it is written): committed by the
+   * next drain, before the results that follow them. Lines of an execution no longer in memory
+   * (it ended and left) are dropped; an actor with attempts in flight is never passivated.
+   */
+  streamedLogs(entries: LogEntry[]): void {
+    for (const entry of entries) this.#streamed.push(entry);
+    this.#streamedPending = true;
+    this.#schedule();
   }
 
   /** Live actors in memory. */
@@ -321,7 +336,7 @@ export class Shard {
   }
 
   #idle(actor: Actor): boolean {
-    return !actor.ended && actor.mailbox.length === 0 && !this.#ready.has(actor) && this.#actors.get(actor.state.header.id) === actor;
+    return !actor.ended && actor.mailbox.length === 0 && actor.state.inFlight.size === 0 && !this.#ready.has(actor) && this.#actors.get(actor.state.header.id) === actor;
   }
 
   #drop(actor: Actor): void {
@@ -357,6 +372,7 @@ export class Shard {
     const ended: Actor[] = [];
     const created: Actor[] = [];
     const served = this.#serveRequests(batch);
+    if (this.#streamedPending) this.#commitStreamed(batch);
     for (const actor of this.#ready) {
       const { state } = actor;
       if (actor.ackCreated) {
@@ -480,7 +496,7 @@ export class Shard {
     for (const actor of [...ended, ...headers]) this.#release(actor);
     this.#passivate(headers);
     this.#draining = false;
-    if (this.#ready.size || this.#requests.length) this.#schedule();
+    if (this.#ready.size || this.#requests.length || this.#streamedPending) this.#schedule();
   }
 
   /**
@@ -543,6 +559,20 @@ export class Shard {
       batch.headers.push(next);
     }
     served.replies.push(req.requestId);
+  }
+
+  /** Streamed lines join the batch, each at the next log seq of its execution, masked like the step's. */
+  #commitStreamed(batch: ChangeBatch): void {
+    const entries = this.#streamed;
+    this.#streamed = [];
+    this.#streamedPending = false;
+    for (const entry of entries) {
+      const actor = this.#actors.get(entry.executionId);
+      if (!actor) continue;
+      const masks = (actor.masks ??= secretInputs(actor.state));
+      if (masks.size) entry.message = maskSecrets(entry.message, masks);
+      batch.logs.push({ executionId: entry.executionId, seq: actor.state.nextLogSeq++, entry });
+    }
   }
 
   /** Writes FAILED, with the reason logged, on each execution that could not be loaded. */

@@ -38,6 +38,28 @@ export interface RunnableContext {
    * read (its execution's, its parent's, its namespace files), and the raw storage (`files.storage`).
    */
   files: TaskFiles;
+  /**
+   * Runs a child process for the attempt (script tasks): under the engine's process limit (it may
+   * wait for a slot), in its own process group, marked so recovery kills it if the engine dies,
+   * the group terminated on abort. Resolves once the child exited and its group is gone.
+   */
+  runChild(spec: ChildSpec): Promise<ChildExit>;
+}
+
+/** A child process to run. */
+export interface ChildSpec {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Each complete line of stdout or stderr as it arrives, with the characters dropped from it over the pool's line cap. */
+  onLine(stream: 'stdout' | 'stderr', line: string, droppedChars: number): void;
+}
+
+/** How a child ended: its exit code (128 + signal number when killed by a signal, as a shell reports it). */
+export interface ChildExit {
+  exitCode: number;
+  /** Set when it could not be started (e.g. the interpreter is missing). */
+  spawnError?: Error;
 }
 
 /** What a task returns: its outputs, and a final state other than SUCCESS if it says so. */
@@ -66,7 +88,7 @@ export interface EngineHost {
 }
 
 /** What a main-side task sees: the pool's context, the engine, and its own execution's id. */
-export interface MainContext extends Omit<RunnableContext, 'workDir' | 'files'> {
+export interface MainContext extends Omit<RunnableContext, 'workDir' | 'files' | 'runChild'> {
   engine: EngineHost;
   executionId: string;
 }
