@@ -40,6 +40,8 @@ export interface TaskFiles {
   readonly dir: StoragePath;
   /** The execution's directory (`…/executions/<id>`), where every file of the execution lives. */
   readonly executionDir: StoragePath;
+  /** Where its namespace's files are (`/<ns>/_files`): what a script's `namespaceFiles` copies. */
+  readonly namespaceFiles: StoragePath;
   /** The `kestra:///…` URI a file named `name` (or a relative path `a/b.csv`) gets in the run's directory. */
   uriOf(name: string): string;
   /** Writes a file named `name` in the run's directory; returns its URI. */
@@ -94,6 +96,7 @@ export function createTaskFiles(storage: Storage, scope: TaskFilesScope): TaskFi
     storage,
     dir,
     executionDir: executionPrefix(scope.namespace, scope.flowId, scope.executionId),
+    namespaceFiles: namespaceFilesPrefix(scope.namespace),
     uriOf: (name) => storageUri(at(name)),
     put: (name, source, options) => storage.put(at(name), source, options),
     writer: (name, options) => storage.writer(at(name), options),

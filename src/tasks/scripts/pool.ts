@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import type { Task } from '../../model/flow.js';
 import type { PoolTask, RunnableContext, RunnableOutcome } from '../run-spec.js';
 import { KESTRA_JS, KESTRA_PY } from './client-helpers.js';
-import { randomName, renderEnv, renderInputFiles, runProcess, strings, warnDocker, writeInputFiles, Workspace, type ProcessRun } from './run.pool.js';
+import { copyNamespaceFiles, localizeUris, uploadLegacyFiles, uploadOutputFiles, writeInputFiles } from './files.pool.js';
+import { randomName, renderEnv, renderInputFiles, runProcess, strings, warnDocker, Workspace, type ProcessRun } from './run.pool.js';
 
 type Language = 'shell' | 'python' | 'node';
 
@@ -29,7 +30,8 @@ async function runScript(language: Language, body: 'commands' | 'script', task: 
     const vars = { workingDir: ws.wd, outputDir: ws.outputDir };
     // python.Script and node.Script render the script and the input files twice (Kestra 0.20).
     const twice = body === 'script' && language !== 'shell';
-    writeInputFiles(ws, renderInputFiles(p.inputFiles, ctx, vars, twice));
+    await copyNamespaceFiles(ctx, ws, p.namespaceFiles);
+    await writeInputFiles(ctx, ws, renderInputFiles(p.inputFiles, ctx, vars, twice));
     const lines: string[] = [];
     if (p.failFast !== false) lines.push('set -e');
     for (const c of strings(p.beforeCommands, 'beforeCommands')) lines.push(ctx.render(c, vars));
@@ -43,8 +45,11 @@ async function runScript(language: Language, body: 'commands' | 'script', task: 
     }
     const interpreter = p.interpreter === undefined ? ['/bin/sh', '-c'] : strings(p.interpreter, 'interpreter').map((s) => ctx.render(s, vars));
     const env: Record<string, string> = language === 'python' ? { ...PYTHON_ENV } : language === 'node' && body === 'script' ? { PYTHONUNBUFFERED: 'true', PIP_ROOT_USER_ACTION: 'ignore' } : {};
+    for (let i = 0; i < lines.length; i++) lines[i] = await localizeUris(ctx, ws, lines[i]!);
     const run = await runProcess(ctx, ws, { interpreter, lines, env, taskEnv: renderEnv(task, ctx, vars) });
-    return outcome(run, { vars: run.output.vars, exitCode: run.exitCode, outputFiles: {} }, p.warningOnStdErr !== false);
+    // Output files are collected whatever the exit code, as on Kestra.
+    const outputFiles = await uploadOutputFiles(ctx, ws, strings(p.outputFiles, 'outputFiles').map((g) => ctx.render(g, vars)));
+    return outcome(run, { vars: run.output.vars, exitCode: run.exitCode, outputFiles }, p.warningOnStdErr !== false);
   } finally {
     ws.remove();
   }
@@ -98,10 +103,12 @@ async function runLegacy(kind: Legacy, task: Task, ctx: RunnableContext): Promis
       if ('package.json' in files) lines.push(`${npm} i > /dev/null`);
       lines.push(`${node} main.js${argText}`);
     }
-    writeInputFiles(ws, files);
+    await writeInputFiles(ctx, ws, files);
+    for (let i = 0; i < lines.length; i++) lines[i] = await localizeUris(ctx, ws, lines[i]!);
     const interpreter = [p.interpreter === undefined ? '/bin/sh' : render(String(p.interpreter)), ...(p.interpreterArgs === undefined ? ['-c'] : strings(p.interpreterArgs, 'interpreterArgs').map(render))];
     const run = await runProcess(ctx, ws, { interpreter, lines, env, taskEnv: renderEnv(task, ctx, vars) });
-    const outputs = { vars: run.output.vars, exitCode: run.exitCode, stdOutLineCount: run.output.stdoutLines, stdErrLineCount: run.output.stderrLines, files: {}, outputFiles: {} };
+    const uploaded = await uploadLegacyFiles(ctx, outputFiles, outputDirs);
+    const outputs = { vars: run.output.vars, exitCode: run.exitCode, stdOutLineCount: run.output.stdoutLines, stdErrLineCount: run.output.stderrLines, files: uploaded, outputFiles: uploaded };
     return outcome(run, outputs, p.warningOnStdErr !== false);
   } finally {
     ws.remove();

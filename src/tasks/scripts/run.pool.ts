@@ -138,14 +138,6 @@ export function renderInputFiles(value: unknown, ctx: RunnableContext, vars: Rec
   return out;
 }
 
-/** Writes the input files (a `kestra://` value is a file of internal storage). */
-export function writeInputFiles(ws: Workspace, files: Record<string, string>): void {
-  for (const [name, content] of Object.entries(files)) {
-    if (content.startsWith('kestra://')) throw new Error(`Input file '${name}': reading '${content}' needs internal storage, which this build does not have yet`);
-    ws.write(name, content);
-  }
-}
-
 /** The Docker settings a flow wrote itself (the types' defaults do not count). */
 export function dockerSettings(task: Task): string[] {
   const p = task.props;
