@@ -3,6 +3,15 @@ import { resolve } from 'node:path';
 import { TroupeError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../model/limits.js';
 import { systemClock, TestClock, type Clock } from './clock.js';
+import { parseDuration } from '../model/duration.js';
+import type { RetentionPolicy } from './purge.js';
+
+/** The `retention` engine option (ISO 8601 durations, e.g. `P30D`). */
+export interface RetentionOptions {
+  executions?: string;
+  logs?: string;
+  every?: string;
+}
 
 /** Options of {@link Engine.open}. */
 export interface EngineOptions {
@@ -84,6 +93,12 @@ export interface EngineOptions {
    * @default `<dataDir>/storage`
    */
   storageDir?: string;
+  /**
+   * Retention: ended executions (their records, log lines and files) and log lines older than
+   * these ISO 8601 durations are purged every `every` (default PT1H), in bounded batches; each
+   * sweep also removes a batch of expired KV entries. Absent: nothing is purged but by tasks.
+   */
+  retention?: RetentionOptions;
 }
 
 /** Limits of a pool thread, in MiB (Node's `ResourceLimits`). */
@@ -97,9 +112,9 @@ export interface PoolResourceLimits {
 const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 /** Options with every default applied. */
-export type ResolvedEngineOptions = Readonly<Required<EngineOptions>>;
+export type ResolvedEngineOptions = Readonly<Required<Omit<EngineOptions, 'retention'>> & { retention: RetentionPolicy | undefined }>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'maxProcesses', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'maxProcesses', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir', 'retention']);
 
 /** Shard threads follow the engine's clock by messages: only the system clock and a TestClock can be followed. */
 function clockOf(v: unknown): Clock {
@@ -137,7 +152,31 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     maxAttemptCrashes: positiveInt('maxAttemptCrashes', options.maxAttemptCrashes, DEFAULT_LIMITS.maxAttemptCrashes),
     maxSubflowDepth: positiveInt('maxSubflowDepth', options.maxSubflowDepth, DEFAULT_LIMITS.maxSubflowDepth),
     storageDir: storageDirOf(options),
+    retention: retentionOf(options.retention),
   });
+}
+
+function durationOption(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  let ms = NaN;
+  try {
+    if (typeof v === 'string' && /^P/i.test(v.trim())) ms = parseDuration(v);
+  } catch {
+    // reported below
+  }
+  if (!(ms > 0)) throw new TroupeError('TROUPE_OPTION_INVALID', `options.${name} must be a positive ISO 8601 duration (e.g. P30D), got ${JSON.stringify(v)}`, { option: name });
+  return ms;
+}
+
+function retentionOf(v: RetentionOptions | undefined): RetentionPolicy | undefined {
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object') throw new TroupeError('TROUPE_OPTION_INVALID', 'options.retention must be an object: { executions?, logs?, every? }', { option: 'retention' });
+  for (const key of Object.keys(v)) {
+    if (!['executions', 'logs', 'every'].includes(key)) throw new TroupeError('TROUPE_OPTION_INVALID', `Unknown retention option '${key}': expected executions, logs or every`, { option: `retention.${key}` });
+  }
+  const executionsMs = durationOption('retention.executions', v.executions);
+  const logsMs = durationOption('retention.logs', v.logs);
+  return Object.freeze({ ...(executionsMs ? { executionsMs } : {}), ...(logsMs ? { logsMs } : {}), everyMs: durationOption('retention.every', v.every) ?? 3_600_000 });
 }
 
 function storageDirOf(options: EngineOptions): string {

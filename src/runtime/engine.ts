@@ -40,6 +40,9 @@ import { renderObject, renderString } from '../expr/index.js';
 import { envSecrets, secretFunction } from '../secrets/index.js';
 import { resolveTaskType } from '../tasks/registry.js';
 import { createState, isoDate } from '../model/state.js';
+import { purgeExecutions, purgeLogs, Retention, type PurgeHost, type RetentionReport } from './purge.js';
+import { executionPrefix } from '../storage/uri.js';
+import type { ExecutionPurge, ExecutionPurgeResult, LogPurge } from '../tasks/run-spec.js';
 import { apiPut, LmdbKvStore, type KvEntry, type KvPutOptions, type KvStore, type KvTypedValue } from '../kv/index.js';
 
 export type { ExecuteOptions } from '../troupe-api.js';
@@ -125,6 +128,7 @@ export class Engine implements TroupeApi {
   #nextRequest = 1;
   #triggers: TriggerService | undefined;
   readonly #kv: LmdbKvStore;
+  readonly #retention: Retention;
 
   private constructor(options: ResolvedEngineOptions, store: Store, lock: DataDirLock) {
     this.#options = options;
@@ -133,6 +137,7 @@ export class Engine implements TroupeApi {
     this.#clock = options.clock;
     this.storage = new LocalStorage({ root: options.storageDir, noSync: options.noSync });
     this.#kv = new LmdbKvStore(store, () => this.#clock.now());
+    this.#retention = new Retention(this.#purgeHost(), (batch) => this.#kv.sweepExpired(batch), options.retention, () => this.#clock.now());
     this.#pool = new TaskPool({
       threads: options.poolThreads,
       resourceLimits: options.poolResourceLimits,
@@ -180,6 +185,7 @@ export class Engine implements TroupeApi {
       await e.#startShards(crashed);
       e.#triggers = await TriggerService.open(e.#triggerHost());
       e.#opening = false;
+      e.#retention.start();
       return e;
     } catch (err) {
       // A failed open releases everything it took: threads, pool, LMDB, the data-dir lock.
@@ -754,6 +760,32 @@ export class Engine implements TroupeApi {
     await this.kvStore().put(namespace, key, apiPut(value, options));
   }
 
+  /** Purges ended executions (the PurgeExecutions task), in bounded batches. */
+  async purgeExecutions(purge: ExecutionPurge): Promise<ExecutionPurgeResult> {
+    this.#assertOpen();
+    return purgeExecutions(this.#purgeHost(), purge);
+  }
+
+  /** Purges log lines (the PurgeLogs task); resolves with how many. */
+  async purgeLogs(purge: LogPurge): Promise<number> {
+    this.#assertOpen();
+    return purgeLogs(this.#purgeHost(), purge);
+  }
+
+  /** Runs one retention sweep now (the `retention` option's, and a batch of expired KV entries). */
+  runRetention(): Promise<RetentionReport> {
+    this.#assertOpen();
+    return this.#retention.run();
+  }
+
+  #purgeHost(): PurgeHost {
+    return {
+      store: this.#store,
+      deleteExecution: (id) => this.deleteExecution(id),
+      deleteFiles: (h) => this.storage.deletePrefix(executionPrefix(h.namespace, h.flowId, h.id)),
+    };
+  }
+
   async kvDelete(namespace: string, keys: string[]): Promise<string[]> {
     return this.kvStore().delete(namespace, keys);
   }
@@ -1033,6 +1065,7 @@ export class Engine implements TroupeApi {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closing ??= (async () => {
+      await this.#retention.stop();
       await this.#triggers?.close().catch(() => {});
       const clean = await Promise.all(this.#shards.map((s) => this.#stopShard(s)));
       await this.#release(clean.every(Boolean));

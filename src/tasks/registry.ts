@@ -32,6 +32,7 @@ import { STORAGE_TASKS } from './storage/index.js';
 import { NOTIFICATION_TASKS } from './notifications/index.js';
 import { KV_TASKS } from './kv/index.js';
 import { STATE_TASKS } from './state/index.js';
+import { PURGE_TASKS } from './purge/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
@@ -41,6 +42,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   ...KNOWN_TASKS,
   ...KV_TASKS,
   ...STATE_TASKS,
+  ...PURGE_TASKS,
   ...SCRIPT_TASKS,
   ...HTTP_TASKS,
   ...STORAGE_TASKS,

@@ -6,6 +6,7 @@
 import type { Task } from '../model/flow.js';
 import type { LogLevel } from '../model/log-entry.js';
 import type { Metric } from '../model/task-run.js';
+import type { StateType } from '../model/state.js';
 import type { TaskFiles } from '../storage/index.js';
 import type { KvStore } from '../kv/types.js';
 
@@ -75,6 +76,37 @@ export interface PoolTask {
   run(task: Task, ctx: RunnableContext): Promise<RunnableOutcome> | RunnableOutcome;
 }
 
+/** What PurgeExecutions purges (ISO dates; Kestra's `ExecutionService.purge`). */
+export interface ExecutionPurge {
+  /** With `flowId` the namespace itself, else it and every namespace under it. */
+  namespace?: string;
+  flowId?: string;
+  startDate?: string;
+  endDate: string;
+  states?: StateType[];
+  purgeExecution?: boolean;
+  purgeLog?: boolean;
+  purgeMetric?: boolean;
+  purgeStorage?: boolean;
+}
+
+/** What PurgeExecutions reports. */
+export interface ExecutionPurgeResult {
+  executionsCount: number;
+  logsCount: number;
+  storagesCount: number;
+  metricsCount: number;
+}
+
+/** What PurgeLogs purges (ISO dates). */
+export interface LogPurge {
+  namespace?: string;
+  flowId?: string;
+  logLevels?: LogLevel[];
+  startDate?: string;
+  endDate: string;
+}
+
 /** What the main thread lets a main-side task do to the engine. */
 export interface EngineHost {
   resume(executionId: string, inputs?: Record<string, unknown>): Promise<void>;
@@ -85,6 +117,10 @@ export interface EngineHost {
    * @throws when the flow or the row does not exist
    */
   setTriggerDisabled(namespace: string, flowId: string, triggerId: string, disabled: boolean): Promise<void>;
+  /** Purges ended executions (PurgeExecutions). */
+  purgeExecutions(purge: ExecutionPurge): Promise<ExecutionPurgeResult>;
+  /** Purges log lines (PurgeLogs); resolves with how many. */
+  purgeLogs(purge: LogPurge): Promise<number>;
 }
 
 /** What a main-side task sees: the pool's context, the engine, and its own execution's id. */
