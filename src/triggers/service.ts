@@ -235,6 +235,12 @@ export class TriggerService {
     this.#cancelTimer = undefined;
     this.#armedAt = earliest;
     if (earliest === undefined) return;
+    if (earliest <= this.#host.clock.now()) {
+      // Already due (a missed schedule, a row just unlocked): queued now, so `idle()` sees it.
+      this.#armedAt = undefined;
+      void this.#enqueue(() => this.#evaluateDue());
+      return;
+    }
     this.#cancelTimer = this.#host.clock.at(earliest, () => {
       this.#armedAt = undefined;
       this.#cancelTimer = undefined;
