@@ -91,6 +91,9 @@ async function settle(engine: Engine, flowId: string): Promise<string[]> {
     const locked = engine.triggers.list().some((v) => v.row.flowId === flowId && v.row.executionId);
     if (!running.length && !locked) break;
     for (const e of running) await engine.waitFor(e.id);
+    // A lock whose execution has ended is released when the end reaches the service (a message
+    // from the shard): give the event loop a turn, or this loop spins on microtasks alone.
+    if (!running.length) await new Promise((r) => setTimeout(r, 10));
   }
   const all = engine.list({ flowId });
   const values = await Promise.all(all.map(async (e) => String((await engine.waitFor(e.id)).taskRunList?.[0]?.outputs?.['value'] ?? e.state.current)));
