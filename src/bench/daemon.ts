@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../runtime/engine.js';
+import { KESTRA_01_FLOW } from './engine.js';
 
 /** What the daemon suite measured. */
 export interface DaemonResult {
@@ -57,22 +58,8 @@ const SETTLE_MS = 2000;
 /** A timed phase stops here whatever the count (bounded time on a slow machine). */
 const PHASE_LIMIT_MS = 60_000;
 
-/** Kestra's benchmark 01, as the engine suite's kestra-01 (OutputValues, then Log of it). */
-const FLOW = `id: ${FLOW_ID}
-namespace: ${NS}
-inputs:
-  - id: name
-    type: STRING
-    defaults: World
-tasks:
-  - id: concatenate
-    type: io.kestra.plugin.core.output.OutputValues
-    values:
-      message: Hello {{ inputs.name }}
-  - id: hello
-    type: io.kestra.plugin.core.log.Log
-    message: "{{ outputs.concatenate.values.message }}"
-`;
+/** Kestra's benchmark 01: the engine suite's kestra-01 flow under this suite's own id. */
+const FLOW = KESTRA_01_FLOW.replace(/^id: kestra-01$/m, `id: ${FLOW_ID}`);
 
 const BIN = fileURLToPath(new URL('../../bin/troupe.js', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));

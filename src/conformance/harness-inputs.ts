@@ -9,14 +9,19 @@ import { resolve } from 'node:path';
 import { parseFlow } from '../flow/index.js';
 import { resolveInputs } from '../inputs/index.js';
 
+/** The inputs the flow in `file` declares; undefined when it does not parse (the run reports that). */
+function declaredInputs(file: string): ReturnType<typeof parseFlow>['inputs'] | undefined {
+  try {
+    return parseFlow(readFileSync(file, 'utf8'), { file }).inputs;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The harness form of `raw` for the flow in `file`. */
 export function harnessInputs(file: string, raw: Record<string, unknown>): Record<string, unknown> {
-  let declared;
-  try {
-    declared = parseFlow(readFileSync(file, 'utf8'), { file }).inputs;
-  } catch {
-    return raw;
-  }
+  const declared = declaredInputs(file);
+  if (!declared) return raw;
   const out: Record<string, unknown> = { ...raw };
   for (const input of declared) {
     if (!Object.hasOwn(raw, input.id) || input.id.includes('.')) continue;
@@ -33,12 +38,8 @@ export function harnessInputs(file: string, raw: Record<string, unknown>): Recor
  * values are given as they are (strings, typed by the engine).
  */
 export function storageInputs(file: string, corpusDir: string, raw: Record<string, unknown>): Record<string, unknown> {
-  let declared;
-  try {
-    declared = parseFlow(readFileSync(file, 'utf8'), { file }).inputs;
-  } catch {
-    return raw;
-  }
+  const declared = declaredInputs(file);
+  if (!declared) return raw;
   const out: Record<string, unknown> = { ...raw };
   for (const input of declared) {
     const v = raw[input.id];
