@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../dist/store/index.js';
 import { TEMPLATES, waveJobs } from './flows.mjs';
+import { prng } from './prng.mjs';
 
 const SEED = Number(process.env.CRASH_SEED ?? 20260601);
 const KILLS = Number(process.env.CRASH_KILLS ?? 24);
@@ -31,17 +32,6 @@ const started = Date.now();
 const root = mkdtempSync(join(tmpdir(), 'troupe-crash-'));
 const log = (s) => process.stdout.write(`${s}\n`);
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 
 /** Findings: each a kind and a message; the test fails when any exists. */

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { prng } from './prng.mjs';
 
 const SEED = Number(process.env.DAEMON_CRASH_SEED ?? 20261130);
 const KILLS = Number(process.env.DAEMON_CRASH_KILLS ?? 4);
@@ -30,17 +31,6 @@ const dataDir = join(root, 'data');
 const flowsDir = join(root, 'flows');
 const log = (s) => process.stdout.write(`${s}\n`);
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 
 const findings = [];

@@ -1,0 +1,14 @@
+// The crash suites' seeded randomness: mulberry32, a small PRNG whose sequence a seed fixes, so a
+// failing run is replayed with the seed it printed.
+
+/** A function returning numbers in [0, 1), the same sequence for the same seed. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
