@@ -29,9 +29,18 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
   });
 }
 
+interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** The exit code, listened for from the spawn on: a child that ends before the test awaits it is not missed. */
+  exited: Promise<number | null>;
+}
+
 /** Spawns the CLI; resolves once `stdout` shows `ready`. */
-async function spawnUntil(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; stdout: () => string; stderr: () => string }> {
+async function spawnUntil(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<Spawned> {
   const child = spawn(process.execPath, [troupe, ...args], { cwd: root, env: { ...process.env, ...env } });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -40,9 +49,9 @@ async function spawnUntil(args: string[], ready: RegExp, env: NodeJS.ProcessEnv 
       stdout += d.toString();
       if (ready.test(stdout)) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`exited ${code} before ${ready}: ${stdout} ${stderr}`)));
+    void exited.then((code) => reject(new Error(`exited ${code} before ${ready}: ${stdout} ${stderr}`)));
   });
-  return { child, stdout: () => stdout, stderr: () => stderr };
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'troupe-cli-'));
@@ -115,7 +124,7 @@ describe('troupe run', () => {
     const bad = await cli(['resume', id, '--data', data]);
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringMatching(/^TROUPE_INPUT_INVALID: .*`ok`/) });
     expect(await cli(['resume', id, '--data', data, '--input', 'ok=true'])).toMatchObject({ code: 0, stdout: `resumed ${id}\n` });
-    const [code] = (await once(run.child, 'exit')) as [number];
+    const code = await run.exited;
     expect(code).toBe(0);
     expect(run.stdout()).toMatch(/INFO {2}bye {2}after the pause: true/);
     rmSync(data, { recursive: true, force: true });
@@ -126,7 +135,7 @@ describe('troupe run', () => {
       const tmp = temp();
       const run = await spawnUntil(['run', `${fixtures}/naps.yaml`], /going to sleep/, { TMPDIR: tmp });
       run.child.kill(signal);
-      const [code] = (await once(run.child, 'exit')) as [number];
+      const code = await run.exited;
       expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
       expect(run.stderr()).toContain(`${signal}: execution`);
       expect(readdirSync(tmp)).toEqual([]);
@@ -189,7 +198,7 @@ describe('commands over IPC to a running daemon', () => {
     expect(await cli(['resume', id, '--data', data])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^TROUPE_EXECUTION_NOT_PAUSED/) });
     expect(await cli(['kill', id, '--data', data])).toMatchObject({ code: 0, stdout: `killing ${id}\n` });
     const guard = setTimeout(() => f.child.kill('SIGKILL'), 90_000);
-    const [code] = (await once(f.child, 'exit')) as [number];
+    const code = await f.exited;
     clearTimeout(guard);
     expect(code, `logs --follow after the kill: ${f.stdout()} ${f.stderr()}`).toBe(0);
     expect(JSON.parse((await cli(['show', id, '--json', '--data', data])).stdout).state.current).toBe('KILLED');
