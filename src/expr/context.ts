@@ -3,7 +3,17 @@
  * in scope, the resolved options, and a way to render a nested template with the same context.
  */
 import type { Budget } from './budget.js';
-import type { ResolvedRenderOptions } from './limits.js';
+import type { RenderLimits } from './limits.js';
+
+/** A host function: positional args, named args, and the evaluation context. */
+export type HostFunction = (args: unknown[], named: Record<string, unknown>, ctx: EvalContext) => unknown;
+
+/** The options of one render call with defaults applied (see options.ts). */
+export interface ResolvedRenderOptions {
+  readonly now: (() => number) | undefined;
+  readonly functions: Readonly<Record<string, HostFunction>>;
+  readonly limits: Readonly<RenderLimits>;
+}
 
 /** The evaluation context handed to filters and functions. */
 export interface EvalContext {

@@ -11,7 +11,7 @@ import type { EvalContext } from './context.js';
 import { exprError, lineAt, shorten, undefinedError } from './diagnostics.js';
 import { FILTERS } from './filters/index.js';
 import { FUNCTIONS } from './functions/index.js';
-import type { ResolvedRenderOptions } from './limits.js';
+import type { ResolvedRenderOptions } from './context.js';
 import { arithmetic, compare, concat, contains, negate, range, truthy, valuesEqual } from './operators.js';
 import type { Output } from './output.js';
 import { StringOutput } from './output.js';

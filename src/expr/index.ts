@@ -18,7 +18,8 @@
  */
 export { compileTemplate, clearTemplateCache, type CompiledTemplate } from './cache.js';
 export { renderString, renderTyped, renderObject, isTruthy } from './render.js';
-export { DEFAULT_RENDER_LIMITS, type RenderLimits, type RenderOptions, type HostFunction } from './limits.js';
-export type { EvalContext } from './context.js';
+export { DEFAULT_RENDER_LIMITS, type RenderLimits } from './limits.js';
+export type { RenderOptions } from './options.js';
+export type { EvalContext, HostFunction } from './context.js';
 export { FILTER_NAMES } from './filters/index.js';
 export { FUNCTION_NAMES } from './functions/index.js';

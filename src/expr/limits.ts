@@ -1,8 +1,6 @@
 /**
- * Render limits and options: defaults in one constant, resolved once per render call.
+ * Render limits: the caps of one render call, with their defaults in one constant.
  */
-import { TroupeError } from '../errors.js';
-import type { EvalContext } from './context.js';
 
 /** Caps that keep a hostile template from exhausting memory, CPU or the stack. */
 export interface RenderLimits {
@@ -35,43 +33,3 @@ export const DEFAULT_RENDER_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxSteps: 5_000_000,
   maxBuiltChars: 100_000_000,
 });
-
-/** A host function: positional args, named args, and the evaluation context. */
-export type HostFunction = (args: unknown[], named: Record<string, unknown>, ctx: EvalContext) => unknown;
-
-/** Options of one render call. */
-export interface RenderOptions {
-  /** epoch-ms clock for now(); without it, now() throws */
-  now?: () => number;
-  /** extra host functions (read(), secret(), errorLogs(), kv() …) given by the runtime */
-  functions?: Record<string, HostFunction>;
-  /** overrides of {@link DEFAULT_RENDER_LIMITS} */
-  limits?: Partial<RenderLimits>;
-}
-
-/** {@link RenderOptions} with defaults applied. */
-export interface ResolvedRenderOptions {
-  readonly now: (() => number) | undefined;
-  readonly functions: Readonly<Record<string, HostFunction>>;
-  readonly limits: Readonly<RenderLimits>;
-}
-
-const EMPTY_FUNCTIONS: Readonly<Record<string, HostFunction>> = Object.freeze(Object.create(null) as Record<string, HostFunction>);
-const DEFAULT_RESOLVED: ResolvedRenderOptions = Object.freeze({ now: undefined, functions: EMPTY_FUNCTIONS, limits: DEFAULT_RENDER_LIMITS });
-
-/** Validates and resolves render options. */
-export function resolveRenderOptions(options: RenderOptions | undefined): ResolvedRenderOptions {
-  if (!options) return DEFAULT_RESOLVED;
-  const limits = { ...DEFAULT_RENDER_LIMITS };
-  for (const [key, value] of Object.entries(options.limits ?? {})) {
-    if (!Object.hasOwn(DEFAULT_RENDER_LIMITS, key)) {
-      throw new TroupeError('TROUPE_OPTION_INVALID', `Unknown render limit '${key}'`);
-    }
-    if (typeof value !== 'number' || !(value > 0)) {
-      throw new TroupeError('TROUPE_OPTION_INVALID', `limits.${key} must be a positive number`);
-    }
-    limits[key as keyof RenderLimits] = value;
-  }
-  const functions = options.functions ? Object.assign(Object.create(null) as Record<string, HostFunction>, options.functions) : EMPTY_FUNCTIONS;
-  return { now: options.now, functions, limits };
-}

@@ -1,0 +1,36 @@
+/**
+ * Render options: what a caller passes to one render call, validated and resolved once.
+ */
+import { TroupeError } from '../errors.js';
+import type { HostFunction, ResolvedRenderOptions } from './context.js';
+import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './limits.js';
+
+/** Options of one render call. */
+export interface RenderOptions {
+  /** epoch-ms clock for now(); without it, now() throws */
+  now?: () => number;
+  /** extra host functions (read(), secret(), errorLogs(), kv() …) given by the runtime */
+  functions?: Record<string, HostFunction>;
+  /** overrides of {@link DEFAULT_RENDER_LIMITS} */
+  limits?: Partial<RenderLimits>;
+}
+
+const EMPTY_FUNCTIONS: Readonly<Record<string, HostFunction>> = Object.freeze(Object.create(null) as Record<string, HostFunction>);
+const DEFAULT_RESOLVED: ResolvedRenderOptions = Object.freeze({ now: undefined, functions: EMPTY_FUNCTIONS, limits: DEFAULT_RENDER_LIMITS });
+
+/** Validates and resolves render options. */
+export function resolveRenderOptions(options: RenderOptions | undefined): ResolvedRenderOptions {
+  if (!options) return DEFAULT_RESOLVED;
+  const limits = { ...DEFAULT_RENDER_LIMITS };
+  for (const [key, value] of Object.entries(options.limits ?? {})) {
+    if (!Object.hasOwn(DEFAULT_RENDER_LIMITS, key)) {
+      throw new TroupeError('TROUPE_OPTION_INVALID', `Unknown render limit '${key}'`);
+    }
+    if (typeof value !== 'number' || !(value > 0)) {
+      throw new TroupeError('TROUPE_OPTION_INVALID', `limits.${key} must be a positive number`);
+    }
+    limits[key as keyof RenderLimits] = value;
+  }
+  const functions = options.functions ? Object.assign(Object.create(null) as Record<string, HostFunction>, options.functions) : EMPTY_FUNCTIONS;
+  return { now: options.now, functions, limits };
+}
