@@ -11,5 +11,6 @@ export { createExecution, createExecutionState, toExecution } from './create.js'
 export type { ExecutionState, RunEntry } from './state.js';
 export { restoreExecutionState } from './restore.js';
 export { releaseFinished } from './retention.js';
+export { slaTimerId } from './sla.js';
 export { DEFAULT_LIMITS } from '../model/limits.js';
 export type { ExecutorLimits } from '../model/limits.js';

@@ -20,6 +20,7 @@ import { nextRetryAtMs, retryPolicyFor } from './retry.js';
 import { createGroup, indexDag, indexRun, type ExecutionState, type Group, type RunEntry } from './state.js';
 import { resolveContextFor } from './dispatch.js';
 import { restoredRun } from './actor-run.js';
+import { restoreSlaDeadlines } from './sla.js';
 import type { HostVars } from './run-vars.js';
 
 function branchOf(task: Task, owner: Task | undefined, flow: Flow): 'normal' | 'errors' {
@@ -105,6 +106,7 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
   // Paused runs' timers, sleeping runs, subflows waiting for their child: the type knows. Once
   // every record is loaded, so a templated delay renders with every output and input there.
   for (const entry of actorRuns) actorHooksOf(entry.task.canonicalType)?.restore?.(restoredRun(state, entry, host));
+  restoreSlaDeadlines(state);
   releaseRestored(state);
   for (const group of state.groups.values()) settleValues(group);
   state.nextLogSeq = logs.length;

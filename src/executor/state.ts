@@ -113,8 +113,8 @@ export interface ExecutionState {
 
 /** A timer the actor is waiting on. */
 export interface ActorTimer {
-  /** A retry, the execution's scheduled start, or a timer an actor-side task armed (`name`, `detail`). */
-  kind: 'retry' | 'schedule' | 'task';
+  /** A retry, the execution's scheduled start, a timer an actor-side task armed (`name`, `detail`), or an SLA deadline (`name`: the SLA's id). */
+  kind: 'retry' | 'schedule' | 'task' | 'sla';
   /** The run the timer is for ('' for the execution's own schedule timer). */
   taskRunId: string;
   atMs: number;

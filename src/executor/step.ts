@@ -18,6 +18,7 @@ import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup, wakeHeld } from './resolve.js';
 import { resumeRestarted } from './restart.js';
+import { armSlaDeadlines, checkSlaAssertions, slaDeadlineReached } from './sla.js';
 
 /** What one step changed and asks for. */
 export interface StepResult {
@@ -35,6 +36,10 @@ export interface StepResult {
 /** Applies one message to an execution. */
 export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv): StepResult {
   const ctx: StepContext = { state, env, date: isoDate(env.nowMs), changed: new Set(), deleted: [], headerChanged: false, effects: [], logs: [], dirty: new Set(), visited: 0 };
+  // Kestra evaluates a flow's SLA assertions before processing each change (not on a pass that
+  // queues it; a restart's, once it runs again).
+  const hasSla = state.flow.sla !== undefined;
+  if (hasSla && msg.type !== 'execution.restart' && !(msg.type === 'execution.start' && msg.admission)) checkSlaAssertions(ctx);
   switch (msg.type) {
     case 'execution.start':
       if (msg.admission) admitOverLimit(ctx, msg.admission);
@@ -66,6 +71,7 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       break;
     case 'execution.restart':
       resumeRestarted(ctx);
+      if (hasSla) checkSlaAssertions(ctx);
       break;
   }
   drain(ctx);
@@ -96,6 +102,7 @@ function start(ctx: StepContext, scheduleReached = false): void {
     return;
   }
   setExecutionState(ctx, 'RUNNING');
+  armSlaDeadlines(ctx);
   ctx.dirty.add(ctx.state.groups.get('')!);
 }
 
@@ -105,6 +112,8 @@ function admitOverLimit(ctx: StepContext, a: { admit: 'QUEUE' | 'CANCEL' | 'FAIL
   if (a.admit === 'QUEUE') {
     log(ctx, 'INFO', `Flow is queued due to concurrency limit exceeded, ${a.running} running(s)`);
     setExecutionState(ctx, 'QUEUED');
+    // Kestra creates the SLA monitors before the concurrency check: a queued execution's deadline runs too.
+    armSlaDeadlines(ctx);
   } else if (a.admit === 'CANCEL') setExecutionState(ctx, 'CANCELLED');
   else {
     log(ctx, 'ERROR', 'Flow is FAILED due to concurrency limit exceeded');
@@ -142,6 +151,10 @@ function fireTimer(ctx: StepContext, timerId: string): void {
   ctx.state.timers.delete(timerId);
   if (timer.kind === 'schedule') {
     start(ctx, true);
+    return;
+  }
+  if (timer.kind === 'sla') {
+    slaDeadlineReached(ctx, timer);
     return;
   }
   const entry = ctx.state.runs.get(timer.taskRunId);
@@ -193,7 +206,8 @@ function recover(ctx: StepContext, crashed: boolean): void {
     if ((entry.crashes ?? 0) >= limit) failCrashedAttempt(ctx, entry, limit);
     else pushDispatch(ctx, entry);
   }
-  for (const [timerId, t] of state.timers) ctx.effects.push({ type: 'timer.start', timerId, atMs: t.atMs });
+  // In date order: timers that came due while the engine was down fire in the order they would have.
+  for (const [timerId, t] of [...state.timers].sort((a, b) => a[1].atMs - b[1].atMs)) ctx.effects.push({ type: 'timer.start', timerId, atMs: t.atMs });
   for (const id of state.waitingSubflows) {
     const entry = state.runs.get(id)!;
     actorHooksOf(entry.task.canonicalType)?.recover?.(actorRun(ctx, entry));

@@ -12,6 +12,7 @@ import { toPluginDefault, type DefaultEntry } from './plugin-defaults.js';
 import { describeProblem, problemsToError, Problems, type FlowAdvice, type FlowProblem } from './problems.js';
 import { DEFAULT_READ_LIMITS, MAX_DEPTH_CEILING, readYaml, type ReadLimits } from '../yaml/read.js';
 import { parseRetry } from './retry.js';
+import { parseSla } from './sla.js';
 import { describeNode, toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** Options of {@link parseFlow} and {@link validateFlow}. */
@@ -154,7 +155,7 @@ function buildFlow(root: YNode, source: string, problems: Problems, requireRunna
     ['listeners', (n) => (flow.listeners = parseListeners(n, ctx))],
     ['retry', (n) => (flow.retry = parseRetry(n, 'retry', problems))],
     ['concurrency', (n) => (flow.concurrency = parseConcurrency(n, problems))],
-    ['sla', (n) => (flow.sla = readSla(n, problems))],
+    ['sla', (n) => (flow.sla = parseSla(n, problems))],
   ];
   for (const [key, read] of optional) {
     const node = get(key);
@@ -192,12 +193,6 @@ function readVariables(node: YNode | undefined, problems: Problems): Record<stri
   if (node.kind === 'map') return toPlain(node) as Record<string, unknown>;
   problems.add(node, 'variables', `expected a map but got ${describeNode(node)}`);
   return {};
-}
-
-function readSla(node: YNode, problems: Problems): Array<Record<string, unknown>> {
-  if (node.kind === 'seq' && node.items.every((i) => i.kind === 'map')) return toPlain(node) as Array<Record<string, unknown>>;
-  problems.add(node, 'sla', `expected a list of SLA maps but got ${describeNode(node)}`);
-  return [];
 }
 
 /** Kestra: `Duplicate task id with name [a, b]`, reported where the first repeat is. */

@@ -39,6 +39,11 @@ export interface Execution {
    * top). Bounded by the engine's `maxSubflowDepth`.
    */
   subflowDepth?: number;
+  /**
+   * Troupe's own, not Kestra's JSON: the ids of the MAX_DURATION SLAs whose deadline was
+   * processed (Kestra deletes the monitor), so a restored actor does not arm them again.
+   */
+  slaDone?: string[];
 }
 
 /** The execution without its task runs: what the store keeps in the header record. */

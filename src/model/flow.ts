@@ -4,6 +4,7 @@
  * into {@link Task} objects (see {@link TaskKind} and the type registry in src/flow).
  */
 import type { Label } from './execution.js';
+import type { Sla } from './sla.js';
 
 /** Whether a task runs in the pool or is resolved by the executor inside the actor. */
 export type TaskKind = 'runnable' | 'flowable';
@@ -94,8 +95,8 @@ export interface Flow {
   triggers: Array<{ id: string; type: string; canonicalType?: string; props: Record<string, unknown> }>;
   /** Deprecated listeners (§10.5): tasks run after the execution ends when the conditions pass. */
   listeners?: Array<{ description?: string; conditions: unknown[]; tasks: Task[] }>;
-  /** SLA declarations (beta, §10.4), as written. */
-  sla?: Array<Record<string, unknown>>;
+  /** SLAs (beta, §10.4): deadlines and assertions the executor enforces (src/executor/sla.ts). */
+  sla?: Sla[];
   disabled: boolean;
   /** The YAML source the flow was parsed from. */
   source: string;

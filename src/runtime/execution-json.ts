@@ -20,7 +20,7 @@ export function taskRunToJson(run: TaskRun, nowMs: number): TaskRunJson {
 
 /** An execution in Kestra's JSON shape. */
 export function executionToJson(e: Execution, nowMs: number): ExecutionJson {
-  const { taskRunList, state, subflowDepth: _internal, ...rest } = e;
+  const { taskRunList, state, subflowDepth: _internal, slaDone: _sla, ...rest } = e;
   const json: ExecutionJson = { ...rest, state: stateToJson(state, nowMs) };
   if (taskRunList) json.taskRunList = taskRunList.map((r) => taskRunToJson(r, nowMs));
   return json;

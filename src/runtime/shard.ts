@@ -12,7 +12,7 @@ import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
 import { idFromBytes } from '../model/ids.js';
 import { isTerminated, isoDate, transition, type StateType } from '../model/state.js';
-import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
+import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, slaTimerId, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { applyPlan, planMarkAs, planRestart, refusalError, type RunRecord } from '../executor/restart.js';
 import { shardOf } from './router.js';
 import { recoverMessage, restartMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
@@ -493,6 +493,7 @@ export class Shard {
       this.#acks = this.#acks.then(() => staged.durable).then(() => this.#send(out));
     } else this.#acks = this.#acks.then(() => staged.durable);
     this.#acks = this.#acks.catch((e: unknown) => this.#storeFailed(e));
+    for (const actor of ended) this.#cancelSlaTimers(actor);
     for (const actor of [...ended, ...headers]) this.#release(actor);
     this.#passivate(headers);
     this.#draining = false;
@@ -628,6 +629,16 @@ export class Shard {
     transition(header.state, 'FAILED', date);
     const message = `Internal error while executing the flow: ${err instanceof Error ? err.message : String(err)}`;
     batch.logs.push({ executionId: header.id, seq: actor.state.nextLogSeq++, entry: { namespace: header.namespace, flowId: header.flowId, executionId: header.id, timestamp: date, level: 'ERROR', message } });
+  }
+
+  /** An ended execution's SLA deadlines will never matter: their timers go (Kestra purges the monitors). */
+  #cancelSlaTimers(actor: Actor): void {
+    for (const sla of actor.state.flow.sla ?? []) {
+      if (sla.type !== 'MAX_DURATION') continue;
+      const key = `${actor.state.header.id}\u0000${slaTimerId(sla.id)}`;
+      this.#timers.get(key)?.();
+      this.#timers.delete(key);
+    }
   }
 
   /** Drops an ended actor from memory once nothing of it is in flight. */

@@ -22,7 +22,7 @@ const RECORD_VOCABULARY: ReadonlySet<string> = new Set([
   'current', 'histories', 'date', 'startDate', 'endDate', 'duration',
   // Execution header, Label, ExecutionTrigger, metadata
   'flowRevision', 'inputs', 'labels', 'variables', 'parentId', 'originalId', 'trigger', 'deleted', 'metadata',
-  'scheduleDate', 'subflowDepth', 'key', 'attemptNumber', 'originalCreatedDate',
+  'scheduleDate', 'subflowDepth', 'slaDone', 'key', 'attemptNumber', 'originalCreatedDate',
   // LogEntry
   'taskRunId', 'timestamp', 'level', 'thread', 'message',
   // TaskRunRecord, OutboxEntry, FlowRecord
