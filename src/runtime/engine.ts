@@ -127,6 +127,8 @@ export class Engine implements TroupeApi {
   readonly #requests = new Map<number, { shard: number; resolve: () => void; reject: (e: Error) => void }>();
   #nextRequest = 1;
   #triggers: TriggerService | undefined;
+  /** Aborted at close: polls of http.Triggers in progress. */
+  readonly #triggerPolls = new AbortController();
   readonly #kv: LmdbKvStore;
   readonly #retention: Retention;
 
@@ -949,6 +951,19 @@ export class Engine implements TroupeApi {
       typeInputs: (record, inputs) => this.#typeInputs(record, inputs),
       header: (id) => this.#store.readHeader(id),
       warn: (message) => process.emitWarning(message, 'TroupeTriggerWarning'),
+      pollHttp: async (trigger, flow, vars) => {
+        const { pollHttp } = await import('../tasks/http/poll.main.js');
+        return pollHttp(trigger, {
+          flow,
+          render: (t) => renderString(t, vars, renderOptions),
+          renderObject: (v) => renderObject(v, vars, renderOptions),
+          log: (level, message) => {
+            if (level === 'WARN' || level === 'ERROR') process.emitWarning(`Trigger ${flow.namespace}.${flow.id}.${trigger.id}: ${message}`, 'TroupeTriggerWarning');
+          },
+          nowMs: () => this.#clock.now(),
+          signal: this.#triggerPolls.signal,
+        });
+      },
       create: (record, t) => {
         const created = new Promise<void>((resolve, reject) => this.#created.set(t.id, { resolve, reject }));
         const msg = { type: 'execution.create', executionId: t.id, flow: { namespace: record.namespace, id: record.id, revision: record.revision, source: record.source }, inputs: t.inputs, labels: t.labels, trigger: t.trigger, nowMs: this.#clock.now() } as ToShard & { type: 'execution.create' };
@@ -1066,6 +1081,7 @@ export class Engine implements TroupeApi {
     if (this.#closed) return Promise.resolve();
     this.#closing ??= (async () => {
       await this.#retention.stop();
+      this.#triggerPolls.abort();
       await this.#triggers?.close().catch(() => {});
       const clean = await Promise.all(this.#shards.map((s) => this.#stopShard(s)));
       await this.#release(clean.every(Boolean));

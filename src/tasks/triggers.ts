@@ -38,7 +38,26 @@ export const TRIGGERS: readonly TypeDefinition[] = [
     aliases: ['io.kestra.core.models.triggers.types.Webhook'],
     props: { key: 'string!', inputs: 'map', labels: 'any' },
   },
-  { type: `${CORE}http.Trigger`, category: 'trigger', kind: 'runnable', aliases: ['io.kestra.plugin.fs.http.Trigger'], props: {}, open: true },
+  {
+    type: `${CORE}http.Trigger`,
+    category: 'trigger',
+    kind: 'runnable',
+    aliases: ['io.kestra.plugin.fs.http.Trigger'],
+    props: {
+      uri: 'string!',
+      method: 'enum:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|TRACE',
+      body: 'any',
+      formData: 'map',
+      contentType: 'string',
+      headers: 'map',
+      options: 'map',
+      sslOptions: 'map',
+      encryptBody: 'bool',
+      interval: 'duration',
+      responseCondition: 'string',
+      labels: 'any',
+    },
+  },
 ];
 
 /** Condition names with their legacy `…Condition` spellings. */
@@ -70,8 +89,8 @@ function condition([name, ...legacy]: [string, ...string[]]): TypeDefinition {
 
 export const CONDITIONS: readonly TypeDefinition[] = CONDITION_NAMES.map(condition);
 
-/** Trigger types the engine runs (src/triggers): Schedule, Flow and Webhook. */
-export const RUNNABLE_TRIGGERS: ReadonlySet<string> = new Set([`${CORE}trigger.Schedule`, `${CORE}trigger.Flow`, `${CORE}trigger.Webhook`]);
+/** Trigger types the engine runs (src/triggers): Schedule, Flow, Webhook and http.Trigger. */
+export const RUNNABLE_TRIGGERS: ReadonlySet<string> = new Set([`${CORE}trigger.Schedule`, `${CORE}trigger.Flow`, `${CORE}trigger.Webhook`, `${CORE}http.Trigger`]);
 
 /** Condition types the trigger service evaluates (src/triggers/conditions.ts). */
 export const RUNNABLE_CONDITIONS: ReadonlySet<string> = new Set(

@@ -63,6 +63,11 @@ export interface TriggerHost {
   createFailed(record: FlowRecord, execution: FailedExecution): Promise<void>;
   /** Reads an execution's header. */
   header(executionId: string): ExecutionHeader | undefined;
+  /**
+   * Makes one poll of an http.Trigger (its Request properties rendered with `vars`); resolves
+   * with the Request outputs `{uri, code, headers, body}` whatever the status.
+   */
+  pollHttp(trigger: { id: string; type: string; props: Record<string, unknown> }, flow: { namespace: string; id: string }, vars: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Something went wrong outside any execution (Kestra logs it on the trigger's logger). */
   warn(message: string): void;
 }

@@ -1,8 +1,9 @@
 /**
  * The trigger service: Kestra's scheduler inside the engine, on the main thread, driven by the
  * engine's clock. It keeps a state row per Schedule trigger (src/store `triggers`, recovered at
- * open), arms one timer at the earliest due date, fires due schedules (never while the
- * execution it started last still runs), replays missed dates per `recoverMissedSchedules`,
+ * open) and per polling trigger (http.Trigger, ./polling.ts), arms one timer at the earliest due
+ * date, fires due schedules and polls (never while the execution it started last still runs),
+ * replays missed dates per `recoverMissedSchedules`,
  * starts Flow-trigger executions when another execution ends, and answers webhooks.
  *
  * Every change to the rows goes through one queue: an evaluation, an execution's end, a deploy
@@ -17,10 +18,12 @@ import { isTerminated } from '../model/state.js';
 import type { FlowRecord, TriggerRecord } from '../store/index.js';
 import { allConditions, isScheduleCondition, type ConditionContext, type ConditionExecution } from './conditions.js';
 import { FlowListeners } from './flow-listeners.js';
-import type { TriggerHost } from './host.js';
+import type { TriggeredExecution, TriggerHost } from './host.js';
+import { isTruthy } from '../expr/index.js';
 import { checkBackfill, definitionOf, freshRow, resetExecution, rowKey, unlockRow } from './rows.js';
 import { datesVariables, nextEvaluationDate, previousEvaluationDate, scheduleDates, scheduleOf, trueNeighbour, type FlowTrigger, type ScheduleDates, type ScheduleDef } from './schedule.js';
 import { WebhookTriggers, type WebhookRequest, type WebhookResult } from './webhooks.js';
+import { HTTP_TRIGGER_TYPE, pollOf, responseVariables, type PollDef } from './polling.js';
 
 /** Kestra's Schedule trigger type. */
 export const SCHEDULE_TYPE = 'io.kestra.plugin.core.trigger.Schedule';
@@ -33,8 +36,10 @@ interface Entry {
   record: FlowRecord;
   flow: Flow;
   trigger: FlowTrigger;
-  /** Undefined when the trigger cannot be scheduled (a cron that no longer parses). */
+  /** Undefined when the trigger cannot be scheduled (a cron that no longer parses) or polls. */
   def: ScheduleDef | undefined;
+  /** A polling trigger's definition (http.Trigger). */
+  poll?: PollDef;
 }
 
 /** A trigger's state with its definition, as the API lists them. */
@@ -89,6 +94,8 @@ export class TriggerService {
   #cancelTimer: (() => void) | undefined;
   #armedAt: number | undefined;
   #closed = false;
+  /** Set when close() starts: polls aborted then are not counted. */
+  #stopping = false;
   /** Executions being created: the engine may report their end before creation resolves. */
   readonly #pending = new Set<Promise<void>>();
 
@@ -115,15 +122,21 @@ export class TriggerService {
       const flow = this.#parse(record);
       if (!flow) continue;
       this.#listeners.flowDeployed(record, flow);
-      for (const trigger of this.#schedules(flow)) {
+      for (const trigger of this.#rowTriggers(flow)) {
         const key = rowKey(flow.namespace, flow.id, trigger.id);
-        const def = this.#def(flow, trigger);
+        const poll = this.#poll(flow, trigger);
+        const def = poll ? undefined : this.#def(flow, trigger);
         let row = rows.get(key);
         rows.delete(key);
-        if (!row || row.definition !== definitionOf(trigger)) row = freshRow(flow.namespace, flow.id, trigger, now, def && this.#next(def, undefined, now), row);
+        if (!row || row.definition !== definitionOf(trigger)) row = freshRow(flow.namespace, flow.id, trigger, now, poll ? host.clock.now() + poll.intervalMs : def && this.#next(def, undefined, now), row);
         else row = this.#recoverRow(row, def, now);
+        // A poll in progress when the engine stopped is lost: it is made again when due.
+        if (poll && row.evaluateRunningDate !== undefined) {
+          const { evaluateRunningDate: _r, ...rest } = row;
+          row = rest;
+        }
         put.push(row);
-        this.#entries.set(key, { row, record, flow, trigger, def });
+        this.#entries.set(key, { row, record, flow, trigger, def, ...(poll ? { poll } : {}) });
         if (row.executionId) this.#byExecution.set(row.executionId, key);
       }
     }
@@ -167,8 +180,23 @@ export class TriggerService {
     }
   }
 
-  #schedules(flow: Flow): FlowTrigger[] {
-    return flow.triggers.filter((t) => this.#host.canonical(t.canonicalType ?? t.type) === SCHEDULE_TYPE);
+  /** The triggers of a flow that keep a state row: Schedules and polling triggers. */
+  #rowTriggers(flow: Flow): FlowTrigger[] {
+    return flow.triggers.filter((t) => {
+      const type = this.#host.canonical(t.canonicalType ?? t.type);
+      return type === SCHEDULE_TYPE || type === HTTP_TRIGGER_TYPE;
+    });
+  }
+
+  /** A polling trigger's definition; undefined for other types, or when its interval is invalid (warned). */
+  #poll(flow: Flow, trigger: FlowTrigger): PollDef | undefined {
+    if (this.#host.canonical(trigger.canonicalType ?? trigger.type) !== HTTP_TRIGGER_TYPE) return undefined;
+    try {
+      return pollOf(trigger);
+    } catch (e) {
+      this.#host.warn(`Trigger ${flow.namespace}.${flow.id}.${trigger.id} cannot poll: ${errorMessage(e)}`);
+      return undefined;
+    }
   }
 
   #def(flow: Flow, trigger: FlowTrigger): ScheduleDef | undefined {
@@ -222,7 +250,7 @@ export class TriggerService {
 
   /** Whether a row may fire now (enabled, unlocked, schedulable, flow and trigger enabled). */
   #eligible(e: Entry): boolean {
-    return !!e.def && !e.row.disabled && !e.row.executionId && e.row.nextExecutionDate !== undefined && !e.flow.disabled && e.trigger.props['disabled'] !== true && !e.row.backfill?.paused;
+    return (!!e.def || (!!e.poll && e.row.evaluateRunningDate === undefined)) && !e.row.disabled && !e.row.executionId && e.row.nextExecutionDate !== undefined && !e.flow.disabled && e.trigger.props['disabled'] !== true && !e.row.backfill?.paused;
   }
 
   /** Arms one timer at the earliest due date of an eligible row. */
@@ -250,13 +278,94 @@ export class TriggerService {
 
   /** Evaluates every due row; rows are durable before the executions they name are created. */
   async #evaluateDue(): Promise<void> {
-    const now = truncate(this.#host.clock.now());
-    const due = [...this.#entries.values()].filter((e) => this.#eligible(e) && e.row.nextExecutionDate! <= now).sort((a, b) => a.row.nextExecutionDate! - b.row.nextExecutionDate!);
+    const exact = this.#host.clock.now();
+    const now = truncate(exact);
+    // Schedules are due by the second (their dates are whole seconds); polls at their exact date.
+    const due = [...this.#entries.values()].filter((e) => this.#eligible(e) && e.row.nextExecutionDate! <= (e.poll ? exact : now)).sort((a, b) => a.row.nextExecutionDate! - b.row.nextExecutionDate!);
     if (!due.length) return;
     const creations: Array<() => Promise<void>> = [];
-    for (const e of due) creations.push(...this.#evaluate(e, now));
+    const polls: Entry[] = [];
+    for (const e of due) {
+      if (e.poll) creations.push(...this.#startPoll(e, exact, polls));
+      else creations.push(...this.#evaluate(e, now));
+    }
     await this.#host.store.writeTriggers(due.map((e) => e.row));
+    for (const e of polls) void this.#track(this.#runPoll(e, e.row.evaluateRunningDate!));
     await Promise.all(creations.map((c) => c()));
+  }
+
+  /**
+   * A due polling trigger: its conditions first (Kestra evaluates them before the poll; one that
+   * throws creates a FAILED execution), then the row takes the evaluation lock and the poll is
+   * made once the row is durable.
+   */
+  #startPoll(e: Entry, now: number, polls: Entry[]): Array<() => Promise<void>> {
+    const vars = this.#flowVars({ namespace: e.flow.namespace, flowId: e.flow.id }, e.flow.revision);
+    const next = now + e.poll!.intervalMs;
+    const conditions = Array.isArray(e.trigger.props['conditions']) ? (e.trigger.props['conditions'] as Array<Record<string, unknown>>) : [];
+    try {
+      if (!allConditions(conditions, this.#conditionContext(vars))) {
+        e.row = { ...e.row, date: now, nextExecutionDate: next, updatedDate: now };
+        return [];
+      }
+    } catch (err) {
+      e.row = { ...e.row, date: now, nextExecutionDate: next, updatedDate: now };
+      return [() => this.#createFailed(e.record, this.#host.newId(), [], `Unable to evaluate the trigger '${e.trigger.id}': ${errorMessage(err)}`)];
+    }
+    e.row = { ...e.row, evaluateRunningDate: now, updatedDate: now };
+    polls.push(e);
+    return [];
+  }
+
+  /** Makes a poll (outside the queue) and hands its outcome back to the queue. */
+  async #runPoll(e: Entry, started: number): Promise<void> {
+    const key = rowKey(e.flow.namespace, e.flow.id, e.trigger.id);
+    const vars = this.#flowVars({ namespace: e.flow.namespace, flowId: e.flow.id }, e.flow.revision);
+    let output: Record<string, unknown> | undefined;
+    let failure: string | undefined;
+    try {
+      output = await this.#host.pollHttp(e.trigger, { namespace: e.flow.namespace, id: e.flow.id }, vars);
+    } catch (err) {
+      // Aborted by the engine's close: the row keeps its evaluation lock, dropped at the next open.
+      if (this.#stopping) return;
+      failure = errorMessage(err);
+    }
+    await this.#enqueue(() => this.#polled(key, started, vars, output, failure));
+  }
+
+  /** A poll's outcome: an execution when `responseCondition` holds; the next poll an interval after this one started. */
+  async #polled(key: string, started: number, vars: Record<string, unknown>, output: Record<string, unknown> | undefined, failure: string | undefined): Promise<void> {
+    const e = this.#entries.get(key);
+    // The trigger was edited, removed or unlocked meanwhile: this poll no longer counts.
+    if (!e?.poll || e.row.evaluateRunningDate !== started) return;
+    const { evaluateRunningDate: _r, ...rest } = e.row;
+    let row: TriggerRecord = { ...rest, date: started, nextExecutionDate: started + e.poll.intervalMs, updatedDate: this.#host.clock.now() };
+    const name = `${e.flow.namespace}.${e.flow.id}.${e.trigger.id}`;
+    let create: TriggeredExecution | undefined;
+    if (failure !== undefined) this.#host.warn(`Trigger ${name}: the poll failed: ${failure}`);
+    else {
+      try {
+        if (isTruthy(this.#host.render(e.poll.responseCondition, { ...vars, response: responseVariables(output!) }))) {
+          create = { id: this.#host.newId(), inputs: this.#host.typeInputs(e.record, {}), labels: this.#labels(e.trigger, vars), trigger: { id: e.trigger.id, type: e.trigger.type, variables: output! } };
+        }
+      } catch (err) {
+        this.#host.warn(`Trigger ${name}: ${errorMessage(err)}`);
+      }
+    }
+    if (create) {
+      row = { ...row, executionId: create.id };
+      this.#byExecution.set(create.id, key);
+    }
+    e.row = row;
+    await this.#host.store.writeTriggers([row]);
+    if (!create) return;
+    const id = create.id;
+    void this.#track(
+      this.#host.create(e.record, create).catch((err: unknown) => {
+        this.#host.warn(`Trigger ${name} could not create its execution: ${errorMessage(err)}`);
+        void this.#enqueue(() => this.#released(id, undefined));
+      }),
+    );
   }
 
   /** One due Schedule (Kestra's scheduler loop body): updates the row, returns the creations. */
@@ -414,20 +523,21 @@ export class TriggerService {
       else this.#listeners.flowDeleted(record.namespace, record.id);
       const keep = new Set<string>();
       const put: TriggerRecord[] = [];
-      for (const trigger of flow ? this.#schedules(flow) : []) {
+      for (const trigger of flow ? this.#rowTriggers(flow) : []) {
         const key = rowKey(flow!.namespace, flow!.id, trigger.id);
         keep.add(key);
-        const def = this.#def(flow!, trigger);
+        const poll = this.#poll(flow!, trigger);
+        const def = poll ? undefined : this.#def(flow!, trigger);
         const old = this.#entries.get(key);
         let row = old?.row;
         if (!row || row.definition !== definitionOf(trigger)) {
           if (row?.executionId) this.#byExecution.delete(row.executionId);
           row = freshRow(flow!.namespace, flow!.id, trigger, now, undefined, row);
-          const next = def && this.#next(def, undefined, now);
+          const next = poll ? this.#host.clock.now() + poll.intervalMs : def && this.#next(def, undefined, now);
           if (next !== undefined) row.nextExecutionDate = next;
           put.push(row);
         }
-        this.#entries.set(key, { row, record, flow: flow!, trigger, def });
+        this.#entries.set(key, { row, record, flow: flow!, trigger, def, ...(poll ? { poll } : {}) });
       }
       const remove: TriggerRecord[] = [];
       for (const [key, e] of this.#entries) {
@@ -485,6 +595,8 @@ export class TriggerService {
               ? def.cron.next(now)
               : this.#next(def, { ...(row.date !== undefined ? { date: row.date } : {}) }, now, e);
         if (next !== undefined) row.nextExecutionDate = next;
+      } else if (!disabled && row.nextExecutionDate === undefined && e.poll) {
+        row = { ...row, nextExecutionDate: this.#host.clock.now() + e.poll.intervalMs };
       } else if (!disabled && row.nextExecutionDate === undefined && e.def) {
         const next = this.#next(e.def, { ...(row.date !== undefined ? { date: row.date } : {}) }, now, e);
         if (next !== undefined) row = { ...row, nextExecutionDate: next };
@@ -567,6 +679,7 @@ export class TriggerService {
 
   /** Stops the timer; queued changes finish first. */
   async close(): Promise<void> {
+    this.#stopping = true;
     await this.idle();
     this.#closed = true;
     this.#cancelTimer?.();
