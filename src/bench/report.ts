@@ -9,7 +9,7 @@ import { engineScenarios } from './engine.js';
 import { FINDINGS } from './findings.js';
 import type { BenchResults } from './results.js';
 import type { SerializationResult } from './serialization.js';
-import { daemonTable, engineTable, ipcTable, markdownTable, num, serializationTable, templatingTable } from './tables.js';
+import { daemonTable, engineTable, ipcTable, markdownTable, num, scriptsTable, serializationTable, templatingTable } from './tables.js';
 import { judgeTargets } from './targets.js';
 
 /** The chart's file name, next to benchmarks.md. */
@@ -135,6 +135,19 @@ function ipcSection(results: BenchResults): string[] {
   ];
 }
 
+/** The scripts section; a results file from before the suite existed has none. */
+function scriptsSection(results: BenchResults): string[] {
+  if (!results.scripts?.length) return [];
+  return [
+    '## Scripts: a script task beside a bare spawn of its command',
+    '',
+    'One durable engine runs a ForEach of 200 `io.kestra.plugin.scripts.shell.Commands` tasks, each running `true` (`/bin/sh -c "set -e\\ntrue"` in its own process group and working directory, with its marker, its process slot and its output read as lines), one at a time (`concurrencyLimit: 1`) and 8 at a time; in alternating rounds of the same run, the bench process spawns the same command line the same number of times at the same width with `child_process.spawn` (own group, piped output) and awaits each exit. `overhead` is the difference per task of the medians over the rounds: what the engine adds to the process (scheduling, persistence of three state changes, the working directory, the marker).',
+    '',
+    markdownTable(scriptsTable(results.scripts)),
+    '',
+  ];
+}
+
 /**
  * The Markdown of docs/benchmarks.md for one full run.
  * @param resultsFile the results file's path as the page should name it
@@ -151,7 +164,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     '',
     `Generated from \`${resultsFile}\`: run of ${results.date} at commit \`${git.commit}\`${git.dirty ? ' (with uncommitted changes)' : ''}, on ${machine.cpus} × ${machine.model}, ${num(machine.totalmemMiB / 1024)} GiB, ${machine.platform} ${machine.release}, Node ${machine.node}${machine.loadavg1 !== undefined ? `, 1-minute load average ${machine.loadavg1} at the start` : ''}. What each suite measures and why: [bench/README.md](../bench/README.md). Reproduce with \`npm run build && node bin/troupe.js bench --report\`.`,
     '',
-    '## Targets (issues 7, 10, 11 and 12)',
+    '## Targets (issues 7, 10, 11, 12 and 14)',
     '',
     '| target | measured | verdict |',
     '|:---|:---|:---|',
@@ -179,6 +192,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     ...templatingSection(results),
     ...daemonSection(results),
     ...ipcSection(results),
+    ...scriptsSection(results),
   ];
   return lines.join('\n');
 }

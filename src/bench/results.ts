@@ -12,6 +12,7 @@ import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
 import type { TemplatingResult } from './templating.js';
 import type { IpcResult } from './ipc.js';
+import type { ScriptsResult } from './scripts.js';
 
 /** The machine a run measured. */
 export interface MachineInfo {
@@ -49,6 +50,8 @@ export interface BenchResults {
   daemon?: DaemonResult[];
   /** Absent from files written before the ipc suite existed. */
   ipc?: IpcResult[];
+  /** Absent from files written before the scripts suite existed. */
+  scripts?: ScriptsResult[];
 }
 
 /** The machine this process runs on. */

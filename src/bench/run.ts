@@ -11,15 +11,16 @@ import { gitInfo, machineInfo, type BenchResults } from './results.js';
 import { runSerializationSuite } from './serialization.js';
 import { runTemplatingSuite } from './templating.js';
 import { runIpcSuite } from './ipc.js';
+import { runScriptsSuite } from './scripts.js';
 
 /** The suites, by the name `--only` takes. */
-export const SUITES = ['serialization', 'engine', 'templating', 'daemon', 'ipc'] as const;
+export const SUITES = ['serialization', 'engine', 'templating', 'daemon', 'ipc', 'scripts'] as const;
 
 /** Options of {@link runBench}. */
 export interface BenchRunOptions {
   /** Small sizes: seconds in all. */
   quick: boolean;
-  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
+  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`, `scripts`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
   only?: string[];
   progress?: Progress;
   /** Where to read the git commit (the repository the run measures). */
@@ -32,9 +33,9 @@ function selects(name: string, scenario: EngineScenario): boolean {
 }
 
 /** The suites and scenarios `only` selects. */
-export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; daemon: boolean; ipc: boolean; scenarios: EngineScenario[] } {
+export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; daemon: boolean; ipc: boolean; scripts: boolean; scenarios: EngineScenario[] } {
   const all = engineScenarios(quick);
-  if (!only || only.length === 0) return { serialization: true, templating: true, daemon: true, ipc: true, scenarios: all };
+  if (!only || only.length === 0) return { serialization: true, templating: true, daemon: true, ipc: true, scripts: true, scenarios: all };
   for (const name of only) {
     if (!(SUITES as readonly string[]).includes(name) && !all.some((s) => selects(name, s))) {
       throw new TroupeError('TROUPE_OPTION_INVALID', `--only ${name}: no suite or scenario has this name; expected one of ${[...SUITES, ...all.map((s) => s.name)].join(', ')}`, { option: 'only' });
@@ -45,6 +46,7 @@ export function selectWork(quick: boolean, only: string[] | undefined): { serial
     templating: only.includes('templating'),
     daemon: only.includes('daemon'),
     ipc: only.includes('ipc'),
+    scripts: only.includes('scripts'),
     scenarios: only.includes('engine') ? all : all.filter((s) => only.some((name) => selects(name, s))),
   };
 }
@@ -66,6 +68,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
     templating: [],
     daemon: [],
     ipc: [],
+    scripts: [],
   };
   const progress = options.progress;
   /** Runs a suite that reports progress as (label, done, total), and marks it complete at the end. */
@@ -85,6 +88,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
     progress?.update(`engine ${scenario.name}`, 0, scenario.warmup + scenario.executions);
     results.engine.push(...(await runEngineSuite({ quick: options.quick, scenarios: [scenario], onProgress: (name, done, total) => progress?.update(`engine ${name}`, done, total) })));
   }
+  if (work.scripts) results.scripts = await tracked('scripts', (onProgress) => runScriptsSuite({ quick: options.quick, onProgress }));
   if (work.daemon) results.daemon = await tracked('daemon', (onProgress) => runDaemonSuite({ quick: options.quick, onProgress }));
   progress?.end();
   return results;

@@ -4,6 +4,7 @@ import type { EngineResult } from './engine.js';
 import type { SerializationResult } from './serialization.js';
 import type { TemplatingResult } from './templating.js';
 import type { IpcResult } from './ipc.js';
+import type { ScriptsResult } from './scripts.js';
 
 /** A table: headers and rows of cells already formatted; `right` marks the numeric columns. */
 export interface Table {
@@ -122,6 +123,26 @@ export function ipcTable(results: IpcResult[]): Table {
       `${num(r.ipc.p50Ms)} / ${num(r.ipc.p99Ms)}`,
       num(r.addedP99Ms),
       `${num(r.roundTripP50Ms)} / ${num(r.roundTripP99Ms)}`,
+    ]),
+  };
+}
+
+/** The scripts suite: a script task beside a bare spawn of its command, sequential and parallel. */
+export function scriptsTable(results: ScriptsResult[]): Table {
+  return {
+    headers: ['scenario', 'tasks', 'at once', 'rounds', 'engine ms/task', 'bare spawn ms/task', 'overhead ms/task', 'engine tasks/s', 'bare spawns/s', 'failed'],
+    right: [false, ...(Array(9).fill(true) as boolean[])],
+    rows: results.map((r) => [
+      r.name,
+      num(r.tasks),
+      num(r.concurrency),
+      num(r.rounds),
+      num(r.engineMsPerTask),
+      num(r.bareMsPerTask),
+      num(r.overheadMsPerTask),
+      num(r.engineTasksPerSecond),
+      num(r.bareTasksPerSecond),
+      num(r.failed),
     ]),
   };
 }

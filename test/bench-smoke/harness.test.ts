@@ -17,6 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SERIALIZATION_FIELDS = ['n', 'kestraUsPerChange', 'snapshotUsPerChange', 'troupeUsPerChange', 'troupeBytesPerChange'];
 const TEMPLATING_FIELDS = ['name', 'template', 'firstUseUs', 'cachedUs'];
 const DAEMON_FIELDS = ['executions', 'concurrency', 'seconds', 'executionsPerSecond', 'p50Ms', 'p99Ms', 'inProcessExecutionsPerSecond', 'inProcessP50Ms', 'inProcessP99Ms', 'ratioToInProcess', 'failed', 'coldStartMs', 'idleRssMiB', 'poolThreads'];
+const SCRIPTS_FIELDS = ['tasks', 'concurrency', 'rounds', 'engineMsPerTask', 'bareMsPerTask', 'overheadMsPerTask', 'engineTasksPerSecond', 'bareTasksPerSecond', 'failed', 'poolThreads'];
 const ENGINE_FIELDS = ['name', 'executions', 'taskRuns', 'seconds', 'taskRunsPerSecond', 'executionsPerSecond', 'p50Ms', 'p99Ms', 'bytesWritten', 'peakRssMiB', 'poolNoopTasksPerSecond', 'ratioToPool'];
 
 describe('troupe bench --quick', () => {
@@ -55,6 +56,12 @@ describe('troupe bench --quick', () => {
       for (const f of DAEMON_FIELDS) expect(r).toHaveProperty(f, expect.any(Number));
       expect(r.failed).toBe(0);
     }
+    expect(stdout).toContain('Scripts');
+    expect(results.scripts?.map((r) => [r.name, r.concurrency])).toEqual([['shell-true-20', 1], ['shell-true-20-x8', 8]]);
+    for (const r of results.scripts ?? []) {
+      for (const f of SCRIPTS_FIELDS) expect(r).toHaveProperty(f, expect.any(Number));
+      expect(r.failed).toBe(0);
+    }
     // A guard against a hang, not a speed target: the quick run takes about 50 s on a quiet
     // 2-core machine, and several times that when the machine is shared.
   }, 300_000);
@@ -76,6 +83,10 @@ function fakeResults(): BenchResults {
     serialization: [ser(10, 10), ser(100, 10), ser(1_000, 11), ser(10_000, 30)],
     engine: [engine('each-parallel-100x100'), engine('kestra-03', { p50Ms: 60 }), engine('windmill-40', { overheadMsPerTask: 0.25 }), engine('huge-100k', { taskRuns: 100_001, maxTaskRunRecordBytes: 401 }), engine('huge-1m', { taskRuns: 1_000_001, peakRssMiB: 1_400, peakAnonRssMiB: 700 })],
     templating: [{ name: 'filters', template: "{{ inputs.name | lower | replace({' ': '-'}) }}", firstUseUs: 12, cachedUs: 2 }],
+    scripts: [
+      { name: 'shell-true-200', tasks: 200, concurrency: 1, rounds: 5, engineMsPerTask: 6.5, bareMsPerTask: 2.5, overheadMsPerTask: 4, engineTasksPerSecond: 150, bareTasksPerSecond: 400, failed: 0, poolThreads: 2 },
+      { name: 'shell-true-200-x8', tasks: 200, concurrency: 8, rounds: 5, engineMsPerTask: 2, bareMsPerTask: 1, overheadMsPerTask: 1, engineTasksPerSecond: 500, bareTasksPerSecond: 1000, failed: 0, poolThreads: 2 },
+    ],
     daemon: [{ name: 'daemon-kestra-01', executions: 2000, concurrency: 32, seconds: 10, executionsPerSecond: 200, p50Ms: 40, p99Ms: 90, inProcessExecutionsPerSecond: 250, inProcessP50Ms: 30, inProcessP99Ms: 60, ratioToInProcess: 0.8, failed: 0, coldStartMs: 700, idleRssMiB: 95, idleAnonRssMiB: 60, poolThreads: 2 }],
   };
 }
@@ -102,6 +113,15 @@ describe('the report', () => {
     expect(md).toContain('| daemon-kestra-01 | 2,000 | 32 | 200 | 40 | 90 | 250 | 30 | 60 | 0.8× | 0 | 700 | 95 | 60 |');
     const { daemon: _daemon, ...old } = fakeResults();
     expect(benchmarksMarkdown(old, 'bench/results/x.json')).not.toContain('## Daemon');
+  });
+
+  it('judges the scripts target and has a scripts section', () => {
+    const md = benchmarksMarkdown(fakeResults(), 'bench/results/x.json');
+    expect(md).toMatch(/over a bare spawn of the same command at most 5 ms .* \| 4 ms per task \(6\.5 ms through the engine, 2\.5 ms bare\); 8 at a time 500 tasks\/s vs 1,000 bare spawns\/s \| ✅ met/);
+    expect(md).toContain('## Scripts');
+    expect(md).toContain('| shell-true-200-x8 | 200 | 8 | 5 | 2 | 1 | 1 | 500 | 1,000 | 0 |');
+    const { scripts: _scripts, ...old } = fakeResults();
+    expect(benchmarksMarkdown(old, 'bench/results/x.json')).not.toContain('## Scripts');
   });
 
   it('has a templating section with each expression, its template and both figures', () => {
@@ -140,11 +160,12 @@ describe('the report', () => {
 
 describe('--only', () => {
   it('selects suites, scenarios and name prefixes, and refuses unknown names', () => {
-    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, ipc: false, scenarios: [] });
-    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, ipc: false, scenarios: [] });
-    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, ipc: false, scenarios: [] });
-    expect(selectWork(true, ['ipc'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: true, scenarios: [] });
-    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true, ipc: true });
+    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, ipc: false, scripts: false, scenarios: [] });
+    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, ipc: false, scripts: false, scenarios: [] });
+    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, ipc: false, scripts: false, scenarios: [] });
+    expect(selectWork(true, ['ipc'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: true, scripts: false, scenarios: [] });
+    expect(selectWork(true, ['scripts'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: true, scenarios: [] });
+    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true, ipc: true, scripts: true });
     expect(selectWork(false, ['kestra']).scenarios.map((s) => s.name)).toEqual(['kestra-01', 'kestra-02', 'kestra-03', 'kestra-03-alone']);
     expect(selectWork(false, ['kestra-03']).scenarios.map((s) => s.name)).toEqual(['kestra-03', 'kestra-03-alone']);
     expect(() => selectWork(false, ['nope'])).toThrow(/--only nope/);
