@@ -90,6 +90,43 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** How many pids past `minPid` are probed one by one rather than listing /proc. */
+const PROBE_RANGE = 512;
+
+/**
+ * The pids that may hold a token given to a process whose pid is `minPid`: those allocated since
+ * (`minPid` to the namespace's last pid, probed one by one, when that is a short range: a script
+ * that started nothing leaves one or two), else every pid of /proc from `minPid` up (and every pid
+ * when `minPid` is 0 or the pid counter wrapped around).
+ */
+function candidatePids(minPid: number): number[] {
+  if (minPid > 0) {
+    let last = NaN;
+    try {
+      last = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'latin1'));
+    } catch {
+      // not readable here: list /proc
+    }
+    if (Number.isInteger(last) && last >= minPid && last - minPid < PROBE_RANGE) {
+      return Array.from({ length: last - minPid + 1 }, (_, i) => minPid + i);
+    }
+  }
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const pid = Number(name);
+    if (pid >= minPid) pids.push(pid);
+  }
+  return pids;
+}
+
 /**
  * Live processes whose environment holds `${MARKER_ENV}=<prefix>…` (Linux; elsewhere none).
  * @param minPid only pids from this one up are read (descendants of a child have later pids, pid wrap-around aside)
@@ -98,17 +135,8 @@ export function tokenHolders(prefix: string, minPid = 0): number[] {
   if (!HAS_PROC) return [];
   const needle = Buffer.from(`${MARKER_ENV}=${prefix}`);
   const out: number[] = [];
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const pid = Number(name);
-    if (pid < minPid || pid === process.pid) continue;
+  for (const pid of candidatePids(minPid)) {
+    if (pid === process.pid) continue;
     let env: Buffer;
     try {
       env = readFileSync(`/proc/${pid}/environ`);

@@ -33,8 +33,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A working dir after its attempt: removed, or kept for the next attempt with nothing in it but its empty output dir. */
+function emptied(wd: string): boolean {
+  if (!existsSync(wd)) return true;
+  const top = readdirSync(wd);
+  return top.length === 1 && readdirSync(join(wd, top[0]!)).length === 0;
+}
+
 describe('script tasks', () => {
-  it('shell.Commands: stdout at INFO, stderr at ERROR, warningOnStdErr → WARNING, working dir removed', async () => {
+  it('shell.Commands: stdout at INFO, stderr at ERROR, warningOnStdErr → WARNING, working dir emptied', async () => {
     const { x, logs, tr } = await run('lines', `
   - id: sh
     type: io.kestra.plugin.scripts.shell.Commands
@@ -53,8 +60,26 @@ describe('script tasks', () => {
     expect(mine.some((l) => l.message === 'out ok')).toBe(true);
     const wd = mine.find((l) => l.message.startsWith('wd='))!.message.slice(3);
     expect(wd.startsWith(join(dataDir, 'work'))).toBe(true);
-    expect(existsSync(wd)).toBe(false);
+    expect(emptied(wd)).toBe(true);
     expect(tr.outputs).toEqual({ vars: {}, exitCode: 0, outputFiles: {} });
+  });
+
+  it('nothing an attempt leaves in its working dir reaches a later attempt: a dir with files is removed, an empty one may be reused', async () => {
+    const tasks = Array.from({ length: 6 }, (_, i) => `
+  - id: s${i}
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - echo "wd=$PWD"
+      - echo "entries=$(ls -A | wc -l)"
+      - test -z "$(ls -A '{{ outputDir }}')"
+${i % 2 === 0 ? '      - echo left > left.txt\n      - mkdir -p sub/deeper' : '      - "true"'}`).join('');
+    const { x, logs } = await run('leftovers', tasks);
+    expect(x.state.current).toBe('SUCCESS');
+    const seen = new Map<string, string[]>();
+    for (const l of logs) if (l.message.startsWith('wd=') || l.message.startsWith('entries=')) seen.set(l.taskId, [...(seen.get(l.taskId) ?? []), l.message]);
+    for (let i = 0; i < 6; i++) expect(seen.get(`s${i}`)?.[1]).toBe('entries=1');
+    for (let i = 0; i < 6; i += 2) expect(existsSync(seen.get(`s${i}`)![0]!.slice(3))).toBe(false);
+    for (let i = 1; i < 6; i += 2) expect(emptied(seen.get(`s${i}`)![0]!.slice(3))).toBe(true);
   });
 
   it('warningOnStdErr: false keeps SUCCESS', async () => {
@@ -158,7 +183,7 @@ describe('script tasks', () => {
     }
   });
 
-  it('a timeout kills the whole process group and removes the working dir', async () => {
+  it('a timeout kills the whole process group and empties the working dir', async () => {
     const { x, logs } = await run('timeout', `
   - id: sh
     type: io.kestra.plugin.scripts.shell.Commands
@@ -173,7 +198,7 @@ describe('script tasks', () => {
     const pid = Number(logs.find((l) => l.message.startsWith('pid='))!.message.slice(4));
     while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
     const work = join(dataDir, 'work');
-    while (readdirSync(work).some((n) => n !== 'bin')) await new Promise((r) => setTimeout(r, 50));
+    while (readdirSync(work).some((n) => n !== 'bin' && !emptied(join(work, n)))) await new Promise((r) => setTimeout(r, 50));
   });
 });
 

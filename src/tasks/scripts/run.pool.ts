@@ -7,11 +7,12 @@
  * removed after.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Task } from '../../model/flow.js';
 import type { RunnableContext } from '../run-spec.js';
 import { OutputLines } from './output-lines.js';
+import { giveBackScratchDir, takeScratchDir } from './scratch-dirs.js';
 
 export function randomName(): string {
   return randomBytes(8).toString('hex');
@@ -65,11 +66,18 @@ function pythonShimDir(workDir: string, path: string): string | null {
   return pythonShim;
 }
 
-/** The daemon's environment without its secrets (SECRET_* are not passed to scripts: docs/kestra-compatibility.md). */
+let inherited: Record<string, string> | undefined;
+/**
+ * The daemon's environment without its secrets (SECRET_* are not passed to scripts:
+ * docs/kestra-compatibility.md), a copy. Read once: a pool thread's process.env is its own copy,
+ * taken when the thread started.
+ */
 function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SECRET_')) env[k] = v;
-  return env;
+  if (!inherited) {
+    inherited = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SECRET_')) inherited[k] = v;
+  }
+  return { ...inherited };
 }
 
 /** The attempt's scratch working directory and its output dir. */
@@ -78,9 +86,7 @@ export class Workspace {
   readonly outputDir: string;
 
   constructor(ctx: RunnableContext) {
-    this.wd = join(ctx.workDir, randomName());
-    this.outputDir = join(this.wd, randomName());
-    mkdirSync(this.outputDir, { recursive: true });
+    ({ wd: this.wd, outputDir: this.outputDir } = takeScratchDir(ctx.workDir));
   }
 
   /** A path inside the working dir for a relative name; a name that leaves it is refused. */
@@ -106,8 +112,9 @@ export class Workspace {
     return abs;
   }
 
+  /** The attempt is over: the working dir goes (or, left as made, waits empty for the thread's next attempt: ./scratch-dirs.ts). */
   remove(): void {
-    rmSync(this.wd, { recursive: true, force: true });
+    giveBackScratchDir(this);
   }
 }
 
