@@ -76,7 +76,7 @@ ${i % 2 === 0 ? '      - echo left > left.txt\n      - mkdir -p sub/deeper' : ' 
     const { x, logs } = await run('leftovers', tasks);
     expect(x.state.current).toBe('SUCCESS');
     const seen = new Map<string, string[]>();
-    for (const l of logs) if (l.message.startsWith('wd=') || l.message.startsWith('entries=')) seen.set(l.taskId, [...(seen.get(l.taskId) ?? []), l.message]);
+    for (const l of logs) if (l.taskId && (l.message.startsWith('wd=') || l.message.startsWith('entries='))) seen.set(l.taskId, [...(seen.get(l.taskId) ?? []), l.message]);
     for (let i = 0; i < 6; i++) expect(seen.get(`s${i}`)?.[1]).toBe('entries=1');
     for (let i = 0; i < 6; i += 2) expect(existsSync(seen.get(`s${i}`)![0]!.slice(3))).toBe(false);
     for (let i = 1; i < 6; i += 2) expect(emptied(seen.get(`s${i}`)![0]!.slice(3))).toBe(true);
