@@ -12,7 +12,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Task } from '../../model/flow.js';
 import type { RunnableContext } from '../run-spec.js';
 import { OutputLines } from './output-lines.js';
-import { giveBackScratchDir, takeScratchDir } from './scratch-dirs.js';
+import { giveBackScratchDir, takeScratchDir } from './scratch-dirs.pool.js';
 
 export function randomName(): string {
   return randomBytes(8).toString('hex');
@@ -112,7 +112,7 @@ export class Workspace {
     return abs;
   }
 
-  /** The attempt is over: the working dir goes (or, left as made, waits empty for the thread's next attempt: ./scratch-dirs.ts). */
+  /** The attempt is over: the working dir goes (or, left as made, waits empty for the thread's next attempt: ./scratch-dirs.pool.ts). */
   remove(): void {
     giveBackScratchDir(this);
   }
