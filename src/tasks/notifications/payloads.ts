@@ -1,7 +1,8 @@
 /**
  * The JSON messages the `*Execution` notification tasks post, shaped as plugin-notifications
  * 0.20's bundled templates shape them (Slack blocks and attachment, a Discord embed, a Teams
- * MessageCard, a Google Chat text), built from an {@link ExecutionSummary}. Pure.
+ * MessageCard, a Google Chat text, a Sentry event, a Zenduty event), built from an
+ * {@link ExecutionSummary}. Pure.
  */
 import { facts, headline, outcomeLine, type ExecutionSummary } from './summary.js';
 
@@ -89,4 +90,29 @@ export function teamsPayload(s: ExecutionSummary, x: SummaryExtras & { themeColo
 export function googleChatPayload(s: ExecutionSummary, x: SummaryExtras): Record<string, unknown> {
   const list = facts(s).map(([k, v]) => `${k} ${v}`).join(', ');
   return { text: `Kestra Google notification: ${list}. ${headline(s, x.link)}` };
+}
+
+/** `Failed on task \`t\` after <duration>`, as the Sentry template writes it (the id empty when none failed). */
+function failedOnLine(s: ExecutionSummary): string {
+  return `Failed on task \`${s.failedTaskId === false || s.failedTaskId === undefined ? '' : s.failedTaskId}\` after ${s.duration ?? ''}`;
+}
+
+/** What SentryExecution's template gives before the task's own fields are put over it. */
+export function sentryTemplatePayload(s: ExecutionSummary, x: SummaryExtras): Record<string, unknown> {
+  return {
+    exception: { values: [{ type: `${s.flowId} ➛ ${s.state}`, value: failedOnLine(s), module: s.namespace, stacktrace: {} }] },
+    extra: { ...Object.fromEntries(facts(s)), Link: x.link ?? '' },
+  };
+}
+
+/** What ZendutyExecution's template gives before the task's own fields are put over it. */
+export function zendutyTemplatePayload(s: ExecutionSummary, x: SummaryExtras): Record<string, unknown> {
+  return {
+    message: 'Kestra workflow execution',
+    alert_type: s.failedTaskId === false ? 'resolved' : 'error',
+    entity_id: s.id,
+    urls: [{ link_url: x.link ?? '', link_text: 'Execution link' }],
+    payload: { ...Object.fromEntries(facts(s)), Duration: s.duration ?? '' },
+    summary: `Kestra workflow execution ${s.id} of a flow ${s.flowId} in the namespace ${s.namespace} changed status to ${s.state}`,
+  };
 }

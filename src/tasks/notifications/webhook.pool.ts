@@ -1,7 +1,7 @@
 /**
  * The webhook notification tasks of plugin-notifications 0.20: each is one `POST url` of a JSON
- * payload (`application/json`), a status ≥ 400 failing the task with its reason phrase, no
- * outputs. `*IncomingWebhook` sends `payload` rendered twice (as Kestra); `*Execution` builds the
+ * payload (`application/json`), a status ≥ 400 failing the task with its reason phrase (Sentry:
+ * only 401 and 404 of the envelope endpoint, as Kestra), no outputs. `*IncomingWebhook` sends `payload` rendered twice (as Kestra); `*Execution` builds the
  * payload from the execution summary (./summary.ts, ./payloads.ts). The URL is never logged: it
  * holds the webhook's secret; errors name only its host and first path segment.
  */
@@ -10,12 +10,16 @@ import { exchange, readBody } from '../http/client.pool.js';
 import { httpSettings, NOTIFICATION_OPTIONS, redactUrl } from '../http/options.js';
 import { statusError } from '../http/request.pool.js';
 import type { PoolTask, RunnableContext } from '../run-spec.js';
-import { discordEmbed, discordPayload, discordSummaryEmbed, googleChatPayload, slackPayload, teamsPayload, type DiscordEmbed, type SummaryExtras } from './payloads.js';
+import { randomUUID } from 'node:crypto';
+import { discordEmbed, discordPayload, discordSummaryEmbed, googleChatPayload, sentryTemplatePayload, slackPayload, teamsPayload, zendutyTemplatePayload, type DiscordEmbed, type SummaryExtras } from './payloads.js';
 import { summarize, type ExecutionSummary, type SummarySource } from './summary.js';
 
-/** Posts `payload` to the task's `url`. */
-async function post(task: Task, ctx: RunnableContext, service: string, payload: string | undefined): Promise<void> {
-  const text = ctx.render(String(task.props.url ?? ''));
+/**
+ * Posts `payload` to the task's `url` (or `urlText`, already rendered); a status ≥ 400 fails the
+ * task unless `tolerate` takes it (true: the task goes on).
+ */
+async function post(task: Task, ctx: RunnableContext, service: string, payload: string | undefined, urlText?: string, tolerate?: (code: number, reason: string) => boolean): Promise<void> {
+  const text = urlText ?? ctx.render(String(task.props.url ?? ''));
   let url: URL;
   try {
     url = new URL(text);
@@ -29,6 +33,7 @@ async function post(task: Task, ctx: RunnableContext, service: string, payload: 
   const res = await exchange({ method: 'POST', url, headers, ...(payload !== undefined ? { body: Buffer.from(payload) } : {}) }, settings, ctx.signal, 'response');
   if (res.code >= 400) {
     res.close();
+    if (tolerate?.(res.code, res.reason)) return;
     throw statusError(res.code, res.reason);
   }
   await readBody(res, settings.maxContentLength);
@@ -156,6 +161,127 @@ const googleChatExecution: PoolTask = {
   },
 };
 
+/** A Sentry DSN of sentry.io, whose endpoint URL the task derives (any other DSN is posted to as written). */
+const SENTRY_DSN = /^(https?:\/\/[a-f0-9]+@o[0-9]+\.ingest\.sentry\.io\/[0-9]+)$/;
+const SENTRY_PAYLOAD_LIMIT = 1024 * 1024;
+const SENTRY_ENVELOPE_LIMIT = 100 * 1024 * 1024;
+/** SentryAlert's payload when the task has none (rendered). */
+const SENTRY_DEFAULT_PAYLOAD = `{
+  "timestamp": "{{ execution.startDate }}",
+  "platform": "java",
+  "level": "error",
+  "message": {
+    "message": "Execution {{ execution.id }} failed"
+  },
+  "extra": {
+    "Namespace": "{{ flow.namespace }}",
+    "Flow ID": "{{ flow.id }}",
+    "Execution ID": "{{ execution.id }}"
+  }
+}`;
+
+/** The URL a Sentry DSN posts to: sentry.io's `…/api/<project>/envelope/` (or `store/`) with the key as a parameter. */
+export function sentryUrl(dsn: string, endpoint: 'ENVELOPE' | 'STORE'): string {
+  if (!SENTRY_DSN.test(dsn)) return dsn;
+  const protocol = dsn.split('://')[0]!;
+  const [host, project] = dsn.split('@')[1]!.split('/');
+  const key = dsn.split('@')[0]!.replace(`${protocol}://`, '');
+  return `${protocol}://${host}/api/${project}/${endpoint === 'STORE' ? 'store' : 'envelope'}/?sentry_version=7&sentry_client=java&sentry_key=${key}`;
+}
+
+const hex32 = (): string => randomUUID().replaceAll('-', '');
+
+/**
+ * SentryAlert's request: for the envelope endpoint, the envelope's header line (a random event id,
+ * the DSN as the flow wrote it, unrendered, as Kestra does), the item's, then the payload.
+ */
+async function sendSentry(task: Task, ctx: RunnableContext, payload: string): Promise<void> {
+  const endpoint = String(task.props.endpointType ?? 'ENVELOPE').toUpperCase();
+  if (endpoint !== 'ENVELOPE' && endpoint !== 'STORE') throw new Error(`Invalid endpointType '${endpoint}': expected ENVELOPE or STORE`);
+  const url = sentryUrl(ctx.render(String(task.props.dsn ?? '')), endpoint);
+  let body = payload;
+  if (endpoint === 'ENVELOPE') {
+    const header = `{"event_id":"${hex32()}","dsn":"${String(task.props.dsn ?? '')}","sdk":{"name":"java","version":"7"},"sent_at":"${new Date(ctx.nowMs()).toISOString()}"}`;
+    const item = `{"type":"event","length":${payload.length},"content_type":"application/json","filename":"application.log"}`;
+    body = `${header}\n${item}\n${payload}\n`;
+    if (Buffer.byteLength(body) > SENTRY_ENVELOPE_LIMIT) throw new Error('Envelope size exceeds 100MB limit for decompressed data');
+    if (Buffer.byteLength(payload) > SENTRY_PAYLOAD_LIMIT) throw new Error('Event payload size exceeds 1MB limit');
+  }
+  await post(task, ctx, 'Sentry', body, url, (code, reason) => {
+    if ((code === 401 || code === 404) && endpoint === 'ENVELOPE') {
+      ctx.log('ERROR', 'Envelope endpoint not supported; Please try to configure the store endpoint instead: endpointType: store');
+      return false;
+    }
+    // Kestra 0.20 ignores the other error answers of Sentry; Troupe says so.
+    ctx.log('WARN', `Sentry answered ${code} ${reason}; the task succeeds, as on Kestra`);
+    return true;
+  });
+}
+
+const sentryAlert: PoolTask = {
+  async run(task, ctx) {
+    await sendSentry(task, ctx, opt(task, ctx, 'payload') ?? ctx.render(SENTRY_DEFAULT_PAYLOAD));
+    return { outputs: {} };
+  },
+};
+
+const sentryExecution: PoolTask = {
+  async run(task, ctx) {
+    const { summary, extras } = summaryOf(task, ctx);
+    const map = sentryTemplatePayload(summary, extras);
+    map.event_id = opt(task, ctx, 'eventId') ?? hex32();
+    map.timestamp = new Date(ctx.nowMs()).toISOString();
+    map.platform = (opt(task, ctx, 'platform') ?? 'JAVA').toLowerCase();
+    map.level = (opt(task, ctx, 'level') ?? 'ERROR').toLowerCase();
+    const transaction = opt(task, ctx, 'transaction');
+    if (transaction !== undefined) map.transaction = transaction;
+    const serverName = opt(task, ctx, 'serverName');
+    if (serverName !== undefined) map.server_name = serverName;
+    const extra = renderedMap(task, ctx, 'extra');
+    if (extra) map.extra = { ...(map.extra as Record<string, unknown>), ...extra };
+    const errors = renderedMap(task, ctx, 'errors');
+    if (errors) map.errors = errors;
+    await sendSentry(task, ctx, ctx.render(JSON.stringify(map)));
+    return { outputs: {} };
+  },
+};
+
+/** A map property rendered, or undefined when absent or empty. */
+function renderedMap(task: Task, ctx: RunnableContext, name: string): Record<string, unknown> | undefined {
+  const v = task.props[name];
+  if (!v || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length === 0) return undefined;
+  return ctx.renderObject(v) as Record<string, unknown>;
+}
+
+const zendutyAlert: PoolTask = {
+  async run(task, ctx) {
+    const payload = opt(task, ctx, 'payload');
+    await post(task, ctx, 'Zenduty', payload);
+    return { outputs: {} };
+  },
+};
+
+const ZENDUTY_ALERT_TYPES = ['CRITICAL', 'ACKNOWLEDGED', 'RESOLVED', 'ERROR', 'WARNING', 'INFO'];
+
+const zendutyExecution: PoolTask = {
+  async run(task, ctx) {
+    const { summary, extras } = summaryOf(task, ctx);
+    const map = zendutyTemplatePayload(summary, extras);
+    for (const [prop, key] of [['message', 'message'], ['summary', 'summary'], ['entityId', 'entity_id']] as const) {
+      const v = opt(task, ctx, prop);
+      if (v !== undefined) map[key] = v;
+    }
+    const alertType = opt(task, ctx, 'alertType');
+    if (alertType !== undefined) {
+      if (!ZENDUTY_ALERT_TYPES.includes(alertType.toUpperCase())) throw new Error(`Invalid alertType '${alertType}': expected one of ${ZENDUTY_ALERT_TYPES.join(', ')}`);
+      map.alert_type = alertType.toLowerCase();
+    }
+    if (Array.isArray(task.props.urls) && task.props.urls.length > 0) map.urls = task.props.urls.map((u) => ctx.render(String(u)));
+    await post(task, ctx, 'Zenduty', ctx.render(JSON.stringify(map)));
+    return { outputs: {} };
+  },
+};
+
 /** The pool behaviour of each notification type, by its name under `io.kestra.plugin.notifications.`. */
 export const NOTIFICATION_TASKS: Readonly<Record<string, PoolTask>> = {
   'slack.SlackIncomingWebhook': incomingWebhook('Slack'),
@@ -168,4 +294,8 @@ export const NOTIFICATION_TASKS: Readonly<Record<string, PoolTask>> = {
   'discord.DiscordExecution': discordExecution,
   'teams.TeamsExecution': teamsExecution,
   'google.GoogleChatExecution': googleChatExecution,
+  'sentry.SentryAlert': sentryAlert,
+  'sentry.SentryExecution': sentryExecution,
+  'zenduty.ZendutyAlert': zendutyAlert,
+  'zenduty.ZendutyExecution': zendutyExecution,
 };

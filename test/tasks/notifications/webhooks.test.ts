@@ -4,6 +4,7 @@ import type { Engine } from '../../../src/runtime/engine.js';
 import { openTestEngine, runFlow } from '../../helpers/engine.js';
 import { startServer, type TestServer } from '../http/server.js';
 import { formatDurationHms, summarize } from '../../../src/tasks/notifications/summary.js';
+import { sentryUrl } from '../../../src/tasks/notifications/webhook.pool.js';
 
 let engine: Engine;
 let dispose: () => Promise<void>;
@@ -15,6 +16,7 @@ beforeAll(async () => {
   server = await startServer({
     '/services/': (_req, res) => res.writeHead(200).end('ok'),
     '/gone/': (_req, res) => res.writeHead(404, 'No Such Hook').end('no_service'),
+    '/busy/': (_req, res) => res.writeHead(503, 'Busy').end('later'),
   });
 });
 afterAll(async () => {
@@ -151,6 +153,93 @@ errors:
     expect(teams.sections[0]!.facts).toHaveLength(4);
     const google = (await g).json as { text: string };
     expect(google.text).toMatch(new RegExp(`^Kestra Google notification: Namespace notify\\.test, Flow ID cards, Execution ID ${x.id}, Execution Status RUNNING\\. \\*\\[notify\\.test\\] cards ➛ RUNNING\\*\\n> Succeeded after `));
+  });
+
+  it('SentryAlert posts an envelope (header line with the DSN as written, item line with the length, the payload rendered once) to a non-sentry.io DSN as its URL', async () => {
+    const got = server.next(`${SECRET_PATH}/sentry`);
+    const byDefault = server.next(`${SECRET_PATH}/sentry-default`);
+    const { x } = await run('sentry', `tasks:
+  - id: fail
+    type: io.kestra.plugin.core.execution.Fail
+errors:
+  - id: alert
+    type: io.kestra.plugin.notifications.sentry.SentryAlert
+    dsn: "${server.url}${SECRET_PATH}/sentry{{ '' }}"
+    payload: '{"level": "error", "transaction": "/execution/id/{{ execution.id }}", "extra": {"Flow ID": "{{ flow.id }}"}}'
+  - id: default
+    type: io.kestra.plugin.notifications.sentry.SentryAlert
+    dsn: "${server.url}${SECRET_PATH}/sentry-default"
+`);
+    expect(x.state.current).toBe('FAILED');
+    expect(x.taskRunList!.find((t) => t.taskId === 'alert')!.state.current).toBe('SUCCESS');
+    const lines = (await got).body.toString().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('');
+    const header = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(header).toMatchObject({ dsn: `${server.url}${SECRET_PATH}/sentry{{ '' }}`, sdk: { name: 'java', version: '7' } });
+    expect(header.event_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.parse(lines[1]!)).toEqual({ type: 'event', length: lines[2]!.length, content_type: 'application/json', filename: 'application.log' });
+    expect(JSON.parse(lines[2]!)).toEqual({ level: 'error', transaction: `/execution/id/${x.id}`, extra: { 'Flow ID': 'sentry' } });
+    const event = JSON.parse((await byDefault).body.toString().split('\n').slice(2).join('\n')) as Record<string, unknown>;
+    expect(event).toEqual({ timestamp: x.state.histories[0]!.date, platform: 'java', level: 'error', message: { message: `Execution ${x.id} failed` }, extra: { Namespace: 'notify.test', 'Flow ID': 'sentry', 'Execution ID': x.id } });
+  });
+
+  it('SentryExecution (STORE) posts the event with the exception and the task\'s fields; only 401/404 of the envelope endpoint fail', async () => {
+    const got = json(`${SECRET_PATH}/sentry-store`);
+    const { x } = await run('sentryexec', `tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+errors:
+  - id: alert
+    type: io.kestra.plugin.notifications.sentry.SentryExecution
+    dsn: "${server.url}${SECRET_PATH}/sentry-store"
+    endpointType: STORE
+    level: WARNING
+    transaction: "/execution/id/{{ execution.id }}"
+    extra:
+      team: data
+  - id: busy
+    type: io.kestra.plugin.notifications.sentry.SentryAlert
+    dsn: "${server.url}/busy/x"
+  - id: gone
+    type: io.kestra.plugin.notifications.sentry.SentryAlert
+    dsn: "${server.url}/gone/x"
+`);
+    const p = (await got).json;
+    expect(p).toMatchObject({ platform: 'java', level: 'warning', transaction: `/execution/id/${x.id}`, extra: { Namespace: 'notify.test', 'Flow ID': 'sentryexec', 'Execution ID': x.id, 'Execution Status': 'RUNNING', Link: '', team: 'data' } });
+    expect(p.event_id).toMatch(/^[0-9a-f]{32}$/);
+    const exception = (p.exception as { values: Array<Record<string, unknown>> }).values[0]!;
+    expect(exception).toMatchObject({ type: 'sentryexec ➛ RUNNING', module: 'notify.test', stacktrace: {} });
+    expect(exception.value).toMatch(/^Failed on task `boom` after \d+:\d\d:\d\d\.\d{3}$/);
+    const state = (id: string): string => x.taskRunList!.find((t) => t.taskId === id)!.state.current;
+    expect([state('alert'), state('busy'), state('gone')]).toEqual(['SUCCESS', 'SUCCESS', 'FAILED']);
+    const logs = engine.logs(x.id);
+    expect(logs.some((l) => l.taskId === 'busy' && l.level === 'WARN' && l.message.startsWith('Sentry answered 503 Busy'))).toBe(true);
+    expect(logs.some((l) => l.taskId === 'gone' && l.message.includes('configure the store endpoint'))).toBe(true);
+    expect(sentryUrl('https://abc123@o42.ingest.sentry.io/77', 'ENVELOPE')).toBe('https://o42.ingest.sentry.io/api/77/envelope/?sentry_version=7&sentry_client=java&sentry_key=abc123');
+    expect(sentryUrl('https://abc123@o42.ingest.sentry.io/77', 'STORE')).toBe('https://o42.ingest.sentry.io/api/77/store/?sentry_version=7&sentry_client=java&sentry_key=abc123');
+  });
+
+  it('ZendutyAlert posts its payload rendered once; ZendutyExecution the template event with the task\'s fields over it', async () => {
+    const a = json(`${SECRET_PATH}/zenduty-alert`);
+    const e = json(`${SECRET_PATH}/zenduty-exec`);
+    const { x } = await run('zenduty', `tasks:
+  - id: a
+    type: io.kestra.plugin.notifications.zenduty.ZendutyAlert
+    url: "${server.url}${SECRET_PATH}/zenduty-alert"
+    payload: '{"alert_type": "info", "message": "{{ flow.id }}"}'
+  - id: e
+    type: io.kestra.plugin.notifications.zenduty.ZendutyExecution
+    url: "${server.url}${SECRET_PATH}/zenduty-exec"
+    message: "run {{ execution.id }}"
+    alertType: WARNING
+    urls: ["https://example.invalid/{{ flow.id }}"]
+`);
+    expect(x.state.current).toBe('SUCCESS');
+    expect((await a).json).toEqual({ alert_type: 'info', message: 'zenduty' });
+    const p = (await e).json;
+    expect(p).toMatchObject({ message: `run ${x.id}`, alert_type: 'warning', entity_id: x.id, urls: ['https://example.invalid/zenduty'], payload: { Namespace: 'notify.test', 'Flow ID': 'zenduty', 'Execution ID': x.id, 'Execution Status': 'RUNNING' } });
+    expect(p.summary).toBe(`Kestra workflow execution ${x.id} of a flow zenduty in the namespace notify.test changed status to RUNNING`);
   });
 
   it('an executionId that is neither the current execution nor a Flow trigger\'s fails clearly', async () => {
