@@ -35,3 +35,22 @@ export function undefinedError(name: string, template: string, pos: number): Exp
 export function shorten(text: string, max = 200): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
+
+/**
+ * Pebble's exception class for an error of a failed render, as Kestra's worker logs it: a render
+ * that throws a PebbleException becomes an IllegalVariableEvaluationException whose message is the
+ * cause's `toString()` (`<class>: <message>`); a missing variable gets a message of its own, and
+ * Troupe's limits, sandbox and type errors have no Pebble class. Kestra's functions and filters fail
+ * with a plain PebbleException, parse errors with a ParserException.
+ */
+const PEBBLE_CLASS: Partial<Record<string, string>> = {
+  TROUPE_EXPR_EVALUATION: 'io.pebbletemplates.pebble.error.PebbleException',
+  TROUPE_EXPR_SYNTAX: 'io.pebbletemplates.pebble.error.ParserException',
+};
+
+/** The message a task's failure logs: a failed render's message prefixed with its Pebble class (see above). */
+export function failureLogMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cls = err instanceof ExpressionError ? PEBBLE_CLASS[err.code] : undefined;
+  return cls === undefined ? err.message : `${cls}: ${err.message}`;
+}

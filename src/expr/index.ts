@@ -21,5 +21,6 @@ export { renderString, renderTyped, renderObject, isTruthy } from './render.js';
 export { DEFAULT_RENDER_LIMITS, type RenderLimits } from './limits.js';
 export type { RenderOptions } from './options.js';
 export type { EvalContext, HostFunction } from './context.js';
+export { failureLogMessage } from './diagnostics.js';
 export { FILTER_NAMES } from './filters/index.js';
 export { FUNCTION_NAMES } from './functions/index.js';

@@ -5,7 +5,7 @@
  * connects and (for a `timeout`) stops this thread; it never relays a job or a result.
  */
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
-import { renderObject, renderString, renderTyped } from '../expr/index.js';
+import { failureLogMessage, renderObject, renderString, renderTyped } from '../expr/index.js';
 import { TroupeError, toErrorRecord } from '../errors.js';
 import { formatHms, parseDuration } from '../model/duration.js';
 import type { LogEntry, LogLevel } from '../model/log-entry.js';
@@ -205,7 +205,7 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     }
   } catch (e) {
     state = e instanceof KilledError ? 'KILLED' : 'FAILED';
-    log('ERROR', e instanceof Error ? e.message : String(e));
+    log('ERROR', failureLogMessage(e));
     error = toErrorRecord(e);
   } finally {
     leave();

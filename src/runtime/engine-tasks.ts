@@ -3,7 +3,7 @@
  * execution.Resume): dispatched like any task outside the actor, run here, and answered with an
  * ordinary result. The type's own behaviour is its `main.ts`, loaded on first use.
  */
-import { renderObject, renderString, renderTyped } from '../expr/index.js';
+import { failureLogMessage, renderObject, renderString, renderTyped } from '../expr/index.js';
 import { kvFunction } from '../kv/index.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { toErrorRecord } from '../errors.js';
@@ -54,7 +54,7 @@ export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<Tas
     if (outcome.state) state = outcome.state;
   } catch (e) {
     state = 'FAILED';
-    log('ERROR', e instanceof Error ? e.message : String(e));
+    log('ERROR', failureLogMessage(e));
     error = toErrorRecord(e);
   }
   const result = taskResultMessage({
