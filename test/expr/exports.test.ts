@@ -4,7 +4,7 @@ import * as expr from '../../src/expr/index.js';
 describe('src/expr public face', () => {
   it('exports exactly these names', () => {
     expect(Object.keys(expr).sort()).toEqual([
-      'DEFAULT_RENDER_LIMITS', 'FILTER_NAMES', 'FUNCTION_NAMES', 'clearTemplateCache', 'compileTemplate', 'isTruthy',
+      'DEFAULT_RENDER_LIMITS', 'FILTER_NAMES', 'FUNCTION_NAMES', 'clearTemplateCache', 'compileTemplate', 'failureLogMessage', 'isTruthy',
       'renderObject', 'renderString', 'renderTyped',
     ]);
   });
