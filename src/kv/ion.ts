@@ -2,7 +2,9 @@
  * The Ion text the API's `PUT …/kv/{key}` reads (Kestra parses the body with its Ion mapper, a
  * JSON superset): JSON, plus unquoted field names and symbols (read as strings), `'quoted'`
  * symbols, s-expressions (lists), annotations (dropped), comments, typed nulls, and timestamps —
- * a top-level `2021-09-01` is a DATE, `2021-09-01T01:02:03Z` a DATETIME (kestra-api.md §6).
+ * a top-level `2021-09-01` is a DATE, `2021-09-01T01:02:03Z` a DATETIME (kestra-api.md §6). The
+ * storage tasks read an ION file's rows with it, one line at a time (`parseIonRow`), and log.Fetch
+ * writes rows with {@link ionText}, as Kestra's `FileSerde` does (kestra-plugins.md §2.6).
  * @module
  */
 import { TroupeError } from '../errors.js';
@@ -217,4 +219,73 @@ export function parseIonValue(text: string): KvPut {
   const out = parser.value(0, true);
   if (!parser.atEnd()) parser.fail();
   return out;
+}
+
+/**
+ * One row of an ION file (a line of Kestra's `FileSerde` output) as a plain value: timestamps read
+ * as instant text, annotations dropped.
+ * @throws TroupeError TROUPE_ILLEGAL_ARGUMENT when the line is not one Ion value
+ */
+export function parseIonRow(line: string): unknown {
+  const parser = new IonParser(line);
+  if (parser.atEnd()) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `Invalid ION row: '${line.length > 200 ? `${line.slice(0, 200)}…` : line}'`);
+  try {
+    const out = parser.value(0);
+    if (parser.atEnd()) return out.value;
+  } catch {
+    // reported below, with the row
+  }
+  throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `Invalid ION row: '${line.length > 200 ? `${line.slice(0, 200)}…` : line}'`);
+}
+
+/** A value {@link ionText} writes as an Ion timestamp (`2024-01-01T00:00:00.000Z`), not a string. */
+export class IonTimestamp {
+  constructor(readonly iso: string) {}
+}
+
+const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const KEYWORDS = new Set(['null', 'true', 'false', 'nan']);
+
+function quoted(text: string, quote: '"' | "'"): string {
+  let out = quote;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + quote;
+}
+
+function numberText(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? '+inf' : '-inf';
+  if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return String(n);
+  // A double is an Ion float: an exponent is what tells it from a decimal (Jackson writes `1.5e0`).
+  const text = String(n);
+  return text.includes('e') ? text.replace('e+', 'e') : `${text}e0`;
+}
+
+/**
+ * The Ion text of a plain value, on one line, as Jackson's Ion mapper writes it: structs with
+ * symbol field names (quoted when not identifiers), strings double-quoted, integers as they are,
+ * other numbers as floats, {@link IonTimestamp}s as timestamps, null and undefined as `null`.
+ * Nesting is bounded by the data (callers write records, not arbitrary input).
+ */
+export function ionText(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return quoted(value, '"');
+  if (typeof value === 'number') return numberText(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof IonTimestamp) return value.iso;
+  if (Array.isArray(value)) return `[${value.map(ionText).join(',')}]`;
+  if (typeof value === 'object') {
+    const fields = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${SYMBOL.test(k) && !KEYWORDS.has(k) ? k : quoted(k, "'")}:${ionText(v)}`);
+    return `{${fields.join(',')}}`;
+  }
+  return quoted(String(value), '"');
 }

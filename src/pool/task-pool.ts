@@ -23,7 +23,7 @@ export interface TaskPoolOptions {
   /** Where attempts make their scratch working directories (script tasks): `<dataDir>/work` (default: under the OS temp dir). */
   workDir?: string;
   /** The internal storage root the threads open (`<dataDir>/storage`; default: under the OS temp dir). */
-  storage?: { root: string; noSync: boolean };
+  storage?: TaskThreadInit['storage'];
   /** The data dir: threads open its store on first use (the KV store). Absent: no KV in tasks. */
   dataDir?: string;
   /** Skip fsync on the threads' store writes (tests). */

@@ -14,7 +14,7 @@ import type { Metric } from '../model/task-run.js';
 import { logsMessage, resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
 import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
-import { createTaskFiles, LocalStorage, storageFunctions } from '../storage/index.js';
+import { createTaskFiles, DEFAULT_MAX_OUTPUT_BYTES, FileJournal, LocalStorage, spillOversizedOutputs, storageFunctions } from '../storage/index.js';
 import { poolTaskOf } from '../tasks/pool.js';
 import { kvFunction, LmdbKvStore, type KvStore } from '../kv/index.js';
 import { openStore } from '../store/index.js';
@@ -46,6 +46,9 @@ const current = new Int32Array(init.running);
 const links = new Map<number, Link>();
 /** The engine's internal storage, opened on the same root by every thread. */
 const storage = new LocalStorage(init.storage);
+/** Where each attempt notes the files it writes before they become visible (storage/file-journal.ts). */
+const fileJournal = new FileJournal(init.storage.root, init.storage.noSync);
+const maxOutputBytes = init.storage.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
 let kvStore: LmdbKvStore | undefined;
 
 /** The KV store over this thread's own handle on the data dir's store, opened on first use. */
@@ -160,7 +163,7 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     nowMs: () => Date.now(),
     signal: abort.signal,
     workDir: init.workDir,
-    files: createTaskFiles(storage, { ...scope, taskId: job.task.id, taskRunId: job.taskRunId }),
+    files: createTaskFiles(storage, { ...scope, taskId: job.task.id, taskRunId: job.taskRunId, attempt: { number: job.attemptNumber, journal: fileJournal } }),
     runChild: (spec) => runChild(spec, abort.signal, childHost),
   };
   let state: StateType = 'SUCCESS';
@@ -196,7 +199,9 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     });
     const killed = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }));
     const outcome = await Promise.race(timedOut ? [work, timedOut, killed] : [work, killed]);
-    outputs = outcome.outputs ?? {};
+    const spilled = await spillOversizedOutputs(outcome.outputs ?? {}, ctx.files, maxOutputBytes, abort.signal);
+    for (const m of spilled.moved) log('WARN', `Output '${m.key}' (${m.bytes} bytes) is over the limit of ${maxOutputBytes} bytes (maxOutputBytes): stored in ${m.uri}, read it with read()`);
+    outputs = spilled.outputs;
     if (outcome.state) state = outcome.state;
     if (outcome.failure !== undefined) {
       state = 'FAILED';

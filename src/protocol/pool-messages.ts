@@ -105,8 +105,11 @@ export interface TaskThreadInit {
   shards: Array<{ shardIndex: number; port: MessagePort }>;
   /** Where attempts make their scratch working directories (under the data dir). */
   workDir: string;
-  /** The internal storage every thread opens (the same local root as the engine's). */
-  storage: { root: string; noSync: boolean };
+  /**
+   * The internal storage every thread opens (the same local root as the engine's), and the largest
+   * outputs a result carries before its largest values move there (the engine's `maxOutputBytes`).
+   */
+  storage: { root: string; noSync: boolean; maxOutputBytes?: number };
   /** The data dir, whose store the thread opens on first use (the KV store); absent for a bare pool. */
   dataDir?: string;
   /** Skip fsync on the thread's store writes (tests, as the engine's `noSync`). */

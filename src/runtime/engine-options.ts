@@ -4,6 +4,7 @@ import { TroupeError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../model/limits.js';
 import { systemClock, TestClock, type Clock } from './clock.js';
 import { parseDuration } from '../model/duration.js';
+import { DEFAULT_MAX_OUTPUT_BYTES } from '../storage/oversized-outputs.js';
 import type { RetentionPolicy } from './purge.js';
 
 /** The `retention` engine option (ISO 8601 durations, e.g. `P30D`). */
@@ -58,6 +59,13 @@ export interface EngineOptions {
    * @default 1000000
    */
   maxLoopRuns?: number;
+  /**
+   * The largest outputs a task run keeps in its record, in bytes (as UTF-8 JSON). Beyond it, its
+   * largest output values move to internal storage, each replaced by the `kestra://` URI of a
+   * file holding it (docs/reference/storage.md#oversized-outputs): no record grows with the data.
+   * @default 1 MiB (Kestra's queue-message limit in its tests)
+   */
+  maxOutputBytes?: number;
   /**
    * Child processes (script tasks) running at once over the whole pool; attempts over it wait for
    * a slot (their `timeout` still runs).
@@ -114,7 +122,7 @@ const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'
 /** Options with every default applied. */
 export type ResolvedEngineOptions = Readonly<Required<Omit<EngineOptions, 'retention'>> & { retention: RetentionPolicy | undefined }>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'maxProcesses', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir', 'retention']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'maxOutputBytes', 'maxProcesses', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir', 'retention']);
 
 /** Shard threads follow the engine's clock by messages: only the system clock and a TestClock can be followed. */
 function clockOf(v: unknown): Clock {
@@ -143,6 +151,7 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     maxLiveActors: positiveInt('maxLiveActors', options.maxLiveActors, 10_000),
     maxActiveRuns: positiveInt('maxActiveRuns', options.maxActiveRuns, DEFAULT_LIMITS.maxActiveRuns),
     maxLoopRuns: positiveInt('maxLoopRuns', options.maxLoopRuns, DEFAULT_LIMITS.maxLoopRuns),
+    maxOutputBytes: positiveInt('maxOutputBytes', options.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES),
     maxProcesses: positiveInt('maxProcesses', options.maxProcesses, Math.max(1, cores) * 4),
     noSync: options.noSync === true,
     poolResourceLimits: resolveLimits(options.poolResourceLimits),

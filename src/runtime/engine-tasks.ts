@@ -6,6 +6,7 @@
 import { failureLogMessage, renderObject, renderString, renderTyped } from '../expr/index.js';
 import { kvFunction } from '../kv/index.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
+import { createTaskFiles, storageFunctions } from '../storage/index.js';
 import { toErrorRecord } from '../errors.js';
 import type { LogLevel } from '../model/log-entry.js';
 import { isoDate, type StateType } from '../model/state.js';
@@ -34,7 +35,8 @@ export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<Tas
     const behaviour = mainBehaviourOf(job.task.canonicalType);
     if (!behaviour) throw new Error(`The task type '${job.task.type}' cannot run on the main thread`);
     const kv = () => host.kvStore();
-    const options = { now: () => Date.now(), functions: { secret: secretFunction(envSecrets(), secrets), kv: kvFunction(kv, job.namespace) } };
+    const scope = { namespace: job.namespace, flowId: job.flowId, executionId: job.executionId, parent: job.parent };
+    const options = { now: () => Date.now(), functions: { ...storageFunctions(host.storage, scope), secret: secretFunction(envSecrets(), secrets), kv: kvFunction(kv, job.namespace) } };
     const ctx: MainContext = {
       flow: { namespace: job.namespace, id: job.flowId },
       ...(job.taskRunValue !== undefined ? { taskRunValue: job.taskRunValue } : {}),
@@ -42,6 +44,7 @@ export async function runEngineTask(job: TaskJob, host: EngineHost): Promise<Tas
       renderObject: (v) => renderObject(v, job.vars, options),
       renderTyped: (t) => renderTyped(t, job.vars, options),
       kv,
+      files: createTaskFiles(host.storage, { ...scope, taskId: job.task.id, taskRunId: job.taskRunId, attempt: { number: job.attemptNumber, journal: host.fileJournal } }),
       log,
       metric: () => undefined,
       nowMs: () => Date.now(),

@@ -14,7 +14,8 @@ import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
 import { isTerminated, type StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import { TaskPool } from '../pool/task-pool.js';
-import { LocalStorage, stageInputFiles } from '../storage/index.js';
+import { FileJournal, LocalStorage, stageInputFiles, type JournalReport } from '../storage/index.js';
+import { committedIn } from './committed-files.js';
 import { reapSurvivors } from '../pool/process-markers.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
@@ -72,6 +73,8 @@ const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 60_000;
 /** How long close() waits for a shard to finish its writes before it terminates the thread (wall clock). */
 const CLOSE_GRACE_MS = 30_000;
+/** How often the journals of committed attempts are removed (storage/file-journal.ts). */
+const JOURNAL_SWEEP_MS = 60_000;
 
 interface Waiter {
   resolve: (e: ExecutionJson) => void;
@@ -104,6 +107,9 @@ export class Engine implements TroupeApi {
   readonly #store: Store;
   /** Internal storage (`<dataDir>/storage` unless `storageDir` says otherwise). */
   readonly storage: LocalStorage;
+  /** Where attempts note the files they write before those become visible (storage/file-journal.ts). */
+  readonly fileJournal: FileJournal;
+  #journalTimer: NodeJS.Timeout | undefined;
   readonly #lock: DataDirLock;
   readonly #pool: TaskPool;
   readonly #shards: ShardHandle[] = [];
@@ -138,13 +144,14 @@ export class Engine implements TroupeApi {
     this.#lock = lock;
     this.#clock = options.clock;
     this.storage = new LocalStorage({ root: options.storageDir, noSync: options.noSync });
+    this.fileJournal = new FileJournal(options.storageDir, options.noSync);
     this.#kv = new LmdbKvStore(store, () => this.#clock.now());
     this.#retention = new Retention(this.#purgeHost(), (batch) => this.#kv.sweepExpired(batch), options.retention, () => this.#clock.now());
     this.#pool = new TaskPool({
       threads: options.poolThreads,
       resourceLimits: options.poolResourceLimits,
       workDir: join(options.dataDir, 'work'),
-      storage: { root: options.storageDir, noSync: options.noSync },
+      storage: { root: options.storageDir, noSync: options.noSync, maxOutputBytes: options.maxOutputBytes },
       dataDir: options.dataDir,
       noSync: options.noSync,
       maxProcesses: options.maxProcesses,
@@ -170,6 +177,9 @@ export class Engine implements TroupeApi {
       const crashed = !store.takeCleanClose();
       // Temp files of writes a crash interrupted: nothing references them.
       await new LocalStorage({ root: resolved.storageDir }).removeOrphans();
+      // Complete files of attempts whose result was never committed (and FILE inputs of executions
+      // never created): deleted before anything is dispatched again.
+      await new FileJournal(resolved.storageDir, resolved.noSync).reconcile(new LocalStorage({ root: resolved.storageDir }), committedIn(store));
       engine = new Engine(resolved, store, lock);
       const e = engine;
       e.#subflows = new SubflowLinks(store, {
@@ -188,6 +198,8 @@ export class Engine implements TroupeApi {
       e.#triggers = await TriggerService.open(e.#triggerHost());
       e.#opening = false;
       e.#retention.start();
+      e.#journalTimer = setInterval(() => void e.sweepFileJournal().catch(() => {}), JOURNAL_SWEEP_MS);
+      e.#journalTimer.unref();
       return e;
     } catch (err) {
       // A failed open releases everything it took: threads, pool, LMDB, the data-dir lock.
@@ -555,7 +567,7 @@ export class Engine implements TroupeApi {
     const executionId = newId();
     if (!options.rawInputs) {
       // FILE inputs: checked and staged while typing, copied into the execution's storage before it exists.
-      const files = stageInputFiles(this.storage, { namespace: flow.namespace, flowId: flow.id, executionId });
+      const files = stageInputFiles(this.storage, { namespace: flow.namespace, flowId: flow.id, executionId }, { journal: this.fileJournal });
       inputs = this.#typeInputs(flow, inputs ?? {}, files.storeFile);
       if (files.pending) await files.commit();
     }
@@ -733,6 +745,12 @@ export class Engine implements TroupeApi {
     return state === undefined ? all : all.filter((e) => e.state.current === state);
   }
 
+  /** An execution's log lines read one at a time from the store (log.Fetch, on the main thread). */
+  logEntries(executionId: string): Iterable<LogEntry> {
+    this.#assertOpen();
+    return this.#store.iterateLogs(executionId);
+  }
+
   /** {@link Engine.logs}, asynchronous (the shared interface). */
   async getLogs(executionId: string): Promise<LogEntry[]> {
     return this.logs(executionId);
@@ -772,6 +790,16 @@ export class Engine implements TroupeApi {
   async purgeLogs(purge: LogPurge): Promise<number> {
     this.#assertOpen();
     return purgeLogs(this.#purgeHost(), purge);
+  }
+
+  /**
+   * Removes the file journals of attempts (and FILE inputs) whose records are committed; the
+   * engine does it every minute. Journals of attempts still running are left.
+   */
+  async sweepFileJournal(): Promise<JournalReport> {
+    this.#assertOpen();
+    this.#store.refresh();
+    return this.fileJournal.reconcile(this.storage, committedIn(this.#store), { committedOnly: true });
   }
 
   /** Runs one retention sweep now (the `retention` option's, and a batch of expired KV entries). */
@@ -1111,6 +1139,7 @@ export class Engine implements TroupeApi {
   async #release(cleanClose: boolean): Promise<void> {
     this.#closed = true;
     this.#unlistenClock?.();
+    clearInterval(this.#journalTimer);
     await Promise.allSettled(this.#shards.filter((s) => s.worker).map((s) => s.worker.terminate()));
     await this.#pool.close().catch(() => {});
     // The mark tells the next open that attempts left in flight were not interrupted by a crash.

@@ -13,6 +13,7 @@
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { LocalStorage } from './local.js';
+import type { FileJournal } from './file-journal.js';
 import { executionPrefix, fileNameOf, inputFilePath, isUnder, parseStorageUri, storageUri, type StoragePath } from './uri.js';
 
 /** The execution the files are for. */
@@ -37,8 +38,10 @@ type Copy = { to: StoragePath; from: { path: string; move: boolean } | { uri: St
 /**
  * Stages the FILE inputs of an execution.
  * @param options.maxBytes the largest file accepted (TROUPE_STORAGE_TOO_LARGE beyond)
+ * @param options.journal where each copy is noted before it becomes visible: if the execution is
+ *   never created (a crash first), the engine deletes them when it opens
  */
-export function stageInputFiles(storage: LocalStorage, scope: InputFilesScope, options: { maxBytes?: number } = {}): InputFiles {
+export function stageInputFiles(storage: LocalStorage, scope: InputFilesScope, options: { maxBytes?: number; journal?: FileJournal } = {}): InputFiles {
   const own = executionPrefix(scope.namespace, scope.flowId, scope.executionId);
   const copies: Copy[] = [];
   const target = (inputId: string, name: string): StoragePath => inputFilePath(scope.namespace, scope.flowId, scope.executionId, inputId, name);
@@ -82,6 +85,7 @@ export function stageInputFiles(storage: LocalStorage, scope: InputFilesScope, o
       const done: StoragePath[] = [];
       try {
         for (const c of copies) {
+          await options.journal?.note({ executionId: scope.executionId }, storageUri(c.to));
           if ('uri' in c.from) await storage.put(c.to, await storage.get(c.from.uri));
           else await storage.put(c.to, { path: c.from.path, move: c.from.move });
           done.push(c.to);

@@ -9,6 +9,7 @@
 import { randomInt } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { TroupeError } from '../errors.js';
+import type { FileJournal } from './file-journal.js';
 import type { PutOptions, PutSource, Storage, StorageWriter, StoredFile } from './storage.js';
 import { childPath, executionPrefix, isUnder, namespaceFilesPrefix, parseStorageUri, storageUri, taskRunPrefix, type StoragePath } from './uri.js';
 
@@ -21,6 +22,11 @@ export interface TaskFilesScope {
   taskRunId: string;
   /** The parent execution of a subflow (from its `trigger`): its files are readable too. */
   parent?: { namespace: string; flowId: string; executionId: string } | undefined;
+  /**
+   * The attempt's number and the journal its files are noted in before they become visible, so
+   * the files of an attempt whose result is never committed are removed when the engine opens.
+   */
+  attempt?: { number: number; journal: FileJournal };
 }
 
 /**
@@ -44,6 +50,8 @@ export interface TaskFiles {
   readonly namespaceFiles: StoragePath;
   /** The `kestra:///…` URI a file named `name` (or a relative path `a/b.csv`) gets in the run's directory. */
   uriOf(name: string): string;
+  /** A fresh `<digits><ext>` name, as Kestra's storage tasks name their files ({@link tempFileName}). */
+  tempName(ext: string): string;
   /** Writes a file named `name` in the run's directory; returns its URI. */
   put(name: string, source: PutSource, options?: PutOptions): Promise<StoredFile>;
   /** Opens a file named `name` in the run's directory for writing in pieces. */
@@ -92,14 +100,25 @@ export function createTaskFiles(storage: Storage, scope: TaskFilesScope): TaskFi
   // A name may be a relative path (`a/b.csv`, a script's outputDir): each segment is checked.
   const at = (name: string): StoragePath => childPath(dir, ...name.split('/'));
   const check = (uri: string): StoragePath => checkReadable(uri, prefixes, 'the current execution');
+  const owner = { executionId: scope.executionId, taskRunId: scope.taskRunId, attempt: scope.attempt?.number ?? 0 };
+  const note = async (path: StoragePath): Promise<void> => scope.attempt?.journal.note(owner, storageUri(path));
   return {
     storage,
     dir,
     executionDir: executionPrefix(scope.namespace, scope.flowId, scope.executionId),
     namespaceFiles: namespaceFilesPrefix(scope.namespace),
     uriOf: (name) => storageUri(at(name)),
-    put: (name, source, options) => storage.put(at(name), source, options),
-    writer: (name, options) => storage.writer(at(name), options),
+    tempName: tempFileName,
+    put: async (name, source, options) => {
+      const path = at(name);
+      await note(path);
+      return storage.put(path, source, options);
+    },
+    writer: async (name, options) => {
+      const path = at(name);
+      await note(path);
+      return storage.writer(path, options);
+    },
     check,
     get: async (uri) => storage.get(check(uri)),
     stat: async (uri) => storage.stat(check(uri)),

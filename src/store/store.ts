@@ -233,6 +233,10 @@ class LmdbStore implements Store {
     return this.#dbs.logs.range(fromSeq > 0 ? { ...range, start: seqKey(executionId, fromSeq) } : range) as LogEntry[];
   }
 
+  iterateLogs(executionId: string): Iterable<LogEntry> {
+    return this.#dbs.logs.iterate(seqRange(executionId)) as Iterable<LogEntry>;
+  }
+
   readOutbox(executionId: string): OutboxEntry[] {
     return this.#dbs.outbox.range(seqRange(executionId)) as OutboxEntry[];
   }

@@ -176,6 +176,8 @@ export interface Store {
   deleteExecution(id: string): Promise<void>;
   /** An execution's log entries, in seq order. */
   readLogs(executionId: string, fromSeq?: number): LogEntry[];
+  /** An execution's log entries, in seq order, read one at a time (log.Fetch streams them to a file). */
+  iterateLogs(executionId: string): Iterable<LogEntry>;
   /** An execution's pending outbox entries, in seq order. */
   readOutbox(executionId: string): OutboxEntry[];
   /** One more than the highest seq stored for the execution in `table` (0 when none). */

@@ -8,15 +8,10 @@
 import { coreTask, type TypeDefinition } from './definition.js';
 import { SUBFLOW_PROPS } from './subflow/index.js';
 
-const LEVEL = 'enum:TRACE|DEBUG|INFO|WARN|ERROR';
-
 export const KNOWN_TASKS: readonly TypeDefinition[] = [
-  coreTask('log.Fetch', 'runnable', { namespace: 'string', flowId: 'string', executionId: 'string', tasksId: 'list', level: LEVEL }, { legacy: ['log.Fetch'] }),
   coreTask('execution.Exit', 'runnable', { state: 'enum:SUCCESS|WARNING|KILLED|FAILED|CANCELED', exitMessage: 'string', condition: 'string' }),
   coreTask('execution.Counts', 'runnable', { flows: 'list', namespaces: 'list', states: 'list', labels: 'any', expression: 'string!', startDate: 'string!', endDate: 'string' }, { legacy: ['executions.Counts'] }),
   coreTask('storage.LocalFiles', 'runnable', { inputs: 'any', outputs: 'list' }, { legacy: ['storages.LocalFiles'] }),
-  coreTask('storage.DeduplicateItems', 'runnable', { from: 'string!', expr: 'string!' }),
-  coreTask('storage.FilterItems', 'runnable', { from: 'string!', filterCondition: 'string!', filterType: 'enum:INCLUDE|EXCLUDE', errorOrNullBehavior: 'enum:FAIL|INCLUDE|EXCLUDE' }),
   coreTask('flow.WorkingDirectory', 'flowable', { tasks: 'tasks+', cache: 'map', namespaceFiles: 'map', inputFiles: 'any', outputFiles: 'list' }, { legacy: ['flows.WorkingDirectory', 'flows.Worker'] }),
   coreTask('flow.ForEachItem', 'flowable', { ...SUBFLOW_PROPS, items: 'string!', batch: 'map' }, { legacy: ['flows.ForEachItem'] }),
   coreTask('flow.Template', 'flowable', { namespace: 'string!', templateId: 'string!', args: 'map', tenantId: 'string' }, { legacy: ['flows.Template'] }),

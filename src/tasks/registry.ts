@@ -33,6 +33,7 @@ import { NOTIFICATION_TASKS } from './notifications/index.js';
 import { KV_TASKS } from './kv/index.js';
 import { STATE_TASKS } from './state/index.js';
 import { PURGE_TASKS } from './purge/index.js';
+import { LOG_FETCH } from './log-fetch/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
@@ -43,6 +44,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   ...KV_TASKS,
   ...STATE_TASKS,
   ...PURGE_TASKS,
+  LOG_FETCH,
   ...SCRIPT_TASKS,
   ...HTTP_TASKS,
   ...STORAGE_TASKS,

@@ -7,7 +7,8 @@ import type { Task } from '../model/flow.js';
 import type { LogLevel } from '../model/log-entry.js';
 import type { Metric } from '../model/task-run.js';
 import type { StateType } from '../model/state.js';
-import type { TaskFiles } from '../storage/index.js';
+import type { LogEntry } from '../model/log-entry.js';
+import type { FileJournal, Storage, TaskFiles } from '../storage/index.js';
 import type { KvStore } from '../kv/types.js';
 
 /** The task's view of its run: rendering in its context, logs, metrics, the clock, cancellation. */
@@ -121,10 +122,16 @@ export interface EngineHost {
   purgeExecutions(purge: ExecutionPurge): Promise<ExecutionPurgeResult>;
   /** Purges log lines (PurgeLogs); resolves with how many. */
   purgeLogs(purge: LogPurge): Promise<number>;
+  /** An execution's stored log lines in order, read one at a time (log.Fetch); none for an unknown id. */
+  logEntries(executionId: string): Iterable<LogEntry>;
+  /** The engine's internal storage. */
+  readonly storage: Storage;
+  /** Where attempts note the files they write (removed with them when never committed). */
+  readonly fileJournal: FileJournal;
 }
 
-/** What a main-side task sees: the pool's context, the engine, and its own execution's id. */
-export interface MainContext extends Omit<RunnableContext, 'workDir' | 'files' | 'runChild'> {
+/** What a main-side task sees: the pool's context (its storage view included), the engine, and its own execution's id. */
+export interface MainContext extends Omit<RunnableContext, 'workDir' | 'runChild'> {
   engine: EngineHost;
   executionId: string;
 }

@@ -2,7 +2,7 @@
  * Kestra's storage tasks (core:`plugin/core/storage/*`), run in the pool on internal storage
  * through `RunnableContext.files`: files streamed chunk by chunk or line by line, never loaded
  * whole (docs/reference/storage.md). Legacy names `io.kestra.core.tasks.storages.*`.
- * FilterItems, DeduplicateItems and LocalFiles are still in known.ts (not runnable yet).
+ * LocalFiles is still in known.ts (not runnable yet).
  */
 import { coreTask } from '../definition.js';
 
@@ -31,6 +31,14 @@ export const STORAGE_TASKS = [
     legacy: ['storages.Reverse'],
     summary: 'the lines of a stored file in reverse order, read backwards block by block; outputs `uri`',
     behaviour: { runs: 'pool', load: async () => (await import('./reverse.pool.js')).reverseTask },
+  }),
+  coreTask('storage.FilterItems', 'runnable', { from: 'string!', filterCondition: 'string!', filterType: 'enum:INCLUDE|EXCLUDE', errorOrNullBehavior: 'enum:FAIL|INCLUDE|EXCLUDE' }, {
+    summary: 'the rows of an ION file for which `filterCondition` (rendered per row) is true, kept or dropped; outputs `uri`, `processedItemsTotal`, `droppedItemsTotal`',
+    behaviour: { runs: 'pool', load: async () => (await import('./filter-items.pool.js')).filterItemsTask },
+  }),
+  coreTask('storage.DeduplicateItems', 'runnable', { from: 'string!', expr: 'string!' }, {
+    summary: 'the rows of an ION file, only the last one per key (`expr` rendered per row); outputs `uri`, `numKeys`, `processedItemsTotal`, `droppedItemsTotal`',
+    behaviour: { runs: 'pool', load: async () => (await import('./deduplicate-items.pool.js')).deduplicateItemsTask },
   }),
   coreTask('storage.PurgeCurrentExecutionFiles', 'runnable', {}, {
     legacy: ['storages.PurgeExecution'],
