@@ -103,9 +103,10 @@ describe('type registry', () => {
     const runs = (name: string): string | undefined => resolveTaskType(`${CORE}.${name}`)?.runs;
     expect(['execution.Labels', 'flow.Sleep', 'flow.Pause', 'flow.Subflow', 'flow.Dag'].map(runs)).toEqual(['actor', 'actor', 'actor', 'actor', 'actor']);
     expect(['debug.Return', 'log.Log', 'execution.Fail', 'http.Request'].map(runs)).toEqual(['pool', 'pool', 'pool', 'pool']);
-    expect(runs('execution.Resume')).toBe('main');
+    expect(['execution.Resume', 'log.Fetch'].map(runs)).toEqual(['main', 'main']);
+    expect(['storage.FilterItems', 'storage.DeduplicateItems'].map(runs)).toEqual(['pool', 'pool']);
     expect(['kv.Set', 'kv.Get', 'kv.GetKeys', 'kv.Delete'].map(runs)).toEqual(['pool', 'pool', 'pool', 'pool']);
-    expect(['execution.Exit', 'execution.Counts', 'log.Fetch', 'flow.WorkingDirectory'].map(runs)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(['execution.Exit', 'execution.Counts', 'flow.Template'].map(runs)).toEqual([undefined, undefined, undefined]);
   });
 
   it('returns undefined for an unknown type', () => {
