@@ -178,7 +178,10 @@ class IonParser {
       this.skip();
       if (t[this.#pos] !== ':' || t[this.#pos + 1] === ':') this.fail();
       this.#pos++;
-      Object.defineProperty(out, name, { value: this.value(depth + 1).value, enumerable: true, writable: true, configurable: true });
+      const v = this.value(depth + 1).value;
+      // A field named __proto__ is data, never the prototype (defineProperty only then: it is slow).
+      if (name === '__proto__') Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[name] = v;
       this.skip();
       const sep = t[this.#pos++];
       if (sep === '}') return out;
