@@ -11,9 +11,13 @@ import type { ActorRun, RestoredRun } from '../tasks/actor-spec.js';
 import { endAttempt } from './attempt-end.js';
 import { DEFAULT_LIMITS } from '../model/limits.js';
 import { log, setExecutionState, setState, type StepContext } from './context.js';
-import { buildOutputsTree, recordOutputs } from './outputs-tree.js';
+import { buildOutputsTree, recordOutputs, valuePath } from './outputs-tree.js';
 import { runVars, type HostVars } from './run-vars.js';
 import type { ExecutionState, Group, RunEntry } from './state.js';
+
+function isMap(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
 
 function timerId(name: string, entry: RunEntry): string {
   return `${name}:${entry.run.id}`;
@@ -48,6 +52,12 @@ function deleteChildren(ctx: StepContext, group: Group): void {
 export function actorRun(ctx: StepContext, entry: RunEntry, restart?: (entry: RunEntry) => void): ActorRun {
   const { state } = ctx;
   const vars = (): Record<string, unknown> => runVars(state, entry, ctx.env);
+  const varsWith = (extra: Record<string, unknown> | undefined): Record<string, unknown> => {
+    const v = vars();
+    if (!extra) return v;
+    for (const [k, x] of Object.entries(extra)) v[k] = k === 'taskrun' && isMap(v[k]) && isMap(x) ? { ...v[k], ...x } : x;
+    return v;
+  };
   return {
     task: entry.task,
     run: entry.run,
@@ -55,7 +65,7 @@ export function actorRun(ctx: StepContext, entry: RunEntry, restart?: (entry: Ru
     nowMs: ctx.env.nowMs,
     limits: { ...DEFAULT_LIMITS, ...ctx.env.limits },
     render: (template) => renderString(template, vars(), ctx.env.render),
-    renderObject: (value) => renderObject(value, vars(), ctx.env.render),
+    renderObject: (value, extra) => renderObject(value, varsWith(extra), ctx.env.render),
     log: (level, message) => log(ctx, level, message, entry),
     setState: (type) => setState(ctx, entry, type),
     setOutputs(outputs) {
@@ -116,6 +126,18 @@ export function actorRun(ctx: StepContext, entry: RunEntry, restart?: (entry: Ru
       else state.waitingSubflows.delete(entry.run.id);
     },
     outputsOf: (execution) => buildOutputsTree(execution.taskRunList ?? []),
+    siblingOutputs(taskId) {
+      let node: unknown = state.outputs[taskId];
+      if (entry.group.parent) for (const v of valuePath(entry.group.parent)) node = isMap(node) ? node[v] : undefined;
+      return isMap(node) ? node : undefined;
+    },
+    get aux() {
+      return entry.aux;
+    },
+    setAux(aux) {
+      entry.aux = aux;
+      ctx.changed.add(entry);
+    },
     deleteChildren() {
       const group = state.groups.get(entry.run.id);
       if (group) deleteChildren(ctx, group);
@@ -138,5 +160,6 @@ export function restoredRun(state: ExecutionState, entry: RunEntry, host: HostVa
       state.timers.set(timerId(name, entry), { kind: 'task', name, taskRunId: entry.run.id, atMs, ...(detail !== undefined ? { detail } : {}) });
     },
     markWaiting: () => void state.waitingSubflows.add(entry.run.id),
+    aux: entry.aux,
   };
 }

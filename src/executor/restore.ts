@@ -70,16 +70,17 @@ function settleValues(group: Group): void {
  * @param logs the execution's log lines (for `errorLogs()` and the next log seq)
  * @param limits the memory bounds the execution runs under
  */
-export function restoreExecutionState(flow: Flow, header: ExecutionHeader, records: Iterable<{ seq: number; taskRun: TaskRun; crashes?: number }>, logs: LogEntry[], host: HostVars, random: () => number, limits?: Partial<ExecutorLimits>): ExecutionState {
+export function restoreExecutionState(flow: Flow, header: ExecutionHeader, records: Iterable<{ seq: number; taskRun: TaskRun; crashes?: number; aux?: Record<string, number> }>, logs: LogEntry[], host: HostVars, random: () => number, limits?: Partial<ExecutorLimits>): ExecutionState {
   const state = createExecutionState(flow, header, limits);
-  const ordered = Array.isArray(records) ? [...(records as Array<{ seq: number; taskRun: TaskRun; crashes?: number }>)].sort((a, b) => a.seq - b.seq) : records;
+  const ordered = Array.isArray(records) ? [...(records as Array<{ seq: number; taskRun: TaskRun; crashes?: number; aux?: Record<string, number> }>)].sort((a, b) => a.seq - b.seq) : records;
   const actorRuns: RunEntry[] = [];
-  for (const { seq, taskRun: run, crashes } of ordered) {
+  for (const { seq, taskRun: run, crashes, aux } of ordered) {
     const indexed = state.index.get(run.taskId);
     const group = state.groups.get(run.parentTaskRunId ?? '');
     if (!indexed || !group) continue; // a run of a task no longer in this revision: kept in the store, not indexed
     const entry: RunEntry = { run, seq, task: indexed.task, branch: branchOf(indexed.task, group.parent?.task, flow), group };
     if (crashes) entry.crashes = crashes;
+    if (aux) entry.aux = aux;
     state.runs.set(run.id, entry);
     indexRun(entry);
     state.nextSeq = Math.max(state.nextSeq, seq + 1);

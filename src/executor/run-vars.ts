@@ -6,7 +6,7 @@
  */
 import type { RenderOptions } from '../expr/index.js';
 import type { Flow, Task } from '../model/flow.js';
-import { resolveTaskType } from '../tasks/registry.js';
+import { typeInfoOf } from '../tasks/registry.js';
 import type { FlowIndex } from './flow-index.js';
 import type { ExecutionState, RunEntry } from './state.js';
 
@@ -135,9 +135,13 @@ function reach(task: Task): TaskReach {
   const words = new Set<string>();
   if (!dynamic) for (const s of strings) if (s.includes('{')) for (const w of s.match(WORD) ?? []) words.add(w);
   // What the type's behaviour reads by itself (a notification's execution summary).
-  const reads = resolveTaskType(task.canonicalType)?.reads ?? [];
+  const info = typeInfoOf(task.canonicalType);
+  const reads = info?.reads ?? [];
   for (const w of reads) words.add(w);
-  r = { outputs: outputIdsIn(strings), words: dynamic ? 'all' : words, errorLogs: reads.includes('errorLogs') || strings.some((s) => s.includes('errorLogs')) };
+  let outputs = outputIdsIn(strings);
+  const siblings = info?.readsOutputsOf?.(task) ?? [];
+  if (outputs !== 'all' && siblings.length) outputs = new Set([...outputs, ...siblings]);
+  r = { outputs, words: dynamic ? 'all' : words, errorLogs: reads.includes('errorLogs') || strings.some((s) => s.includes('errorLogs')) };
   reachOf.set(task, r);
   return r;
 }

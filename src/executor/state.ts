@@ -78,6 +78,8 @@ export interface RunEntry {
   group: Group;
   /** Crashes the run's current attempt was in flight during (stored with its record). */
   crashes?: number;
+  /** What an actor-side task keeps with the run beyond Kestra's TaskRun (stored with its record; see TaskRunRecord.aux). */
+  aux?: Record<string, number>;
 }
 
 /** Everything one execution actor holds. */

@@ -181,7 +181,7 @@ function resumeExecution(ctx: StepContext, inputs: Record<string, unknown> | und
 function childEnded(ctx: StepContext, msg: SubflowEndedMessage): void {
   const entry = ctx.state.runs.get(msg.taskRunId);
   if (!entry || entry.run.state.current !== 'RUNNING' || !ctx.state.waitingSubflows.has(msg.taskRunId)) return;
-  actorHooksOf(entry.task.canonicalType)?.childEnded?.(actorRun(ctx, entry), msg.child, msg.error);
+  actorHooksOf(entry.task.canonicalType)?.childEnded?.(actorRun(ctx, entry), msg.child, msg.error, msg.report);
 }
 
 /**

@@ -106,7 +106,14 @@ export function buildTask(node: YNode, path: string, ctx: TaskContext): Task | u
   for (const [key, spec] of Object.entries(info.props)) {
     if (spec.required && !merged.entries.has(key)) problems.add(node, path, `missing required property '${key}' for ${info.name}`);
   }
-  return problems.size === before ? task : undefined;
+  if (problems.size !== before) return undefined;
+  if (info.expand) {
+    // Synthetic children (ForEachItem's parts): their ids are the flow's too (Kestra checks them).
+    const parts = info.expand(task);
+    for (const part of parts) ctx.ids.push({ id: part.id, at: idNode ?? node, path });
+    setOwn(task.props, 'tasks', parts);
+  }
+  return task;
 }
 
 /**

@@ -63,4 +63,20 @@ export interface ChildRequest {
   /** Whether the parent waits for the child's end. */
   wait: boolean;
   trigger: ExecutionTrigger;
+  /**
+   * One batch of a run with many children (ForEachItem's `_items`): the child is reported with
+   * its header only and this identity ({@link ChildReport}), its outputs written to `outputsUri`
+   * when its flow has some, and without `wait` its durable creation is reported instead of its end.
+   */
+  batch?: { iteration: number; epoch: number; outputsUri: string };
+}
+
+/** What a child's report carries for a run with many children (ForEachItem's `_items`): which child, and of which request epoch. */
+export interface ChildReport {
+  iteration: number;
+  epoch: number;
+  /** The report is the child's durable creation (a run that does not wait), not its end. */
+  created?: boolean;
+  /** Writing the child's outputs to internal storage failed: why. */
+  outputsError?: string;
 }

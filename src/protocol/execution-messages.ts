@@ -5,7 +5,7 @@
 import type { Metric, TaskRunAttempt } from '../model/task-run.js';
 import type { LogEntry } from '../model/log-entry.js';
 import type { ErrorRecord } from '../errors.js';
-import type { Execution } from '../model/execution.js';
+import type { ChildReport, Execution } from '../model/execution.js';
 
 /** Start a new execution whose header was just created; `admission` when a concurrency limit held it. */
 export interface StartMessage {
@@ -65,6 +65,8 @@ export interface SubflowEndedMessage {
   taskRunId: string;
   child?: Execution;
   error?: ErrorRecord;
+  /** Which of the run's children (ForEachItem's `_items`, which has many). */
+  report?: ChildReport;
 }
 
 /**
@@ -108,8 +110,9 @@ export function recoverMessage(crashed: boolean): RecoverMessage {
 }
 
 /** The child ended (`child`) or could not be started (`error`). */
-export function subflowEndedMessage(taskRunId: string, outcome: { child: Execution } | { error: ErrorRecord }): SubflowEndedMessage {
-  return { type: 'subflow.ended', taskRunId, ...outcome };
+export function subflowEndedMessage(taskRunId: string, outcome: { child: Execution } | { error: ErrorRecord } | { created: true }, report?: ChildReport): SubflowEndedMessage {
+  const { created: _, ...rest } = outcome as { created?: true };
+  return { type: 'subflow.ended', taskRunId, ...rest, ...(report ? { report } : {}) };
 }
 
 export function restartMessage(): RestartMessage {

@@ -185,11 +185,12 @@ export class Engine implements TroupeApi {
       e.#subflows = new SubflowLinks(store, {
         typeInputs: (record, inputs) => e.#typeInputs(record, inputs),
         toParent: (parentId, message) => e.#sendTo(parentId, mailboxMessage(parentId, message)),
-        createChild: (childId, record, msg) => {
+        createChild: (childId, record, msg, onCreated) => {
           // Known from now on: waitFor(childId) waits instead of answering 'not found'.
-          e.#created.set(childId, { resolve: () => {}, reject: () => {} });
+          e.#created.set(childId, { resolve: onCreated ?? (() => {}), reject: () => {} });
           e.#create(childId, e.#admit(record, msg));
         },
+        writeFile: async (uri, text) => void (await e.storage.put(uri, text)),
         now: () => e.#clock.now(),
       });
       e.recovering = store.listExecutionIds({ nonTerminal: true });

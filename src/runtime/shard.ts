@@ -433,7 +433,7 @@ export class Shard {
     const brokenEnds = this.#failBroken(batch);
     for (const actor of headers) batch.headers.push(actor.state.header);
     for (const [entry, state] of runs) {
-      batch.taskRuns.push({ executionId: state.header.id, record: entry.crashes ? { seq: entry.seq, taskRun: entry.run, crashes: entry.crashes } : { seq: entry.seq, taskRun: entry.run } });
+      batch.taskRuns.push({ executionId: state.header.id, record: { seq: entry.seq, taskRun: entry.run, ...(entry.crashes ? { crashes: entry.crashes } : {}), ...(entry.aux ? { aux: entry.aux } : {}) } });
       if (isTerminated(entry.run.state.current)) this.stats.taskRunsEnded += 1;
     }
     if (deletes.length) batch.taskRunDeletes = deletes;

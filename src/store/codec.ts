@@ -26,7 +26,7 @@ const RECORD_VOCABULARY: ReadonlySet<string> = new Set([
   // LogEntry
   'taskRunId', 'timestamp', 'level', 'thread', 'message',
   // TaskRunRecord, OutboxEntry, FlowRecord
-  'seq', 'taskRun', 'crashes', 'effect', 'revision', 'source', 'updated',
+  'seq', 'taskRun', 'crashes', 'aux', 'effect', 'revision', 'source', 'updated',
 ]);
 
 /** Whether msgpackr may give an object shape a shared structure: only record shapes qualify. */

@@ -50,6 +50,11 @@ export interface TaskRunRecord {
    * Written before the attempt is dispatched again, so it survives the next crash it counts.
    */
   crashes?: number;
+  /**
+   * What an actor-side task keeps with its run that is not part of Kestra's TaskRun (ForEachItem's
+   * `_items`: the children requested so far and its recovery epoch). Absent for most runs.
+   */
+  aux?: Record<string, number>;
 }
 
 /** An effect written in the same transaction as the change that caused it, replayed by recovery. */

@@ -4,7 +4,7 @@
  * interface through which the task acts on its own run and on the execution. Pure: no I/O,
  * clock or randomness (the time of the message is `nowMs`). Tasks never import the executor.
  */
-import type { ChildRequest, Execution, ExecutionHeader, Label } from '../model/execution.js';
+import type { ChildReport, ChildRequest, Execution, ExecutionHeader, Label } from '../model/execution.js';
 import type { Task } from '../model/flow.js';
 import type { LogLevel } from '../model/log-entry.js';
 import type { StateType } from '../model/state.js';
@@ -25,8 +25,11 @@ export interface ActorRun {
   readonly limits: Readonly<ExecutorLimits>;
   /** String render of a template in the run's context. */
   render(template: string): string;
-  /** Recursive render of maps and lists in the run's context. */
-  renderObject(value: unknown): unknown;
+  /**
+   * Recursive render of maps and lists in the run's context; `extra` is merged into it (its
+   * `taskrun` into the run's: ForEachItem's `taskrun.items` and `taskrun.iteration`).
+   */
+  renderObject(value: unknown, extra?: Record<string, unknown>): unknown;
   log(level: LogLevel, message: string): void;
   /** Moves the run to `state` (its group's counters follow). */
   setState(state: StateType): void;
@@ -60,6 +63,15 @@ export interface ActorRun {
   setWaiting(waiting: boolean): void;
   /** The outputs tree of another execution, as `outputs` reads it in templates. */
   outputsOf(execution: Execution): Record<string, unknown>;
+  /**
+   * The outputs of a sibling run (same parent run, no loop value of its own), found in the outputs
+   * tree; the sibling's task must be among the type's `readsOutputsOf` so the tree keeps them.
+   */
+  siblingOutputs(taskId: string): Record<string, unknown> | undefined;
+  /** What the task keeps with the run beyond Kestra's TaskRun (stored with its record). */
+  readonly aux: Readonly<Record<string, number>> | undefined;
+  /** Replaces {@link aux}; the record is written with the step. */
+  setAux(aux: Record<string, number>): void;
   /** Deletes the run's children and everything below them, from memory and the store. */
   deleteChildren(): void;
   /** Starts the run again from CREATED (runIf, then open); only from a timer. */
@@ -75,7 +87,10 @@ export interface RestoredRun {
   startTimer(name: string, atMs: number, detail?: number): void;
   /** The run waits for its child execution; `execution.recover` asks for the child again. */
   markWaiting(): void;
+  /** What the task keeps with the run beyond Kestra's TaskRun. */
+  readonly aux: Readonly<Record<string, number>> | undefined;
 }
+
 
 /** The hooks of an actor-side task type; every one is optional. */
 export interface ActorTask {
@@ -94,8 +109,11 @@ export interface ActorTask {
   timerFired?(run: ActorRun, name: string, detail: number | undefined): void;
   /** The execution was resumed (API or execution.Resume) while the run is paused. */
   resumed?(run: ActorRun, inputs: Record<string, unknown> | undefined): void;
-  /** The child execution the run waits for ended, or could not start. */
-  childEnded?(run: ActorRun, child: Execution | undefined, error: { message: string } | undefined): void;
+  /**
+   * The child execution the run waits for ended, or could not start; `report` says which child,
+   * for a run with many (only its header is given then).
+   */
+  childEnded?(run: ActorRun, child: Execution | undefined, error: { message: string } | undefined, report?: ChildReport): void;
   /** After a recovery, for a waiting run: repeat the requests whose effects may be lost. */
   recover?(run: ActorRun): void;
   /** Rebuilds what the actor holds in memory for a stored run (paused, timers, waiting). */

@@ -3,7 +3,7 @@
  * and its behaviour. The registry (./registry.ts) lists every definition; the flow parser, the
  * executor, the pool, the main thread and docs/reference/tasks.md all read them from there.
  */
-import type { TaskKind } from '../model/flow.js';
+import type { Task, TaskKind } from '../model/flow.js';
 import type { ActorTask } from './actor-spec.js';
 import type { FlowableSpec } from './flowable/spec.js';
 import type { MainTask, PoolTask } from './run-spec.js';
@@ -60,6 +60,18 @@ export interface TypeDefinition {
   reads?: readonly string[];
   /** Absent: Troupe knows the type (parses and checks it) but cannot run it in this build. */
   behaviour?: Behaviour;
+  /**
+   * A part of another type that the parser makes (ForEachItem's `_split`, `_items`, `_merge`, as
+   * Kestra's `@Plugin(internal = true)`): never written in a flow, not listed in the docs.
+   */
+  internal?: boolean;
+  /**
+   * The synthetic children the parser gives a task of this type, as its `tasks` (ForEachItem, whose
+   * `getTasks()` Kestra builds from its properties).
+   */
+  expand?(task: Task): Task[];
+  /** Task ids whose outputs the behaviour reads beyond its templates (a ForEachItem part reads its sibling's). */
+  readsOutputsOf?(task: Task): string[];
 }
 
 /** The prefix of Kestra's core plugin types. */

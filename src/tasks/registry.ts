@@ -8,7 +8,7 @@
  * To add a task type: write its definition (a folder under src/tasks when it has behaviour) and
  * list it in {@link DEFINITIONS} — nothing else (docs/architecture.md, "How to add a task type").
  */
-import type { TaskKind } from '../model/flow.js';
+import type { Task, TaskKind } from '../model/flow.js';
 import type { ActorTask } from './actor-spec.js';
 import type { Behaviour, MainBehaviour, PoolBehaviour, RunsOn, TypeCategory, TypeDefinition } from './definition.js';
 import type { FlowableSpec } from './flowable/spec.js';
@@ -17,6 +17,7 @@ import { FLOWABLE_TYPES } from './flowable/index.js';
 import { PAUSE } from './pause/index.js';
 import { WAIT_FOR } from './wait-for/index.js';
 import { SUBFLOW } from './subflow/index.js';
+import { FOR_EACH_ITEM_TYPES } from './for-each-item/index.js';
 import { SLEEP } from './sleep/index.js';
 import { LABELS } from './labels/index.js';
 import { RESUME } from './resume/index.js';
@@ -39,7 +40,7 @@ import { CONDITIONS, TRIGGERS } from './triggers.js';
 /** Every definition, in the order `listTaskTypes` returns them. */
 const DEFINITIONS: readonly TypeDefinition[] = [
   RETURN, ECHO, LOG, FAIL, LABELS, RESUME, TOGGLE, OUTPUT_VALUES, SLEEP,
-  ...FLOWABLE_TYPES, SUBFLOW, PAUSE, WAIT_FOR,
+  ...FLOWABLE_TYPES, SUBFLOW, ...FOR_EACH_ITEM_TYPES, PAUSE, WAIT_FOR,
   ...KNOWN_TASKS,
   ...KV_TASKS,
   ...STATE_TASKS,
@@ -71,6 +72,10 @@ export interface TaskTypeInfo {
   deprecated: string | undefined;
   /** Root variables (and `errorLogs`) its behaviour reads beyond its templates. */
   reads: readonly string[];
+  /** Synthetic children the parser gives a task of this type (see TypeDefinition.expand). */
+  expand: ((task: Task) => Task[]) | undefined;
+  /** Task ids whose outputs its behaviour reads beyond its templates. */
+  readsOutputsOf: ((task: Task) => string[]) | undefined;
 }
 
 function compile(d: TypeDefinition): TaskTypeInfo {
@@ -85,19 +90,28 @@ function compile(d: TypeDefinition): TaskTypeInfo {
     summary: d.summary,
     deprecated: d.deprecated,
     reads: Object.freeze([...(d.reads ?? [])]),
+    expand: d.expand,
+    readsOutputsOf: d.readsOutputsOf,
   });
 }
 
-const TYPES: readonly TaskTypeInfo[] = DEFINITIONS.map(compile);
+const ALL: readonly TaskTypeInfo[] = DEFINITIONS.map(compile);
+/** What a flow may name (internal parts left out). */
+const TYPES: readonly TaskTypeInfo[] = ALL.filter((_, i) => !DEFINITIONS[i]!.internal);
 const BY_NAME = new Map<string, TaskTypeInfo>();
+/** Every type by canonical name, internal parts included. */
+const BY_CANONICAL = new Map<string, TaskTypeInfo>();
 const BEHAVIOURS = new Map<string, Behaviour>();
-for (const [i, info] of TYPES.entries()) {
+for (const [i, info] of ALL.entries()) {
+  if (BY_CANONICAL.has(info.name)) throw new Error(`task type ${info.name} is registered twice`);
+  BY_CANONICAL.set(info.name, info);
+  const behaviour = DEFINITIONS[i]!.behaviour;
+  if (behaviour) BEHAVIOURS.set(info.name, behaviour);
+  if (DEFINITIONS[i]!.internal) continue;
   for (const name of [info.name, ...info.aliases]) {
     if (BY_NAME.has(name)) throw new Error(`task type ${name} is registered twice`);
     BY_NAME.set(name, info);
   }
-  const behaviour = DEFINITIONS[i]!.behaviour;
-  if (behaviour) BEHAVIOURS.set(info.name, behaviour);
 }
 
 /**
@@ -108,6 +122,11 @@ for (const [i, info] of TYPES.entries()) {
  */
 export function resolveTaskType(name: string): TaskTypeInfo | undefined {
   return BY_NAME.get(name);
+}
+
+/** What the registry knows about a canonical type, internal parts (ForEachItem's) included. */
+export function typeInfoOf(canonicalType: string): TaskTypeInfo | undefined {
+  return BY_CANONICAL.get(canonicalType);
 }
 
 /** Every registered type, optionally only those of one category, in registry order. */

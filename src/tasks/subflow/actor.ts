@@ -15,8 +15,11 @@ function labelsOf(raw: unknown, run: ActorRun): Label[] {
   return [];
 }
 
-/** The start request of the child execution (or its repetition, after a recovery). */
-function childRequest(run: ActorRun, childId: string): ChildRequest {
+/**
+ * The start request of the child execution (or its repetition, after a recovery); `extra`
+ * variables render the inputs (ForEachItem's `taskrun.items` and `taskrun.iteration`).
+ */
+export function childRequest(run: ActorRun, childId: string, extra?: Record<string, unknown>): ChildRequest {
   const { task, execution } = run;
   const parentLabels = task.props.inheritLabels === true ? execution.labels : execution.labels.filter((l) => l.key.startsWith('system.'));
   const revision = task.props.revision;
@@ -25,7 +28,7 @@ function childRequest(run: ActorRun, childId: string): ChildRequest {
     namespace: run.render(String(task.props.namespace ?? '')),
     flowId: run.render(String(task.props.flowId ?? '')),
     ...(typeof revision === 'number' ? { revision } : {}),
-    inputs: (run.renderObject(task.props.inputs ?? {}) ?? {}) as Record<string, unknown>,
+    inputs: (run.renderObject(task.props.inputs ?? {}, extra) ?? {}) as Record<string, unknown>,
     labels: [...parentLabels, ...labelsOf(task.props.labels, run)],
     wait: task.props.wait !== false,
     trigger: { id: task.id, type: task.type, variables: { executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, flowRevision: execution.flowRevision } },
