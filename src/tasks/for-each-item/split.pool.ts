@@ -20,6 +20,9 @@ export function extensionOfPath(uri: string): string {
   return ext !== '' && !ext.includes('/') ? ext : '.tmp';
 }
 
+/** Batch files committed at once while the next ones are written. */
+const COMMITS = 16;
+
 function render(ctx: RunnableContext, v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : ctx.render(String(v));
 }
@@ -47,6 +50,16 @@ export const splitItemsTask: PoolTask = {
     const source = await ctx.files.get(uri);
     const open: StorageWriter[] = [];
     const written: string[] = [];
+    // Commits (fsync, rename) overlap the writing of the next batches, at most COMMITS at once.
+    const committing: Array<Promise<void>> = [];
+    const commit = async (w: StorageWriter): Promise<void> => {
+      const i = written.length;
+      written.push('');
+      const done = w.commit().then((f) => void (written[i] = f.uri));
+      done.catch(() => {}); // awaited below; a failure must not surface as unhandled meanwhile
+      committing.push(done);
+      if (committing.length >= COMMITS) await committing.shift();
+    };
     let count = 0;
     const openBatch = async (): Promise<StorageWriter> => {
       count += 1;
@@ -68,7 +81,7 @@ export const splitItemsTask: PoolTask = {
         }
         for (const w of writers) {
           if (w.bytes === 0) await w.abort();
-          else written.push((await w.commit()).uri);
+          else await commit(w);
         }
         open.length = 0;
       } else {
@@ -86,7 +99,7 @@ export const splitItemsTask: PoolTask = {
         for await (const line of readLines(source)) {
           if (!current || cut(inFile, rowsIn)) {
             if (current) {
-              written.push((await current.commit()).uri);
+              await commit(current);
               open.length = 0;
             }
             current = await openBatch();
@@ -98,9 +111,10 @@ export const splitItemsTask: PoolTask = {
           inFile += data.length;
           rowsIn += 1;
         }
-        if (current) written.push((await current.commit()).uri);
+        if (current) await commit(current);
         open.length = 0;
       }
+      await Promise.all(committing.splice(0));
       const list = await ctx.files.writer('splits.txt', { signal: ctx.signal });
       open.push(list);
       for (let i = 0; i < written.length; i++) await list.write(i === 0 ? written[i]! : `\n${written[i]!}`);
@@ -108,8 +122,9 @@ export const splitItemsTask: PoolTask = {
       open.length = 0;
       return { outputs: { splits, numberOfBatches: written.length, extension: ext } };
     } catch (e) {
+      await Promise.allSettled(committing);
       for (const w of open) await w.abort().catch(() => {});
-      await Promise.all(written.map((u) => ctx.files.storage.delete(u).catch(() => false)));
+      await Promise.all(written.filter((u) => u !== '').map((u) => ctx.files.storage.delete(u).catch(() => false)));
       throw e;
     } finally {
       source.destroy();
