@@ -9,7 +9,7 @@ import { engineScenarios } from './engine.js';
 import { FINDINGS } from './findings.js';
 import type { BenchResults } from './results.js';
 import type { SerializationResult } from './serialization.js';
-import { daemonTable, engineTable, ipcTable, markdownTable, num, scriptsTable, serializationTable, templatingTable } from './tables.js';
+import { daemonTable, engineTable, ipcTable, markdownTable, num, scriptsTable, serializationTable, storageTable, templatingTable } from './tables.js';
 import { judgeTargets } from './targets.js';
 
 /** The chart's file name, next to benchmarks.md. */
@@ -135,6 +135,19 @@ function ipcSection(results: BenchResults): string[] {
   ];
 }
 
+/** The storage section; a results file from before the suite existed has none. */
+function storageSection(results: BenchResults): string[] {
+  if (!results.storage?.length) return [];
+  return [
+    '## Storage: a file through Split, ForEachItem subflows and Concat',
+    '',
+    'A generated file of 100-byte lines is given as a FILE input (uploaded into the execution), split into parts by `storage.Split`; a `storage.Write` lists the parts, and a ForEachItem over that list starts one subflow per part (each reads its part\'s size with `storage.Size` and returns it as a flow output); `storage.Concat` puts the parts back together. Both sizes run in the same process, each on a fresh engine (durable, as many pool threads as cores); `MiB/s` is the file size over execute() to the end, and the peaks are the whole process\'s resident memory (anonymous: without LMDB\'s mapped pages) while it ran. The concatenated file and the sum of the subflows\' sizes are checked against the input. KV: 64 durable puts in flight through the engine\'s KV store, then gets of each key.',
+    '',
+    markdownTable(storageTable(results.storage)),
+    '',
+  ];
+}
+
 /** The scripts section; a results file from before the suite existed has none. */
 function scriptsSection(results: BenchResults): string[] {
   if (!results.scripts?.length) return [];
@@ -164,7 +177,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     '',
     `Generated from \`${resultsFile}\`: run of ${results.date} at commit \`${git.commit}\`${git.dirty ? ' (with uncommitted changes)' : ''}, on ${machine.cpus} × ${machine.model}, ${num(machine.totalmemMiB / 1024)} GiB, ${machine.platform} ${machine.release}, Node ${machine.node}${machine.loadavg1 !== undefined ? `, 1-minute load average ${machine.loadavg1} at the start` : ''}. What each suite measures and why: [bench/README.md](../bench/README.md). Reproduce with \`npm run build && node bin/troupe.js bench --report\`.`,
     '',
-    '## Targets (issues 7, 10, 11, 12 and 14)',
+    '## Targets (issues 7, 10, 11, 12, 13 and 14)',
     '',
     '| target | measured | verdict |',
     '|:---|:---|:---|',
@@ -193,6 +206,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     ...daemonSection(results),
     ...ipcSection(results),
     ...scriptsSection(results),
+    ...storageSection(results),
   ];
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@ import type { SerializationResult } from './serialization.js';
 import type { TemplatingResult } from './templating.js';
 import type { IpcResult } from './ipc.js';
 import type { ScriptsResult } from './scripts.js';
+import type { StorageResult } from './storage.js';
 
 /** The machine a run measured. */
 export interface MachineInfo {
@@ -52,6 +53,8 @@ export interface BenchResults {
   ipc?: IpcResult[];
   /** Absent from files written before the scripts suite existed. */
   scripts?: ScriptsResult[];
+  /** Absent from files written before the storage suite existed. */
+  storage?: StorageResult[];
 }
 
 /** The machine this process runs on. */

@@ -5,6 +5,7 @@ import type { SerializationResult } from './serialization.js';
 import type { TemplatingResult } from './templating.js';
 import type { IpcResult } from './ipc.js';
 import type { ScriptsResult } from './scripts.js';
+import type { StorageResult } from './storage.js';
 
 /** A table: headers and rows of cells already formatted; `right` marks the numeric columns. */
 export interface Table {
@@ -144,6 +145,30 @@ export function scriptsTable(results: ScriptsResult[]): Table {
       num(r.bareTasksPerSecond),
       num(r.failed),
     ]),
+  };
+}
+
+/** The storage suite: the pipeline at both sizes, the memory ratio, KV rates. */
+export function storageTable(results: StorageResult[]): Table {
+  const anon = (x: number | undefined): string => (x === undefined ? '—' : num(x));
+  return {
+    headers: ['scenario', 'file MiB', 'parts', 'subflows', 'seconds', 'MiB/s', 'peak RSS MiB', 'peak anon MiB', 'memory large ÷ small', 'KV put/s', 'KV get/s'],
+    right: [false, ...(Array(10).fill(true) as boolean[])],
+    rows: results.flatMap((r) =>
+      [r.small, r.large].map((p, i) => [
+        r.name,
+        num(p.fileMiB),
+        num(p.parts),
+        num(p.subflows),
+        num(p.seconds),
+        num(p.mibPerSecond),
+        num(p.peakRssMiB),
+        anon(p.peakAnonRssMiB),
+        i === 1 ? `${num(r.rssRatio)}×` : '',
+        i === 1 ? num(r.kvPutsPerSecond) : '',
+        i === 1 ? num(r.kvGetsPerSecond) : '',
+      ]),
+    ),
   };
 }
 

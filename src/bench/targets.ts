@@ -1,5 +1,5 @@
 /**
- * The targets of issues 7, 10, 11, 12 and 14, judged against a run's results. The suite reports; it never asserts:
+ * The targets of issues 7, 10, 11, 12, 13 and 14, judged against a run's results. The suite reports; it never asserts:
  * a missed target is a finding for docs/benchmarks.md, not a failure of `troupe bench`.
  */
 import type { EngineResult } from './engine.js';
@@ -27,6 +27,9 @@ const DAEMON_COLD_START_MS = 1000;
 
 /** The scripts suite's goal (issue 14): ms a script task adds to the process it starts. */
 const SCRIPT_OVERHEAD_MS = 5;
+
+/** The storage suite's memory goal (issue 13): peak memory at the large size at most this × at the small size. */
+const STORAGE_RSS_RATIO = 1.25;
 
 /** huge-1m's memory goal (issue 10): RssAnon, in MiB. */
 const ANON_RSS_LIMIT_MIB = 1024;
@@ -162,6 +165,15 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
     else out.push({ target, measured: `round trip p99 ${fmt(ipc.roundTripP99Ms, 3)} ms (p50 ${fmt(ipc.roundTripP50Ms, 3)} ms); kestra-01 end to end p99 ${fmt(ipc.ipc.p99Ms, 1)} ms over IPC vs ${fmt(ipc.inProcess.p99Ms, 1)} ms in-process (${ipc.addedP99Ms >= 0 ? '+' : ''}${fmt(ipc.addedP99Ms, 2)} ms)`, met: ipc.roundTripP99Ms <= 1 });
   }
   out.push(...scriptsTargets(results));
+  {
+    const s = results.storage?.[0];
+    const target = `A file through FILE input → Split → ForEachItem subflows → Concat: peak memory at the larger file size at most ${STORAGE_RSS_RATIO}× the smaller's (streamed, never loaded whole; issue 13)`;
+    if (!s) out.push(notMeasured(target, 'the storage suite'));
+    else {
+      const peak = (p: typeof s.small): string => (p.peakAnonRssMiB === undefined ? `RSS ${fmt(p.peakRssMiB, 0)} MiB` : `RssAnon ${fmt(p.peakAnonRssMiB, 0)} MiB`);
+      out.push({ target, measured: `${fmt(s.large.fileMiB, 0)} MiB: ${peak(s.large)}, ${fmt(s.large.mibPerSecond, 1)} MiB/s; ${fmt(s.small.fileMiB, 0)} MiB: ${peak(s.small)}, ${fmt(s.small.mibPerSecond, 1)} MiB/s: ${fmt(s.rssRatio)}× (${fmt(s.large.subflows, 0)} subflows each); KV ${fmt(s.kvPutsPerSecond, 0)} puts/s, ${fmt(s.kvGetsPerSecond, 0)} gets/s`, met: s.rssRatio <= STORAGE_RSS_RATIO });
+    }
+  }
   return out;
 }
 

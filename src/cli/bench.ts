@@ -9,7 +9,7 @@ import { createProgress } from '../bench/progress.js';
 import { writeReport } from '../bench/report.js';
 import { latestCompleteResults, resultsFileName, writeResults, type BenchResults } from '../bench/results.js';
 import { runBench } from '../bench/run.js';
-import { daemonTable, engineTable, ipcTable, scriptsTable, serializationTable, templatingTable, textTable } from '../bench/tables.js';
+import { daemonTable, engineTable, ipcTable, scriptsTable, serializationTable, storageTable, templatingTable, textTable } from '../bench/tables.js';
 import { judgeTargets } from '../bench/targets.js';
 
 /** Options of `troupe bench`. */
@@ -21,7 +21,7 @@ export interface BenchCommandOptions {
   report?: boolean;
   /** Regenerate docs/benchmarks.md from the newest full run without running anything. */
   reportOnly?: boolean;
-  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`, `scripts`) or engine scenarios to run. */
+  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`, `scripts`, `storage`) or engine scenarios to run. */
   only?: string[];
   /** Where results files go and --report reads them. @default bench/results */
   resultsDir?: string;
@@ -54,9 +54,13 @@ function printResults(results: BenchResults, out: (s: string) => void): void {
     out('\nScripts: shell.Commands `true` through the engine (durable) beside a bare spawn of the same command, alternating rounds\n');
     out(textTable(scriptsTable(results.scripts)));
   }
+  if (results.storage?.length) {
+    out('\nStorage: a FILE input → Split → ForEachItem (a subflow per part) → Concat, at two sizes; KV put/get\n');
+    out(textTable(storageTable(results.storage)));
+  }
   const verdicts = judgeTargets(results).filter((v) => v.met !== undefined);
   if (verdicts.length) {
-    out(`\nTargets (issues 7, 10, 11, 12 and 14)${results.options.quick ? ' — quick sizes: indicative only' : ''}\n`);
+    out(`\nTargets (issues 7, 10, 11, 12, 13 and 14)${results.options.quick ? ' — quick sizes: indicative only' : ''}\n`);
     for (const v of verdicts) out(`${v.met ? '  ✓ met    ' : '  ✗ missed '} ${v.target}\n             ${v.measured}`);
   }
 }

@@ -18,6 +18,8 @@ const SERIALIZATION_FIELDS = ['n', 'kestraUsPerChange', 'snapshotUsPerChange', '
 const TEMPLATING_FIELDS = ['name', 'template', 'firstUseUs', 'cachedUs'];
 const DAEMON_FIELDS = ['executions', 'concurrency', 'seconds', 'executionsPerSecond', 'p50Ms', 'p99Ms', 'inProcessExecutionsPerSecond', 'inProcessP50Ms', 'inProcessP99Ms', 'ratioToInProcess', 'failed', 'coldStartMs', 'idleRssMiB', 'poolThreads'];
 const SCRIPTS_FIELDS = ['tasks', 'concurrency', 'rounds', 'engineMsPerTask', 'bareMsPerTask', 'overheadMsPerTask', 'engineTasksPerSecond', 'bareTasksPerSecond', 'failed', 'poolThreads'];
+const STORAGE_FIELDS = ['rssRatio', 'kvPutsPerSecond', 'kvGetsPerSecond'];
+const STORAGE_RUN_FIELDS = ['fileMiB', 'parts', 'subflows', 'seconds', 'mibPerSecond', 'peakRssMiB'];
 const ENGINE_FIELDS = ['name', 'executions', 'taskRuns', 'seconds', 'taskRunsPerSecond', 'executionsPerSecond', 'p50Ms', 'p99Ms', 'bytesWritten', 'peakRssMiB', 'poolNoopTasksPerSecond', 'ratioToPool'];
 
 describe('troupe bench --quick', () => {
@@ -62,6 +64,13 @@ describe('troupe bench --quick', () => {
       for (const f of SCRIPTS_FIELDS) expect(r).toHaveProperty(f, expect.any(Number));
       expect(r.failed).toBe(0);
     }
+    expect(stdout).toContain('Storage');
+    expect(results.storage?.map((r) => r.name)).toEqual(['split-foreachitem-concat-100']);
+    for (const r of results.storage ?? []) {
+      for (const f of STORAGE_FIELDS) expect(r).toHaveProperty(f, expect.any(Number));
+      for (const p of [r.small, r.large]) for (const f of STORAGE_RUN_FIELDS) expect(p).toHaveProperty(f, expect.any(Number));
+      expect([r.small.parts, r.small.subflows, r.large.parts, r.large.subflows]).toEqual([100, 100, 100, 100]);
+    }
     // A guard against a hang, not a speed target: the quick run takes about 50 s on a quiet
     // 2-core machine, and several times that when the machine is shared.
   }, 300_000);
@@ -87,6 +96,12 @@ function fakeResults(): BenchResults {
       { name: 'shell-true-200', tasks: 200, concurrency: 1, rounds: 5, engineMsPerTask: 6.5, bareMsPerTask: 2.5, overheadMsPerTask: 4, engineTasksPerSecond: 150, bareTasksPerSecond: 400, failed: 0, poolThreads: 2 },
       { name: 'shell-true-200-x8', tasks: 200, concurrency: 8, rounds: 5, engineMsPerTask: 2, bareMsPerTask: 1, overheadMsPerTask: 1, engineTasksPerSecond: 500, bareTasksPerSecond: 1000, failed: 0, poolThreads: 2 },
     ],
+    storage: [{
+      name: 'split-foreachitem-concat-1000',
+      small: { fileMiB: 20, parts: 1000, subflows: 1000, seconds: 10, mibPerSecond: 2, peakRssMiB: 300, peakAnonRssMiB: 200 },
+      large: { fileMiB: 100, parts: 1000, subflows: 1000, seconds: 20, mibPerSecond: 5, peakRssMiB: 320, peakAnonRssMiB: 210 },
+      rssRatio: 1.05, kvPutsPerSecond: 5000, kvGetsPerSecond: 500000,
+    }],
     daemon: [{ name: 'daemon-kestra-01', executions: 2000, concurrency: 32, seconds: 10, executionsPerSecond: 200, p50Ms: 40, p99Ms: 90, inProcessExecutionsPerSecond: 250, inProcessP50Ms: 30, inProcessP99Ms: 60, ratioToInProcess: 0.8, failed: 0, coldStartMs: 700, idleRssMiB: 95, idleAnonRssMiB: 60, poolThreads: 2 }],
   };
 }
@@ -122,6 +137,15 @@ describe('the report', () => {
     expect(md).toContain('| shell-true-200-x8 | 200 | 8 | 5 | 2 | 1 | 1 | 500 | 1,000 | 0 |');
     const { scripts: _scripts, ...old } = fakeResults();
     expect(benchmarksMarkdown(old, 'bench/results/x.json')).not.toContain('## Scripts');
+  });
+
+  it('judges the storage target by the memory ratio and has a storage section', () => {
+    const md = benchmarksMarkdown(fakeResults(), 'bench/results/x.json');
+    expect(md).toMatch(/Split → ForEachItem subflows → Concat: peak memory at the larger file size at most 1\.25× the smaller's .* \| 100 MiB: RssAnon 210 MiB, 5 MiB\/s; 20 MiB: RssAnon 200 MiB, 2 MiB\/s: 1\.05× .*KV 5,000 puts\/s, 500,000 gets\/s \| ✅ met/);
+    expect(md).toContain('## Storage');
+    expect(md).toContain('| split-foreachitem-concat-1000 | 100 | 1,000 | 1,000 | 20 | 5 | 320 | 210 | 1.05× | 5,000 | 500,000 |');
+    const { storage: _storage, ...old } = fakeResults();
+    expect(benchmarksMarkdown(old, 'bench/results/x.json')).not.toContain('## Storage');
   });
 
   it('has a templating section with each expression, its template and both figures', () => {
@@ -160,12 +184,13 @@ describe('the report', () => {
 
 describe('--only', () => {
   it('selects suites, scenarios and name prefixes, and refuses unknown names', () => {
-    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, ipc: false, scripts: false, scenarios: [] });
-    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, ipc: false, scripts: false, scenarios: [] });
-    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, ipc: false, scripts: false, scenarios: [] });
-    expect(selectWork(true, ['ipc'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: true, scripts: false, scenarios: [] });
-    expect(selectWork(true, ['scripts'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: true, scenarios: [] });
-    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true, ipc: true, scripts: true });
+    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, ipc: false, scripts: false, storage: false, scenarios: [] });
+    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, ipc: false, scripts: false, storage: false, scenarios: [] });
+    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, ipc: false, scripts: false, storage: false, scenarios: [] });
+    expect(selectWork(true, ['ipc'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: true, scripts: false, storage: false, scenarios: [] });
+    expect(selectWork(true, ['scripts'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: true, storage: false, scenarios: [] });
+    expect(selectWork(true, ['storage'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: false, storage: true, scenarios: [] });
+    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true, ipc: true, scripts: true, storage: true });
     expect(selectWork(false, ['kestra']).scenarios.map((s) => s.name)).toEqual(['kestra-01', 'kestra-02', 'kestra-03', 'kestra-03-alone']);
     expect(selectWork(false, ['kestra-03']).scenarios.map((s) => s.name)).toEqual(['kestra-03', 'kestra-03-alone']);
     expect(() => selectWork(false, ['nope'])).toThrow(/--only nope/);
