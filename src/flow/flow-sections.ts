@@ -7,9 +7,9 @@ import { buildTasks, resolveNodeType, type TaskContext } from './build-task.js';
 import { checkValue } from './check-value.js';
 import { applyPluginDefaults, type DefaultEntry } from './plugin-defaults.js';
 import type { Position, Problems } from './problems.js';
-import { COMMON_TRIGGER_PROPS } from './task-types.js';
+import { COMMON_TRIGGER_PROPS, resolveTaskType } from './task-types.js';
 import { RUNNABLE_CONDITIONS, RUNNABLE_TRIGGERS, UNSUPPORTED_TRIGGER_PROPS } from '../tasks/triggers.js';
-import { checkScheduleTrigger } from '../triggers/check.js';
+import { checkTrigger } from '../triggers/check.js';
 import { describeNode, setOwn, toPlain, type YMap, type YNode } from '../yaml/tree.js';
 
 /** Labels whose key starts with `system.` are Kestra's own, except this one. */
@@ -163,7 +163,7 @@ export function parseTriggers(node: YNode, ctx: TaskContext): Flow['triggers'] {
     if (seen.has(id)) problems.add(idNode, `${path}.id`, `Duplicate trigger id with name [${id}]`);
     seen.add(id);
     if (!RUNNABLE_TRIGGERS.has(resolved.info.name)) unsupported(item.entries.get('type')!.value, `${path}.type`, `trigger '${id}' has type ${resolved.info.name}, which`, ctx);
-    for (const issue of checkScheduleTrigger(resolved.info.name, props)) {
+    for (const issue of checkTrigger(resolved.info.name, props, (t) => resolveTaskType(t)?.name ?? t)) {
       const at = item.entries.get(issue.property)?.value ?? item;
       problems.add(at, `${path}.${issue.property}`, issue.message);
     }

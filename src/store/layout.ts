@@ -36,6 +36,7 @@ export const DB = {
   outbox: 'outbox',
   triggers: 'triggers',
   kv: 'kv',
+  windows: 'windows',
 } as const;
 
 /** The meta key holding {@link FORMAT_VERSION}. */
@@ -65,6 +66,11 @@ export type SeqKey = [executionId: string, seq: number];
 /** The key of one flow revision. */
 export function flowKey(namespace: string, id: string, revision: number): FlowKey {
   return [namespace, id, revision];
+}
+
+/** The key of a condition window: namespace, flow id, condition id. */
+export function windowKey(namespace: string, flowId: string, conditionId: string): [string, string, string] {
+  return [namespace, flowId, conditionId];
 }
 
 /** The key of one trigger's state row. */

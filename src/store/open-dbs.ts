@@ -16,6 +16,8 @@ export interface RecordDbs {
   triggers: RecordTable;
   /** KV entries by [namespace, key] (src/kv). */
   kv: RecordTable;
+  /** Windows of Flow triggers' multiple conditions, by namespace, flow id and condition id. */
+  windows: RecordTable;
 }
 
 function versionError(file: string, found: unknown): TroupeError {
@@ -60,5 +62,6 @@ export function openRecordDbs(root: RootDatabase, file: string): RecordDbs {
     outbox: openTable(root, DB.outbox, file),
     triggers: openTable(root, DB.triggers, file),
     kv: openTable(root, DB.kv, file),
+    windows: openTable(root, DB.windows, file),
   };
 }

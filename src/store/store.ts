@@ -10,7 +10,7 @@ import type { LogEntry } from '../model/log-entry.js';
 import { isTerminated } from '../model/state.js';
 import { corruptFileError } from './codec.js';
 import { checkLmdbFile } from './file-check.js';
-import { DB, META_CLEAN_CLOSE, flowKey, triggerKey, flowRevisionsNewestFirst, kvRange, seqKey, seqRange, storePath, type KvKey, type SeqKey } from './layout.js';
+import { DB, META_CLEAN_CLOSE, flowKey, triggerKey, windowKey, flowRevisionsNewestFirst, kvRange, seqKey, seqRange, storePath, type KvKey, type SeqKey } from './layout.js';
 import { openRecordDbs, readFormatVersion, type RecordDbs } from './open-dbs.js';
 import type { RecordTable } from './record-table.js';
 import type {
@@ -27,6 +27,7 @@ import type {
   StoreStats,
   TaskRunRecord,
   TriggerRecord,
+  ConditionWindowRecord,
 } from './types.js';
 
 /** One put (bytes) or delete (no bytes) of a write. */
@@ -225,6 +226,17 @@ class LmdbStore implements Store {
     const { triggers } = this.#writable();
     const writes: Write[] = remove.map((r) => ({ table: triggers, key: triggerKey(r.namespace, r.flowId, r.triggerId) }));
     for (const r of put) writes.push({ table: triggers, key: triggerKey(r.namespace, r.flowId, r.triggerId), bytes: triggers.encode(r) });
+    if (writes.length) await this.#commit(writes).durable;
+  }
+
+  listConditionWindows(): ConditionWindowRecord[] {
+    return this.#dbs.windows.range({}) as ConditionWindowRecord[];
+  }
+
+  async writeConditionWindows(put: ConditionWindowRecord[], remove: Array<{ namespace: string; flowId: string; conditionId: string }> = []): Promise<void> {
+    const { windows } = this.#writable();
+    const writes: Write[] = remove.map((r) => ({ table: windows, key: windowKey(r.namespace, r.flowId, r.conditionId) }));
+    for (const r of put) writes.push({ table: windows, key: windowKey(r.namespace, r.flowId, r.conditionId), bytes: windows.encode(r) });
     if (writes.length) await this.#commit(writes).durable;
   }
 

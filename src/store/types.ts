@@ -40,6 +40,16 @@ export interface TriggerRecord {
   definition: string;
 }
 
+/** A window of a Flow trigger's multiple condition: which of its sub-conditions were met in it (Kestra's MultipleConditionWindow). */
+export interface ConditionWindowRecord {
+  namespace: string;
+  flowId: string;
+  conditionId: string;
+  start: number;
+  end: number;
+  results: Record<string, boolean>;
+}
+
 /** A task-run record: its position in `taskRunList` and the task run itself. */
 export interface TaskRunRecord {
   /** The position of the task run in the execution's taskRunList (0-based, never reused). */
@@ -198,6 +208,10 @@ export interface Store {
   listTriggers(): TriggerRecord[];
   /** Puts and removes trigger state rows in one transaction; resolves once durable. */
   writeTriggers(put: TriggerRecord[], remove?: Array<{ namespace: string; flowId: string; triggerId: string }>): Promise<void>;
+  /** Every window of a Flow trigger's multiple conditions (src/triggers/preconditions.ts). */
+  listConditionWindows(): ConditionWindowRecord[];
+  /** Puts and removes condition windows in one transaction; resolves once durable. */
+  writeConditionWindows(put: ConditionWindowRecord[], remove?: Array<{ namespace: string; flowId: string; conditionId: string }>): Promise<void>;
   /** The KV entry `key` of `namespace`. */
   kvGet(namespace: string, key: string): KvRecord | undefined;
   /** A namespace's KV entries whose key starts with `prefix`, in key order, at most `limit`. */

@@ -16,6 +16,7 @@ import { isTerminated, type StateType } from '../model/state.js';
 import type { FlowRecord } from '../store/index.js';
 import { testCondition, type ConditionContext } from './conditions.js';
 import type { TriggerHost } from './host.js';
+import { inWindow, multipleConditionsOf, windowBounds, type ConditionWindow, type MultipleDef } from './preconditions.js';
 import type { FlowTrigger } from './schedule.js';
 
 /** Kestra's Flow trigger type. */
@@ -33,6 +34,12 @@ interface Listener {
   conditions: Array<Record<string, unknown>>;
   /** Whether its templates read the upstream task outputs (then the task runs are read). */
   readsOutputs: boolean;
+  /** Its MultipleConditions and `preconditions`, met over several upstream executions. */
+  multiples: MultipleDef[];
+}
+
+function windowKey(namespace: string, flowId: string, conditionId: string): string {
+  return `${namespace}\u0000${flowId}\u0000${conditionId}`;
 }
 
 function errorMessage(e: unknown): string {
@@ -65,9 +72,12 @@ export class FlowListeners {
   readonly #byFlow = new Map<string, Listener[]>();
   /** How many history entries of an execution were seen (only while a listener wants a non-terminal state). */
   readonly #seen = new Map<string, number>();
+  /** The windows of multiple conditions, by namespace, flow and condition id (stored: they outlive a restart). */
+  readonly #windows = new Map<string, ConditionWindow>();
 
   constructor(host: TriggerHost) {
     this.#host = host;
+    for (const w of host.store.listConditionWindows()) this.#windows.set(windowKey(w.namespace, w.flowId, w.conditionId), w);
   }
 
   /** The flow's Flow triggers replace those of its previous revision. */
@@ -78,7 +88,14 @@ export class FlowListeners {
       if (this.#host.canonical(trigger.canonicalType ?? trigger.type) !== FLOW_TRIGGER_TYPE) continue;
       const states = Array.isArray(trigger.props['states']) ? (trigger.props['states'] as unknown[]).map(String) : TERMINATED_STATES;
       const conditions = Array.isArray(trigger.props['conditions']) ? (trigger.props['conditions'] as Array<Record<string, unknown>>) : [];
-      listeners.push({ record, flow, trigger, states, conditions, readsOutputs: /\boutputs\b/.test(JSON.stringify([trigger.props['inputs'] ?? null, conditions])) });
+      let multiples: MultipleDef[];
+      try {
+        multiples = multipleConditionsOf(trigger.props, (t) => this.#host.canonical(t));
+      } catch (e) {
+        this.#host.warn(`Flow trigger ${flow.namespace}.${flow.id}.${trigger.id} never fires: ${errorMessage(e)}`);
+        continue;
+      }
+      listeners.push({ record, flow, trigger, states, conditions, multiples, readsOutputs: /\boutputs\b/.test(JSON.stringify([trigger.props['inputs'] ?? null, conditions, trigger.props['preconditions'] ?? null])) });
     }
     if (listeners.length) this.#byFlow.set(key, listeners);
     else this.#byFlow.delete(key);
@@ -119,21 +136,86 @@ export class FlowListeners {
     }
   }
 
-  /** Evaluates every listener for an upstream execution that reached `state`. */
+  /**
+   * Evaluates every listener for an upstream execution that reached `state` (Kestra's
+   * `computeExecutionsFromFlowTriggers`): plain conditions first; then the multiple conditions of
+   * the listeners that passed record what this execution meets in their windows; the listeners
+   * whose windows are complete fire; complete windows (unless `resetOnSuccess: false`) and expired
+   * ones are forgotten. Windows are durable before the executions are created.
+   */
   #fire(upstream: ExecutionHeader, state: string, track: (p: Promise<void>) => void): void {
     let full: Execution | undefined;
     const execution = (): Execution => (full ??= this.#host.store.readExecution(upstream.id) ?? upstream);
+    const valid: Array<{ l: Listener; source: Execution; vars: Record<string, unknown> }> = [];
     for (const [key, listeners] of this.#byFlow) {
       if (key === `${upstream.namespace}\u0000${upstream.flowId}`) continue; // a flow never triggers itself
       for (const l of listeners) {
         if (l.flow.disabled || l.trigger.props['disabled'] === true || !l.states.includes(state)) continue;
         const source = l.readsOutputs ? execution() : upstream;
         const vars = this.#vars(l, source, l.readsOutputs);
-        if (!this.#conditionsHold(l, vars, source, state)) continue;
-        const created = this.#create(l, source, state, vars);
-        if (created) track(created);
+        if (this.#conditionsHold(l, vars, source, state)) valid.push({ l, source, vars });
       }
     }
+    if (!valid.length) return;
+    const now = this.#host.clock.now();
+    const put = new Map<string, ConditionWindow>();
+    const remove = new Map<string, ConditionWindow>();
+    const evaluated = new Map<string, MultipleDef>();
+    for (const { l, source, vars } of valid) {
+      for (const m of l.multiples) {
+        const key = windowKey(l.flow.namespace, l.flow.id, m.id);
+        let w = this.#windows.get(key);
+        if (!w || !inWindow(w, now)) w = { namespace: l.flow.namespace, flowId: l.flow.id, conditionId: m.id, ...windowBounds(m.timeWindow, now), results: {} };
+        if (!inWindow(w, now)) continue; // a daily window not open yet, or closed for today
+        const ctx = this.#context(vars, source, state);
+        const results = { ...w.results };
+        for (const [name, test] of m.conditions) {
+          try {
+            if (test(ctx)) results[name] = true;
+          } catch (e) {
+            this.#host.warn(`[namespace: ${l.flow.namespace}] [flow: ${l.flow.id}] [condition: ${m.id}.${name}] Evaluate Condition Failed with error '${errorMessage(e)}'`);
+          }
+        }
+        if (Object.keys(results).length === 0) continue;
+        w = { ...w, results };
+        this.#windows.set(key, w);
+        put.set(key, w);
+        evaluated.set(key, m);
+      }
+    }
+    const creations: Array<() => Promise<void> | undefined> = [];
+    for (const { l, source, vars } of valid) {
+      const met = l.multiples.every((m) => {
+        const w = this.#windows.get(windowKey(l.flow.namespace, l.flow.id, m.id));
+        return w !== undefined && m.conditions.every(([name]) => w.results[name] === true);
+      });
+      if (met) creations.push(() => this.#create(l, source, state, vars));
+    }
+    for (const [key, m] of evaluated) {
+      const w = put.get(key)!;
+      if (m.resetOnSuccess && m.conditions.every(([name]) => w.results[name] === true)) {
+        this.#windows.delete(key);
+        put.delete(key);
+        remove.set(key, w);
+      }
+    }
+    for (const [key, w] of this.#windows) {
+      if (w.end >= now) continue;
+      this.#windows.delete(key);
+      put.delete(key);
+      remove.set(key, w);
+    }
+    const stored = put.size || remove.size ? this.#host.store.writeConditionWindows([...put.values()], [...remove.values()]) : Promise.resolve();
+    track(
+      stored.then(
+        () => Promise.all(creations.map((c) => c())).then(() => undefined),
+        (e: unknown) => this.#host.warn(`Flow triggers: the condition windows could not be stored, nothing fires for ${upstream.id}: ${errorMessage(e)}`),
+      ),
+    );
+  }
+
+  #context(vars: Record<string, unknown>, upstream: Execution, state: string): ConditionContext {
+    return { vars, execution: { ...upstream, state: { current: state } }, render: (t, v) => this.#host.render(t, v), canonical: (t) => this.#host.canonical(t) };
   }
 
   /** Kestra's run context of (listening flow, upstream execution). */
@@ -151,12 +233,7 @@ export class FlowListeners {
   }
 
   #conditionsHold(l: Listener, vars: Record<string, unknown>, upstream: Execution, state: string): boolean {
-    const ctx: ConditionContext = {
-      vars,
-      execution: { ...upstream, state: { current: state } },
-      render: (t, v) => this.#host.render(t, v),
-      canonical: (t) => this.#host.canonical(t),
-    };
+    const ctx = this.#context(vars, upstream, state);
     for (const c of l.conditions) {
       if (this.#host.canonical(String(c['type'] ?? '')) === MULTIPLE) continue;
       try {
