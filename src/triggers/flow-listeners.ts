@@ -101,6 +101,11 @@ export class FlowListeners {
     else this.#byFlow.delete(key);
   }
 
+  /** The windows of multiple conditions, as they stand. */
+  windows(): ConditionWindow[] {
+    return [...this.#windows.values()];
+  }
+
   flowDeleted(namespace: string, flowId: string): void {
     this.#byFlow.delete(`${namespace}\u0000${flowId}`);
   }

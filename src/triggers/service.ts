@@ -24,6 +24,7 @@ import { checkBackfill, definitionOf, freshRow, resetExecution, rowKey, unlockRo
 import { datesVariables, nextEvaluationDate, previousEvaluationDate, scheduleDates, scheduleOf, trueNeighbour, type FlowTrigger, type ScheduleDates, type ScheduleDef } from './schedule.js';
 import { WebhookTriggers, type WebhookRequest, type WebhookResult } from './webhooks.js';
 import { HTTP_TRIGGER_TYPE, pollOf, responseVariables, type PollDef } from './polling.js';
+import type { ConditionWindow } from './preconditions.js';
 
 /** Kestra's Schedule trigger type. */
 export const SCHEDULE_TYPE = 'io.kestra.plugin.core.trigger.Schedule';
@@ -94,7 +95,7 @@ export class TriggerService {
   #cancelTimer: (() => void) | undefined;
   #armedAt: number | undefined;
   #closed = false;
-  /** Set when close() starts: polls aborted then are not counted. */
+  /** Set when close() starts: no new evaluation, polls aborted then are not counted. */
   #stopping = false;
   /** Executions being created: the engine may report their end before creation resolves. */
   readonly #pending = new Set<Promise<void>>();
@@ -255,7 +256,13 @@ export class TriggerService {
 
   /** Arms one timer at the earliest due date of an eligible row. */
   #arm(): void {
-    if (this.#closed) return;
+    // Closing: nothing new fires, so close() waits only for what is under way.
+    if (this.#closed || this.#stopping) {
+      this.#cancelTimer?.();
+      this.#cancelTimer = undefined;
+      this.#armedAt = undefined;
+      return;
+    }
     let earliest: number | undefined;
     for (const e of this.#entries.values()) if (this.#eligible(e) && (earliest === undefined || e.row.nextExecutionDate! < earliest)) earliest = e.row.nextExecutionDate!;
     if (earliest === this.#armedAt) return;
@@ -554,6 +561,11 @@ export class TriggerService {
   webhook(namespace: string, flowId: string, key: string, request: WebhookRequest): Promise<WebhookResult> {
     if (this.#closed) return Promise.reject(new TroupeError('TROUPE_ENGINE_CLOSED', 'The engine is closed'));
     return this.#webhooks.call(namespace, flowId, key, request, (p) => this.#track(p));
+  }
+
+  /** The windows of Flow triggers' multiple conditions (what was met so far in each). */
+  conditionWindows(): ConditionWindow[] {
+    return this.#listeners.windows();
   }
 
   /** Every Schedule row, with its trigger, in namespace, flow and trigger order. */

@@ -26,8 +26,15 @@ async function run(engine: Engine, namespace: string, flowId: string): Promise<E
   return e;
 }
 
-/** The ended executions of `flowId` once the trigger service is idle. */
-async function executionsOf(engine: Engine, flowId: string): Promise<ExecutionJson[]> {
+/**
+ * The ended executions of `flowId`, once there are at least `count` (the upstream's end may be
+ * visible in the store before the engine hands it to the trigger service, so this waits for it).
+ */
+async function executionsOf(engine: Engine, flowId: string, count = 0): Promise<ExecutionJson[]> {
+  for (let i = 0; i < 1000 && engine.list({ flowId }).length < count; i++) {
+    await engine.triggers.idle();
+    await new Promise((r) => setTimeout(r, 10));
+  }
   await engine.triggers.idle();
   return Promise.all(engine.list({ flowId }).map((e) => engine.waitFor(e.id)));
 }
@@ -42,7 +49,7 @@ describe("MultipleCondition and preconditions (Kestra's MultipleConditionTrigger
     expect(a.state.current).toBe('SUCCESS');
     expect(await executionsOf(engine, 'trigger-multiplecondition-listener')).toHaveLength(0);
     const b = await run(engine, NS, 'trigger-multiplecondition-flow-b');
-    const [listener, ...more] = await executionsOf(engine, 'trigger-multiplecondition-listener');
+    const [listener, ...more] = await executionsOf(engine, 'trigger-multiplecondition-listener', 1);
     expect(more).toHaveLength(0);
     expect(listener!.state.current).toBe('SUCCESS');
     expect(listener!.taskRunList).toHaveLength(1);
@@ -68,7 +75,7 @@ describe("MultipleCondition and preconditions (Kestra's MultipleConditionTrigger
     await run(engine, ns, 'flow-trigger-preconditions-flow-a');
     expect(await executionsOf(engine, 'flow-trigger-preconditions-flow-listen')).toHaveLength(0);
     await run(engine, ns, 'flow-trigger-preconditions-flow-b');
-    const listeners = await executionsOf(engine, 'flow-trigger-preconditions-flow-listen');
+    const listeners = await executionsOf(engine, 'flow-trigger-preconditions-flow-listen', 1);
     expect(listeners).toHaveLength(1);
     expect(listeners[0]!.state.current).toBe('SUCCESS');
     expect(listeners[0]!.taskRunList).toHaveLength(1);
@@ -106,9 +113,9 @@ tasks:
     await run(engine, 'troupe.pre', 'b');
     expect(await executionsOf(engine, 'listen')).toHaveLength(0);
     await run(engine, 'troupe.pre', 'a');
-    expect(await executionsOf(engine, 'listen')).toHaveLength(1);
+    expect(await executionsOf(engine, 'listen', 1)).toHaveLength(1);
     await run(engine, 'troupe.pre', 'cc');
-    const fired = await executionsOf(engine, 'listen');
+    const fired = await executionsOf(engine, 'listen', 2);
     expect(fired.map((e) => e.taskRunList![0]!.outputs!['value']).sort()).toEqual(['a', 'cc']);
   });
 
@@ -116,10 +123,14 @@ tasks:
     const first = await open();
     for (const f of ['trigger-multiplecondition-listener', 'trigger-multiplecondition-flow-a', 'trigger-multiplecondition-flow-b']) await first.engine.deploy(flow(f));
     await run(first.engine, NS, 'trigger-multiplecondition-flow-a');
+    // The end reaches the trigger service after the store shows it: wait for the window.
+    for (let i = 0; i < 1000 && first.engine.triggers.conditionWindows().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await first.engine.triggers.idle();
+    expect(first.engine.triggers.conditionWindows()).toMatchObject([{ conditionId: 'multiple', results: { success: true, 'flow-a': true } }]);
     await first.engine.close();
     const second = await open({ dataDir: first.dataDir });
     await run(second.engine, NS, 'trigger-multiplecondition-flow-b');
-    expect(await executionsOf(second.engine, 'trigger-multiplecondition-listener')).toHaveLength(1);
+    expect(await executionsOf(second.engine, 'trigger-multiplecondition-listener', 1)).toHaveLength(1);
   });
 
   it('DURATION_WINDOW PT1H: conditions met in different windows do not add up (simulated clock)', async () => {
@@ -152,12 +163,15 @@ tasks:
 `);
     for (const id of ['a', 'b']) await engine.deploy(`id: ${id}\nnamespace: troupe.pre\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\n`);
     await run(engine, 'troupe.pre', 'a');
+    // Counted in the 10:00 window before the clock moves on.
+    for (let i = 0; i < 1000 && engine.triggers.conditionWindows().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(engine.triggers.conditionWindows()).toMatchObject([{ start: Date.parse('2026-01-01T10:00:00Z'), results: { a: true } }]);
     clock.set(Date.parse('2026-01-01T11:05:00Z'));
     await run(engine, 'troupe.pre', 'b');
     expect(await executionsOf(engine, 'hourly')).toHaveLength(0);
     clock.set(Date.parse('2026-01-01T11:10:00Z'));
     await run(engine, 'troupe.pre', 'a');
-    expect(await executionsOf(engine, 'hourly')).toHaveLength(1);
+    expect(await executionsOf(engine, 'hourly', 1)).toHaveLength(1);
   });
 
   it('window bounds as Kestra computes them', () => {
