@@ -9,7 +9,7 @@ import { engineScenarios } from './engine.js';
 import { FINDINGS } from './findings.js';
 import type { BenchResults } from './results.js';
 import type { SerializationResult } from './serialization.js';
-import { daemonTable, engineTable, ipcTable, markdownTable, num, scriptsTable, serializationTable, storageTable, templatingTable } from './tables.js';
+import { daemonTable, engineTable, ipcTable, markdownTable, num, scriptsTable, serializationTable, storageTable, templatingTable, triggersTable } from './tables.js';
 import { judgeTargets } from './targets.js';
 
 /** The chart's file name, next to benchmarks.md. */
@@ -135,6 +135,19 @@ function ipcSection(results: BenchResults): string[] {
   ];
 }
 
+/** The triggers section; a results file from before the suite existed has none. */
+function triggersSection(results: BenchResults): string[] {
+  if (!results.triggers?.length) return [];
+  return [
+    '## Triggers: Schedules on the real clock',
+    '',
+    'A durable engine in the bench process. `schedule-latency-100`: 100 Schedules with seconds, each firing once per 10-second cycle in its own second, for 30 s; a firing\'s latency is its execution\'s creation date minus its due date (`trigger.date`): the timer\'s lateness, the durable write of the trigger row and the creation. `schedule-burst-*`: 100 flows of 100 Schedules all due at the same second; `last created after` is the time from that second to the creation of the last execution. `missed`: firings expected and not seen.',
+    '',
+    markdownTable(triggersTable(results.triggers)),
+    '',
+  ];
+}
+
 /** The storage section; a results file from before the suite existed has none. */
 function storageSection(results: BenchResults): string[] {
   if (!results.storage?.length) return [];
@@ -207,6 +220,7 @@ export function benchmarksMarkdown(results: BenchResults, resultsFile: string): 
     ...ipcSection(results),
     ...scriptsSection(results),
     ...storageSection(results),
+    ...triggersSection(results),
   ];
   return lines.join('\n');
 }

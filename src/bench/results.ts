@@ -14,6 +14,7 @@ import type { TemplatingResult } from './templating.js';
 import type { IpcResult } from './ipc.js';
 import type { ScriptsResult } from './scripts.js';
 import type { StorageResult } from './storage.js';
+import type { TriggersResult } from './triggers.js';
 
 /** The machine a run measured. */
 export interface MachineInfo {
@@ -55,6 +56,8 @@ export interface BenchResults {
   scripts?: ScriptsResult[];
   /** Absent from files written before the storage suite existed. */
   storage?: StorageResult[];
+  /** Absent from files written before the triggers suite existed. */
+  triggers?: TriggersResult[];
 }
 
 /** The machine this process runs on. */

@@ -13,15 +13,16 @@ import { runTemplatingSuite } from './templating.js';
 import { runIpcSuite } from './ipc.js';
 import { runScriptsSuite } from './scripts.js';
 import { runStorageSuite } from './storage.js';
+import { runTriggersSuite } from './triggers.js';
 
 /** The suites, by the name `--only` takes. */
-export const SUITES = ['serialization', 'engine', 'templating', 'daemon', 'ipc', 'scripts', 'storage'] as const;
+export const SUITES = ['serialization', 'engine', 'templating', 'daemon', 'ipc', 'scripts', 'storage', 'triggers'] as const;
 
 /** Options of {@link runBench}. */
 export interface BenchRunOptions {
   /** Small sizes: seconds in all. */
   quick: boolean;
-  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`, `scripts`, `storage`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
+  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`, `scripts`, `storage`, `triggers`) or engine scenarios (a name, or its prefix before a `-`: `kestra`, `sequential`). */
   only?: string[];
   progress?: Progress;
   /** Where to read the git commit (the repository the run measures). */
@@ -34,9 +35,9 @@ function selects(name: string, scenario: EngineScenario): boolean {
 }
 
 /** The suites and scenarios `only` selects. */
-export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; daemon: boolean; ipc: boolean; scripts: boolean; storage: boolean; scenarios: EngineScenario[] } {
+export function selectWork(quick: boolean, only: string[] | undefined): { serialization: boolean; templating: boolean; daemon: boolean; ipc: boolean; scripts: boolean; storage: boolean; triggers: boolean; scenarios: EngineScenario[] } {
   const all = engineScenarios(quick);
-  if (!only || only.length === 0) return { serialization: true, templating: true, daemon: true, ipc: true, scripts: true, storage: true, scenarios: all };
+  if (!only || only.length === 0) return { serialization: true, templating: true, daemon: true, ipc: true, scripts: true, storage: true, triggers: true, scenarios: all };
   for (const name of only) {
     if (!(SUITES as readonly string[]).includes(name) && !all.some((s) => selects(name, s))) {
       throw new TroupeError('TROUPE_OPTION_INVALID', `--only ${name}: no suite or scenario has this name; expected one of ${[...SUITES, ...all.map((s) => s.name)].join(', ')}`, { option: 'only' });
@@ -49,6 +50,7 @@ export function selectWork(quick: boolean, only: string[] | undefined): { serial
     ipc: only.includes('ipc'),
     scripts: only.includes('scripts'),
     storage: only.includes('storage'),
+    triggers: only.includes('triggers'),
     scenarios: only.includes('engine') ? all : all.filter((s) => only.some((name) => selects(name, s))),
   };
 }
@@ -72,6 +74,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
     ipc: [],
     scripts: [],
     storage: [],
+    triggers: [],
   };
   const progress = options.progress;
   /** Runs a suite that reports progress as (label, done, total), and marks it complete at the end. */
@@ -93,6 +96,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResults> 
   }
   if (work.scripts) results.scripts = await tracked('scripts', (onProgress) => runScriptsSuite({ quick: options.quick, onProgress }));
   if (work.storage) results.storage = await tracked('storage', (onProgress) => runStorageSuite({ quick: options.quick, onProgress }));
+  if (work.triggers) results.triggers = await tracked('triggers', (onProgress) => runTriggersSuite({ quick: options.quick, onProgress }));
   if (work.daemon) results.daemon = await tracked('daemon', (onProgress) => runDaemonSuite({ quick: options.quick, onProgress }));
   progress?.end();
   return results;

@@ -6,6 +6,7 @@ import type { TemplatingResult } from './templating.js';
 import type { IpcResult } from './ipc.js';
 import type { ScriptsResult } from './scripts.js';
 import type { StorageResult } from './storage.js';
+import type { TriggersResult } from './triggers.js';
 
 /** A table: headers and rows of cells already formatted; `right` marks the numeric columns. */
 export interface Table {
@@ -169,6 +170,15 @@ export function storageTable(results: StorageResult[]): Table {
         i === 1 ? num(r.kvGetsPerSecond) : '',
       ]),
     ),
+  };
+}
+
+/** The triggers suite: how late Schedules fire on the real clock, alone and in a burst. */
+export function triggersTable(results: TriggersResult[]): Table {
+  return {
+    headers: ['scenario', 'schedules', 'firings', 'missed', 'latency p50 / p99 / max ms', 'last created after ms'],
+    right: [false, true, true, true, true, true],
+    rows: results.map((r) => [r.name, num(r.schedules), num(r.firings), num(r.missed), `${num(r.p50Ms)} / ${num(r.p99Ms)} / ${num(r.maxMs)}`, r.lastCreatedMs === undefined ? '—' : num(r.lastCreatedMs)]),
   };
 }
 

@@ -9,7 +9,7 @@ import { createProgress } from '../bench/progress.js';
 import { writeReport } from '../bench/report.js';
 import { latestCompleteResults, resultsFileName, writeResults, type BenchResults } from '../bench/results.js';
 import { runBench } from '../bench/run.js';
-import { daemonTable, engineTable, ipcTable, scriptsTable, serializationTable, storageTable, templatingTable, textTable } from '../bench/tables.js';
+import { daemonTable, engineTable, ipcTable, scriptsTable, serializationTable, storageTable, templatingTable, textTable, triggersTable } from '../bench/tables.js';
 import { judgeTargets } from '../bench/targets.js';
 
 /** Options of `troupe bench`. */
@@ -21,7 +21,7 @@ export interface BenchCommandOptions {
   report?: boolean;
   /** Regenerate docs/benchmarks.md from the newest full run without running anything. */
   reportOnly?: boolean;
-  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`, `scripts`, `storage`) or engine scenarios to run. */
+  /** Suites (`serialization`, `engine`, `templating`, `daemon`, `ipc`, `scripts`, `storage`, `triggers`) or engine scenarios to run. */
   only?: string[];
   /** Where results files go and --report reads them. @default bench/results */
   resultsDir?: string;
@@ -57,6 +57,10 @@ function printResults(results: BenchResults, out: (s: string) => void): void {
   if (results.storage?.length) {
     out('\nStorage: a FILE input → Split → ForEachItem (a subflow per part) → Concat, at two sizes; KV put/get\n');
     out(textTable(storageTable(results.storage)));
+  }
+  if (results.triggers?.length) {
+    out('\nTriggers: Schedule fire latency on the real clock (creation − due date), and a burst due at once\n');
+    out(textTable(triggersTable(results.triggers)));
   }
   const verdicts = judgeTargets(results).filter((v) => v.met !== undefined);
   if (verdicts.length) {

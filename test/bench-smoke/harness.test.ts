@@ -71,6 +71,9 @@ describe('troupe bench --quick', () => {
       for (const p of [r.small, r.large]) for (const f of STORAGE_RUN_FIELDS) expect(p).toHaveProperty(f, expect.any(Number));
       expect([r.small.parts, r.small.subflows, r.large.parts, r.large.subflows]).toEqual([100, 100, 100, 100]);
     }
+    expect(stdout).toContain('Triggers');
+    expect(results.triggers?.map((r) => r.name)).toEqual(['schedule-latency-100', 'schedule-burst-1000']);
+    for (const r of results.triggers ?? []) for (const f of ['schedules', 'firings', 'p50Ms', 'p99Ms', 'maxMs', 'missed']) expect(r).toHaveProperty(f, expect.any(Number));
     // A guard against a hang, not a speed target: the quick run takes about 50 s on a quiet
     // 2-core machine, and several times that when the machine is shared.
   }, 300_000);
@@ -184,13 +187,14 @@ describe('the report', () => {
 
 describe('--only', () => {
   it('selects suites, scenarios and name prefixes, and refuses unknown names', () => {
-    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, ipc: false, scripts: false, storage: false, scenarios: [] });
-    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, ipc: false, scripts: false, storage: false, scenarios: [] });
-    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, ipc: false, scripts: false, storage: false, scenarios: [] });
-    expect(selectWork(true, ['ipc'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: true, scripts: false, storage: false, scenarios: [] });
-    expect(selectWork(true, ['scripts'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: true, storage: false, scenarios: [] });
-    expect(selectWork(true, ['storage'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: false, storage: true, scenarios: [] });
-    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true, ipc: true, scripts: true, storage: true });
+    expect(selectWork(false, ['serialization'])).toEqual({ serialization: true, templating: false, daemon: false, ipc: false, scripts: false, storage: false, triggers: false, scenarios: [] });
+    expect(selectWork(true, ['templating'])).toEqual({ serialization: false, templating: true, daemon: false, ipc: false, scripts: false, storage: false, triggers: false, scenarios: [] });
+    expect(selectWork(false, ['daemon'])).toEqual({ serialization: false, templating: false, daemon: true, ipc: false, scripts: false, storage: false, triggers: false, scenarios: [] });
+    expect(selectWork(true, ['ipc'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: true, scripts: false, storage: false, triggers: false, scenarios: [] });
+    expect(selectWork(true, ['scripts'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: true, storage: false, triggers: false, scenarios: [] });
+    expect(selectWork(true, ['storage'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: false, storage: true, triggers: false, scenarios: [] });
+    expect(selectWork(true, ['triggers'])).toEqual({ serialization: false, templating: false, daemon: false, ipc: false, scripts: false, storage: false, triggers: true, scenarios: [] });
+    expect(selectWork(true, undefined)).toMatchObject({ serialization: true, templating: true, daemon: true, ipc: true, scripts: true, storage: true, triggers: true });
     expect(selectWork(false, ['kestra']).scenarios.map((s) => s.name)).toEqual(['kestra-01', 'kestra-02', 'kestra-03', 'kestra-03-alone']);
     expect(selectWork(false, ['kestra-03']).scenarios.map((s) => s.name)).toEqual(['kestra-03', 'kestra-03-alone']);
     expect(() => selectWork(false, ['nope'])).toThrow(/--only nope/);
