@@ -18,9 +18,21 @@ export interface RenderOptions {
 const EMPTY_FUNCTIONS: Readonly<Record<string, HostFunction>> = Object.freeze(Object.create(null) as Record<string, HostFunction>);
 const DEFAULT_RESOLVED: ResolvedRenderOptions = Object.freeze({ now: undefined, functions: EMPTY_FUNCTIONS, limits: DEFAULT_RENDER_LIMITS });
 
-/** Validates and resolves render options. */
+/** Options objects already resolved: a caller that renders many times with one object (a task attempt) resolves it once. */
+const resolvedCache = new WeakMap<RenderOptions, ResolvedRenderOptions>();
+
+/** Validates and resolves render options (once per options object: change them by passing a new object). */
 export function resolveRenderOptions(options: RenderOptions | undefined): ResolvedRenderOptions {
   if (!options) return DEFAULT_RESOLVED;
+  let resolved = resolvedCache.get(options);
+  if (!resolved) {
+    resolved = resolve(options);
+    resolvedCache.set(options, resolved);
+  }
+  return resolved;
+}
+
+function resolve(options: RenderOptions): ResolvedRenderOptions {
   const limits = { ...DEFAULT_RENDER_LIMITS };
   for (const [key, value] of Object.entries(options.limits ?? {})) {
     if (!Object.hasOwn(DEFAULT_RENDER_LIMITS, key)) {

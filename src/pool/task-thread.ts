@@ -5,7 +5,7 @@
  * connects and (for a `timeout`) stops this thread; it never relays a job or a result.
  */
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
-import { failureLogMessage, renderObject, renderString, renderTyped } from '../expr/index.js';
+import { failureLogMessage, renderObject, renderString, renderTyped, type HostFunction } from '../expr/index.js';
 import { TroupeError, toErrorRecord } from '../errors.js';
 import { formatHms, parseDuration } from '../model/duration.js';
 import type { LogEntry, LogLevel } from '../model/log-entry.js';
@@ -14,7 +14,7 @@ import type { Metric } from '../model/task-run.js';
 import { logsMessage, resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
 import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
-import { createTaskFiles, DEFAULT_MAX_OUTPUT_BYTES, FileJournal, LocalStorage, spillOversizedOutputs, storageFunctions } from '../storage/index.js';
+import { createTaskFiles, DEFAULT_MAX_OUTPUT_BYTES, FileJournal, LocalStorage, spillOversizedOutputs, storageFunctions, type TaskFiles } from '../storage/index.js';
 import { poolTaskOf } from '../tasks/pool.js';
 import { kvFunction, LmdbKvStore, type KvStore } from '../kv/index.js';
 import { openStore } from '../store/index.js';
@@ -150,7 +150,15 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     return kvFresh;
   };
   const scope = { namespace: job.namespace, flowId: job.flowId, executionId: job.executionId, parent: job.parent };
-  const renderOptions = { now: () => Date.now(), functions: { ...storageFunctions(storage, scope), errorLogs: () => job.errorLogs ?? [], secret: secretFunction(envSecrets(), secrets), kv: kvFunction(kv, job.namespace) } };
+  // Set up on first use: most attempts call no function and touch no file (a Return, a Log).
+  let functions: Record<string, HostFunction> | undefined;
+  let files: TaskFiles | undefined;
+  const renderOptions = {
+    now: () => Date.now(),
+    get functions(): Record<string, HostFunction> {
+      return (functions ??= { ...storageFunctions(storage, scope), errorLogs: () => job.errorLogs ?? [], secret: secretFunction(envSecrets(), secrets), kv: kvFunction(kv, job.namespace) });
+    },
+  };
   const ctx: RunnableContext = {
     flow: { namespace: job.namespace, id: job.flowId },
     ...(job.taskRunValue !== undefined ? { taskRunValue: job.taskRunValue } : {}),
@@ -163,7 +171,9 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     nowMs: () => Date.now(),
     signal: abort.signal,
     workDir: init.workDir,
-    files: createTaskFiles(storage, { ...scope, taskId: job.task.id, taskRunId: job.taskRunId, attempt: { number: job.attemptNumber, journal: fileJournal } }),
+    get files(): TaskFiles {
+      return (files ??= createTaskFiles(storage, { ...scope, taskId: job.task.id, taskRunId: job.taskRunId, attempt: { number: job.attemptNumber, journal: fileJournal } }));
+    },
     runChild: (spec) => runChild(spec, abort.signal, childHost),
   };
   let state: StateType = 'SUCCESS';
@@ -199,7 +209,9 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     });
     const killed = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }));
     const outcome = await Promise.race(timedOut ? [work, timedOut, killed] : [work, killed]);
-    const spilled = await spillOversizedOutputs(outcome.outputs ?? {}, ctx.files, maxOutputBytes, abort.signal);
+    // The run's files are made only if an output is spilled (most attempts spill nothing).
+    const lazyFiles = new Proxy({} as TaskFiles, { get: (_, key) => { const f = ctx.files; const v = Reflect.get(f, key) as unknown; return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(f) : v; } });
+    const spilled = await spillOversizedOutputs(outcome.outputs ?? {}, lazyFiles, maxOutputBytes, abort.signal);
     for (const m of spilled.moved) log('WARN', `Output '${m.key}' (${m.bytes} bytes) is over the limit of ${maxOutputBytes} bytes (maxOutputBytes): stored in ${m.uri}, read it with read()`);
     outputs = spilled.outputs;
     if (outcome.state) state = outcome.state;

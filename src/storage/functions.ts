@@ -40,9 +40,14 @@ function namespaceFile(namespace: string, path: string): StoragePath {
 
 /** `read`, `fileSize` and `fileURI` for templates of one execution. */
 export function storageFunctions(storage: Storage, scope: FunctionScope): Record<string, HostFunction> {
-  const prefixes = [executionPrefix(scope.namespace, scope.flowId, scope.executionId)];
-  if (scope.parent) prefixes.push(executionPrefix(scope.parent.namespace, scope.parent.flowId, scope.parent.executionId));
-  const ofExecution = (uri: string): StoragePath => checkReadable(uri, prefixes, 'the current execution');
+  let prefixes: StoragePath[] | undefined; // on first use: most renders call none of these
+  const ofExecution = (uri: string): StoragePath => {
+    if (!prefixes) {
+      prefixes = [executionPrefix(scope.namespace, scope.flowId, scope.executionId)];
+      if (scope.parent) prefixes.push(executionPrefix(scope.parent.namespace, scope.parent.flowId, scope.parent.executionId));
+    }
+    return checkReadable(uri, prefixes, 'the current execution');
+  };
   return {
     read: (args, named, ctx) => {
       const p = pathArg('read', args, named, 'a path to a namespace file or an internal storage URI');
