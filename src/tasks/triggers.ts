@@ -65,7 +65,7 @@ const CONDITION_NAMES: Array<[string, ...string[]]> = [
   ['ExecutionStatus', 'ExecutionStatusCondition'],
   ['ExecutionFlow', 'ExecutionFlowCondition', 'FlowCondition'],
   ['ExecutionNamespace', 'ExecutionNamespaceCondition', 'FlowNamespaceCondition'],
-  ['Expression', 'ExpressionCondition'],
+  ['Expression', 'ExpressionCondition', 'VariableCondition'],
   ['ExecutionLabels', 'ExecutionLabelsCondition'],
   ['ExecutionOutputs', 'ExecutionOutputsCondition'],
   ['MultipleCondition'],
