@@ -15,6 +15,8 @@ export interface ShardInit {
   maxLiveActors: number;
   dataDir: string;
   noSync: boolean;
+  /** The internal storage root (`read()`, `fileSize()`, `fileURI()` in the shard's renders); absent: `<dataDir>/storage`. */
+  storageDir?: string;
   envs: Record<string, string>;
   globals: Record<string, unknown>;
   /** Bounds on hostile flows and on an execution's memory (defaults when absent). */

@@ -231,6 +231,7 @@ export class Engine implements TroupeApi {
       maxLiveActors: o.maxLiveActors,
       dataDir: o.dataDir,
       noSync: o.noSync,
+      storageDir: o.storageDir,
       envs: o.envs,
       globals: o.globals,
       limits: { maxAttemptCrashes: o.maxAttemptCrashes, maxSubflowDepth: o.maxSubflowDepth, maxActiveRuns: o.maxActiveRuns, maxLoopRuns: o.maxLoopRuns },

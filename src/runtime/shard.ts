@@ -7,6 +7,7 @@
 import { threadId } from 'node:worker_threads';
 import { getRandomValues } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
+import { join } from 'node:path';
 import { TroupeError, toErrorRecord } from '../errors.js';
 import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
@@ -26,7 +27,7 @@ import type { ChangeBatch, StagedWrite, Store } from '../store/index.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { kvFunction, LmdbKvStore } from '../kv/index.js';
 import type { RenderOptions } from '../expr/index.js';
-import { parentOf } from '../storage/index.js';
+import { contextStorageFunctions, LocalStorage, parentOf } from '../storage/index.js';
 
 interface Actor {
   state: ExecutionState;
@@ -80,6 +81,7 @@ export function newId(): string {
 /** The actors of one shard thread and their group commit. */
 export class Shard {
   readonly #init: ShardInit;
+  #storage: LocalStorage | undefined;
   readonly #store: Store;
   readonly #send: (msg: FromShard) => void;
   readonly #pool: TaskDispatcher;
@@ -110,7 +112,13 @@ export class Shard {
   /** Values secret() returned during the current step (moved to the actor's masks after it). */
   readonly #secretsSeen = new Set<string>();
   #kv: LmdbKvStore | undefined;
-  readonly #render: RenderOptions = { functions: { secret: secretFunction(envSecrets(), this.#secretsSeen), kv: kvFunction(() => (this.#kv ??= new LmdbKvStore(this.#store, () => this.#clock.now()))) } };
+  readonly #render: RenderOptions = {
+    functions: {
+      ...contextStorageFunctions(() => (this.#storage ??= new LocalStorage({ root: this.#init.storageDir ?? join(this.#init.dataDir, 'storage'), noSync: this.#init.noSync }))),
+      secret: secretFunction(envSecrets(), this.#secretsSeen),
+      kv: kvFunction(() => (this.#kv ??= new LmdbKvStore(this.#store, () => this.#clock.now()))),
+    },
+  };
   /** Requests for executions of this shard, served at the start of the next drain (the last commit is visible then). */
   #requests: ExecutionRequestMessage[] = [];
 

@@ -71,3 +71,31 @@ export function storageFunctions(storage: Storage, scope: FunctionScope): Record
     },
   };
 }
+
+function field(v: unknown, key: string): string | undefined {
+  const x = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+  return typeof x === 'string' ? x : undefined;
+}
+
+/**
+ * `read`, `fileSize` and `fileURI` for renders that serve many executions (a shard's: `runIf`, flow
+ * outputs, loop values…), over a storage opened on first use: each call takes its execution from the render context's `flow`,
+ * `execution` and (a subflow's parent) `trigger` variables, which a shard's contexts always hold.
+ */
+export function contextStorageFunctions(storage: () => Storage): Record<string, HostFunction> {
+  const scoped = (name: string): HostFunction => (args, named, ctx) => {
+    const flow = ctx.lookup('flow');
+    const namespace = field(flow, 'namespace');
+    const flowId = field(flow, 'id');
+    const executionId = field(ctx.lookup('execution'), 'id');
+    if (namespace === undefined || flowId === undefined || executionId === undefined) throw new TroupeError('TROUPE_EXPR_EVALUATION', `${name}() needs the execution: this render has none`);
+    const trigger = ctx.lookup('trigger') as Record<string, unknown> | undefined;
+    const t = typeof trigger?.['variables'] === 'object' ? trigger['variables'] : trigger;
+    const parentNs = field(t, 'namespace');
+    const parentFlow = field(t, 'flowId');
+    const parentId = field(t, 'executionId');
+    const parent = parentNs !== undefined && parentFlow !== undefined && parentId !== undefined ? { namespace: parentNs, flowId: parentFlow, executionId: parentId } : undefined;
+    return storageFunctions(storage(), { namespace, flowId, executionId, parent })[name]!(args, named, ctx);
+  };
+  return { read: scoped('read'), fileSize: scoped('fileSize'), fileURI: scoped('fileURI') };
+}

@@ -11,4 +11,4 @@ export { createTaskFiles, parentOf, type TaskFiles } from './task-files.js';
 export { FileJournal, type FileOwner, type JournalReport } from './file-journal.js';
 export { DEFAULT_MAX_OUTPUT_BYTES, spillOversizedOutputs } from './oversized-outputs.js';
 export { stageInputFiles } from './input-files.js';
-export { storageFunctions } from './functions.js';
+export { contextStorageFunctions, storageFunctions } from './functions.js';

@@ -47,4 +47,37 @@ tasks:
     expect(e.taskRunList!.find((r) => r.taskId === 'fits')!.outputs).toEqual({ value: expect.stringMatching(/^tiny \d+ 4$/) });
     expect(t.engine.logs(e.id).find((l) => l.level === 'WARN')?.message).toMatch(/^Output 'values\.(text|list)' \(\d+ bytes\) is over the limit of 2000 bytes \(maxOutputBytes\): stored in kestra:\/\/\//);
   });
+
+  it('read() and fileSize() work in shard-side renders too: runIf and flow outputs', async () => {
+    const rec = await t.engine.deploy(`id: shard_read
+namespace: company.big
+tasks:
+  - id: w
+    type: io.kestra.plugin.core.storage.Write
+    content: hello
+  - id: when
+    type: io.kestra.plugin.core.debug.Return
+    runIf: "{{ fileSize(outputs.w.uri) == 5 and read(outputs.w.uri) == 'hello' }}"
+    format: ran
+outputs:
+  - id: text
+    type: STRING
+    value: "{{ read(outputs.w.uri) }}"
+`);
+    const e = await t.engine.waitFor(await t.engine.execute(rec.namespace, rec.id));
+    expect(e.state.current, t.engine.logs(e.id).map((l) => l.message).join('\n')).toBe('SUCCESS');
+    expect(e.taskRunList!.find((r) => r.taskId === 'when')!.outputs).toEqual({ value: 'ran' });
+    expect(e.outputs).toEqual({ text: 'hello' });
+    const other = await t.engine.deploy(`id: shard_read_other
+namespace: company.big
+tasks:
+  - id: when
+    type: io.kestra.plugin.core.debug.Return
+    runIf: "{{ read('${e.taskRunList![0]!.outputs!['uri'] as string}') == 'hello' }}"
+    format: never
+`);
+    const o = await t.engine.waitFor(await t.engine.execute(other.namespace, other.id));
+    expect(o.state.current).toBe('FAILED');
+    expect(t.engine.logs(o.id).map((l) => l.message).join('\n')).toContain("as it didn't belong to the current execution");
+  });
 });
