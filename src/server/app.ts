@@ -37,8 +37,21 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-/** The API prefixes: Kestra's OSS form and the tenant form of newer releases. */
-export const API_PREFIXES = ['/api/v1', '/api/v1/main'];
+/** The API prefix (Kestra's OSS form). */
+export const API_PREFIX = '/api/v1';
+/** The tenant form of newer Kestra releases: served by the same routes (see {@link tenantless}). */
+export const TENANT_PREFIX = '/api/v1/main';
+
+/**
+ * `/api/v1/main/X` as `/api/v1/X`: the routes are registered once (half the routes, schemas and
+ * start-up time of registering them under both prefixes); `request.originalUrl` keeps the form asked.
+ */
+export function tenantless(url: string): string {
+  if (!url.startsWith(TENANT_PREFIX)) return url;
+  const next = url.charCodeAt(TENANT_PREFIX.length);
+  // '/' or '?' or the end: '/api/v1/mainx' is not the tenant form.
+  return Number.isNaN(next) || next === 47 || next === 63 ? API_PREFIX + url.slice(TENANT_PREFIX.length) : url;
+}
 
 const YAML_TYPES = ['application/x-yaml', 'application/yaml', 'text/yaml', 'application/yml', 'text/x-yaml'];
 
@@ -54,10 +67,11 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     bodyLimit: ctx.http.bodyLimit,
     routerOptions: { maxParamLength: 500 },
     return503OnClosing: true,
+    rewriteUrl: (req) => tenantless(req.url ?? '/'),
     forceCloseConnections: 'idle',
     // A malformed URL or an over-long path parameter, refused before routing: a Kestra 400 too.
     frameworkErrors: (error, req, reply) => {
-      const { status, body } = errorResponse(new TroupeError('TROUPE_HTTP_BAD_REQUEST', error.message), req.url);
+      const { status, body } = errorResponse(new TroupeError('TROUPE_HTTP_BAD_REQUEST', error.message), req.originalUrl);
       void (reply as FastifyReply).code(status).type('application/json').send(body);
     },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
@@ -93,37 +107,35 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
 
   app.setErrorHandler(async (error, req, reply) => {
     const err = toTroupeError(error);
-    const { status, body } = errorResponse(err, req.url);
+    const { status, body } = errorResponse(err, req.originalUrl);
     if (status >= 500 && status !== 501 && status !== 503) req.log.error({ err: error }, 'request failed');
     return reply.code(status).type('application/json').send(body);
   });
   app.setNotFoundHandler(async (req, reply) => {
-    const { status, body } = errorResponse(new TroupeError('TROUPE_HTTP_NOT_FOUND', ''), req.url);
+    const { status, body } = errorResponse(new TroupeError('TROUPE_HTTP_NOT_FOUND', ''), req.originalUrl);
     return reply.code(status).send(body);
   });
 
   metricsRoutes(app, metrics);
   rootRoutes(app, ctx);
   uiRoutes(app);
-  for (const prefix of API_PREFIXES) {
-    await app.register(
-      async (api) => {
-        configRoutes(api, ctx);
-        flowRoutes(api, ctx);
-        executionRoutes(api, ctx);
-        bulkRoutes(api, ctx);
-        fileRoutes(api, ctx);
-        namespaceFileRoutes(api, ctx);
-        followRoutes(api, ctx);
-        logRoutes(api, ctx);
-        triggerRoutes(api, ctx);
-        await webhookRoutes(api, ctx);
-        await kvRoutes(api, ctx);
-        unavailableRoutes(api);
-      },
-      { prefix },
-    );
-  }
+  await app.register(
+    async (api) => {
+      configRoutes(api, ctx);
+      flowRoutes(api, ctx);
+      executionRoutes(api, ctx);
+      bulkRoutes(api, ctx);
+      fileRoutes(api, ctx);
+      namespaceFileRoutes(api, ctx);
+      followRoutes(api, ctx);
+      logRoutes(api, ctx);
+      triggerRoutes(api, ctx);
+      await webhookRoutes(api, ctx);
+      await kvRoutes(api, ctx);
+      unavailableRoutes(api);
+    },
+    { prefix: API_PREFIX },
+  );
   app.addHook('preClose', async () => ctx.followers.closeAll());
   return app;
 }

@@ -19,7 +19,7 @@ export interface AuthOptions {
 }
 
 /** Paths (prefixes) open without credentials, as Kestra's defaults plus its management endpoints (health, version, metrics). */
-export const OPEN_PREFIXES = ['/ping', '/health', '/version', '/metrics', '/prometheus', '/api/v1/executions/webhook/', '/api/v1/main/executions/webhook/'];
+export const OPEN_PREFIXES = ['/ping', '/health', '/version', '/metrics', '/prometheus', '/api/v1/executions/webhook/'];
 
 /** Parses `user:password` (the password may contain `:`). */
 export function parseBasicAuth(value: string): { username: string; password: string } {

@@ -37,7 +37,7 @@ function locate(engine: Engine, id: string, uri: string): { path: StoragePath } 
 }
 
 function redirect(req: FileRequest, reply: FastifyReply, to: string): FastifyReply {
-  const url = req.url.replace(`/executions/${encodeURIComponent(req.params.id)}/`, `/executions/${encodeURIComponent(to)}/`);
+  const url = req.originalUrl.replace(`/executions/${encodeURIComponent(req.params.id)}/`, `/executions/${encodeURIComponent(to)}/`);
   return reply.redirect(url, 302);
 }
 
