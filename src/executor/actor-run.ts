@@ -27,7 +27,7 @@ function timerId(name: string, entry: RunEntry): string {
  * The last paused run moved on: the execution runs again, and every open group is resolved,
  * since groups that changed while the execution was paused could not act (once per resume).
  */
-function unpauseExecution(ctx: StepContext): void {
+export function unpauseExecution(ctx: StepContext): void {
   setExecutionState(ctx, 'RUNNING');
   for (const g of ctx.state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);
 }

@@ -13,7 +13,7 @@ import type { ExecutionState, Group, RunEntry } from './state.js';
 import { killOpenRuns, log, noteErrorLog, setExecutionState, setState, type StepContext, type StepEnv } from './context.js';
 import { endAttempt } from './attempt-end.js';
 import { actorHooksOf } from '../tasks/registry.js';
-import { actorRun } from './actor-run.js';
+import { actorRun, unpauseExecution } from './actor-run.js';
 import { recordOutputs } from './outputs-tree.js';
 import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup, wakeHeld } from './resolve.js';
@@ -59,6 +59,10 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       break;
     case 'execution.kill':
       kill(ctx);
+      break;
+    case 'execution.pause':
+      // Kestra's manual pause: the execution only; resolving stops while it is not RUNNING.
+      if (ctx.state.header.state.current === 'RUNNING') setExecutionState(ctx, 'PAUSED');
       break;
     case 'execution.resume':
       if (ctx.state.header.state.current === 'PAUSED') resumeExecution(ctx, msg.inputs);
@@ -170,6 +174,12 @@ function fireTimer(ctx: StepContext, timerId: string): void {
 
 /** Resumes every paused run whose type moves on with a resume (Pause), with `onResume` inputs. */
 function resumeExecution(ctx: StepContext, inputs: Record<string, unknown> | undefined): void {
+  if (ctx.state.paused.size === 0) {
+    // Paused by hand (no PAUSED run): only the execution moves on, RESTARTED then RUNNING.
+    setExecutionState(ctx, 'RESTARTED');
+    unpauseExecution(ctx);
+    return;
+  }
   for (const id of [...ctx.state.paused]) {
     const entry = ctx.state.runs.get(id)!;
     // A WaitFor between iterations is paused too, but only its timer moves it on.

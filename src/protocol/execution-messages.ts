@@ -43,6 +43,14 @@ export interface KillMessage {
   type: 'execution.kill';
 }
 
+/**
+ * Pause a RUNNING execution by hand (Kestra's `POST /executions/{id}/pause`): only the execution
+ * goes PAUSED; attempts in flight finish and are recorded, nothing new starts until a resume.
+ */
+export interface PauseMessage {
+  type: 'execution.pause';
+}
+
 /** Resume a paused execution, with optional `onResume` inputs. */
 export interface ResumeMessage {
   type: 'execution.resume';
@@ -78,7 +86,7 @@ export interface RestartMessage {
 }
 
 /** Any message an execution actor handles. */
-export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage | DequeueMessage | RestartMessage;
+export type ExecutionMessage = StartMessage | TaskResultMessage | TimerFiredMessage | KillMessage | PauseMessage | ResumeMessage | RecoverMessage | SubflowEndedMessage | DequeueMessage | RestartMessage;
 
 /** Creators, one per message: the only way the runtime builds what an actor's mailbox receives. */
 export function startMessage(admission?: StartMessage['admission']): StartMessage {
@@ -99,6 +107,10 @@ export function timerFiredMessage(timerId: string): TimerFiredMessage {
 
 export function killMessage(): KillMessage {
   return { type: 'execution.kill' };
+}
+
+export function pauseMessage(): PauseMessage {
+  return { type: 'execution.pause' };
 }
 
 export function resumeMessage(inputs?: Record<string, unknown>): ResumeMessage {

@@ -162,7 +162,9 @@ export type ShardRequest =
   /** Change the state of an ended execution to another terminal state (Kestra's change-status). */
   | { op: 'setState'; state: StateType }
   /** Delete an ended execution with its task runs and logs. */
-  | { op: 'delete' };
+  | { op: 'delete' }
+  /** Pause a RUNNING execution by hand (Kestra's manual pause: the execution only). */
+  | { op: 'pause' };
 
 /** A {@link ShardRequest} for one execution. */
 export interface ExecutionRequestMessage {

@@ -1079,6 +1079,16 @@ export class Engine implements TroupeApi {
   }
 
   /**
+   * Pauses a RUNNING execution by hand (Kestra's manual pause): only the execution goes PAUSED;
+   * attempts in flight finish and are recorded, nothing new starts until {@link resume}. Its
+   * owning shard does it; resolves once durable.
+   * @throws TroupeError TROUPE_EXECUTION_NOT_FOUND, TROUPE_ILLEGAL_ARGUMENT when it is not RUNNING
+   */
+  async pause(executionId: string): Promise<void> {
+    await this.#request(executionId, { op: 'pause' });
+  }
+
+  /**
    * Resumes a paused execution; `inputs` are typed against the Pause task's `onResume` and
    * become its outputs.
    * @throws TroupeError TROUPE_INPUT_INVALID when they do not fit, TROUPE_EXECUTION_NOT_FOUND

@@ -16,7 +16,7 @@ import { isTerminated, isoDate, transition, type StateType } from '../model/stat
 import { createExecution, createExecutionState, releaseFinished, restoreExecutionState, slaTimerId, step, type ExecutionState, type RunEntry, type StepEnv, type SubflowStartEffect } from '../executor/index.js';
 import { applyPlan, planMarkAs, planRestart, refusalError, type RunRecord } from '../executor/restart.js';
 import { shardOf } from './router.js';
-import { recoverMessage, restartMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
+import { pauseMessage, recoverMessage, restartMessage, startMessage, timerFiredMessage, type ExecutionMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { drainOutput, latencyHistogram, observeLatency, refusedMessage, rejectedMessage, shardFailedMessage, statsMessage, type DrainOutput, type EndedExecution, type ExecutionRequestMessage, type FlowRef, type FromShard, type ShardInit, type ShardStats, type ToShard } from '../protocol/shard-messages.js';
 import type { ExecutionHeader } from '../model/execution.js';
 import type { LogEntry } from '../model/log-entry.js';
@@ -533,6 +533,13 @@ export class Shard {
     const header = live?.state.header ?? this.#store.readHeader(id);
     if (!header) throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${id}' not found.`, { executionId: id });
     const current = header.state.current;
+    if (request.op === 'pause') {
+      if (current !== 'RUNNING') throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', 'The execution is not running', { executionId: id, state: current });
+      // Stepped in this drain (the actor is ready before the drain runs its mailboxes), answered once durable.
+      this.#enqueue(id, pauseMessage());
+      served.replies.push(req.requestId);
+      return;
+    }
     if (request.op === 'restart' || request.op === 'markTaskRun') {
       const flowRecord = this.#store.getFlow(header.namespace, header.flowId, header.flowRevision);
       if (!flowRecord) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `Unable to find revision ${header.flowRevision} on flow ${header.namespace}.${header.flowId}`, { namespace: header.namespace, flowId: header.flowId, revision: header.flowRevision });

@@ -191,13 +191,4 @@ describe('execution actions', () => {
     engine.kill(paused);
     await engine.waitFor(paused);
   });
-
-  it('answers 501 for pause, alone and in bulk', async () => {
-    const { app } = await open();
-    for (const url of ['/api/v1/executions/x/pause', '/api/v1/executions/pause/by-ids']) {
-      const res = await app.inject({ method: 'POST', url });
-      expect(res.statusCode, url).toBe(501);
-      expect(res.json().message).toMatch(/^Not Implemented: /);
-    }
-  });
 });

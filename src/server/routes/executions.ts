@@ -320,8 +320,11 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     },
   );
 
-  app.post('/executions/:id/pause', { schema: { params: idParams } }, async () => {
-    throw notImplemented('POST /executions/{id}/pause');
+  // Kestra's manual pause: a RUNNING execution goes PAUSED (its running attempts finish); 200, empty.
+  app.post<{ Params: { id: string } }>('/executions/:id/pause', { schema: { params: idParams } }, async (req, reply) => {
+    if (!engine.get(req.params.id)) throw execNotFound();
+    await engine.pause(req.params.id);
+    return reply.code(200).send();
   });
   app.post('/executions/:namespace/:flowId/validate', { schema: { params: flowParams } }, async () => {
     throw notImplemented('Validating execution inputs (POST /executions/{namespace}/{flowId}/validate)');
