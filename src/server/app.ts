@@ -19,7 +19,7 @@ import { namespaceFileRoutes } from './routes/namespace-files.js';
 import { followRoutes } from './routes/follow.js';
 import { logRoutes } from './routes/logs.js';
 import { configRoutes, rootRoutes } from './routes/misc.js';
-import { unavailableRoutes } from './routes/unavailable.js';
+import { pluginRoutes } from './routes/plugins.js';
 import { uiRoutes } from './routes/ui.js';
 import { metricsRoutes, ServerMetrics } from './metrics.js';
 import { requestLogController } from './logging.js';
@@ -132,7 +132,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
       triggerRoutes(api, ctx);
       await webhookRoutes(api, ctx);
       await kvRoutes(api, ctx);
-      unavailableRoutes(api);
+      pluginRoutes(api, ctx);
     },
     { prefix: API_PREFIX },
   );

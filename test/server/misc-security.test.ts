@@ -22,18 +22,13 @@ describe('ping, health, version, configs', () => {
     }
   });
 
-  it('answers unknown routes and other tenants with a Kestra 404 and plugins with a 501', async () => {
+  it('answers unknown routes and other tenants with a Kestra 404', async () => {
     t = await openTestApp();
     const { app } = t;
     for (const url of ['/nope', '/api/v1/other/flows/search', '/api/v2/flows']) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(404);
       expect(res.json()).toEqual({ message: 'Not Found', _links: { self: { href: url, templated: false } } });
-    }
-    for (const url of ['/api/v1/plugins']) {
-      const res = await app.inject({ url });
-      expect(res.statusCode, url).toBe(501);
-      expect(res.json().message).toMatch(/^Not Implemented: /);
     }
   });
 });
