@@ -140,7 +140,7 @@ const bodyArb: fc.Arbitrary<{ payload?: string; contentType?: string }> = fc.one
   fc
     .record({
       fields: fc.dictionary(fc.oneof(fc.constantFrom('name', 'files', 'approved', 'count', 'labels', 'inputs'), fc.string({ minLength: 1, maxLength: 8 })), fc.string({ maxLength: 30 }), { maxKeys: 4 }),
-      files: fc.array(fc.record({ field: fc.constantFrom('files', 'file', 'x'), filename: fc.constantFrom('name', 'a.txt', '../../etc/passwd', '..\\x', '/abs', '%2e%2e'), content: fc.string({ maxLength: 40 }) }), { maxLength: 2 }),
+      files: fc.array(fc.record({ field: fc.constantFrom('files', 'file', 'x'), filename: fc.constantFrom('name', 'a.txt', '../../etc/passwd', '..\\x', '/abs', '%2e%2e', 'files.zip'), content: fc.string({ maxLength: 40 }) }), { maxLength: 2 }),
     })
     .map(({ fields, files }) => {
       const m = multipart(fields, files);

@@ -3,15 +3,16 @@
  * stats, search, upload (multipart part `fileContent`), create a directory, move, delete. Every
  * path is checked before anything is read or written: `..`, `%2e%2e`, a backslash, an empty
  * segment or a scheme is a 422 and nothing is written. An upload to `/_flows/<name>.yml` deploys
- * the flow in this namespace (its `namespace:` line rewritten), as Kestra imports it.
- * Not built: `.zip` uploads (Kestra extracts them) and `/files/export` answer 501.
+ * the flow in this namespace (its `namespace:` line rewritten), as Kestra imports it. A `.zip`
+ * upload is extracted at the namespace root (Kestra ignores `path` then), every entry checked
+ * before anything is written; `/files/export` answers every file as a zip (src/storage/zip.ts).
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TroupeError } from '../../errors.js';
 import { NamespaceFiles, namespacePathSegments, type NamespaceEntry } from '../../storage/namespace-files.js';
 import type { ServerContext } from '../context.js';
-import { notImplemented } from '../errors.js';
+import { readZip, writeZip, type ZipEntry } from '../../storage/zip.js';
 
 const params = { type: 'object', properties: { namespace: { type: 'string', minLength: 1, maxLength: 255 } }, required: ['namespace'] } as const;
 const path = { type: 'string', maxLength: 4096 } as const;
@@ -26,15 +27,27 @@ function entryJson(e: NamespaceEntry): Record<string, unknown> {
 }
 
 /** Reads a stream whole, refusing more than `max` bytes. */
-async function readAll(stream: AsyncIterable<Buffer>, max: number): Promise<string> {
+async function readBytes(stream: AsyncIterable<Buffer>, max: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of stream) {
     size += c.length;
-    if (size > max) throw new TroupeError('TROUPE_HTTP_PAYLOAD_TOO_LARGE', `The flow source is larger than ${max} bytes`);
+    if (size > max) throw new TroupeError('TROUPE_HTTP_PAYLOAD_TOO_LARGE', `${what} is larger than ${max} bytes`);
     chunks.push(c);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readAll(stream: AsyncIterable<Buffer>, max: number): Promise<string> {
+  return (await readBytes(stream, max, 'The flow source')).toString('utf8');
+}
+
+/** Files of an uploaded zip at most (Kestra's zip-bomb protection bounds them too). */
+const ZIP_MAX_ENTRIES = 10_000;
+
+/** A flow file of the reserved `/_flows` folder: `/_flows/<name>.yml` only. */
+function isFlowFile(segments: readonly string[]): boolean {
+  return segments.length === 2 && /\.ya?ml$/i.test(segments[1]!);
 }
 
 /**
@@ -56,6 +69,26 @@ export function namespaceFileRoutes(app: FastifyInstance, ctx: ServerContext): v
   const files = new NamespaceFiles(ctx.engine.storage);
   const base = '/namespaces/:namespace/files';
 
+  /**
+   * Kestra's `.zip` upload: each file entry lands at `/<its name>`; `_flows/<name>.yml` entries
+   * deploy flows of this namespace. Every name is checked and every entry inflated (bounded by
+   * the upload limit) before anything is written or deployed: a bad archive writes nothing.
+   */
+  const extractZip = async (namespace: string, zip: Buffer): Promise<void> => {
+    const entries = readZip(zip, { maxEntries: ZIP_MAX_ENTRIES, maxTotalBytes: ctx.http.uploadLimit });
+    const flows: string[] = [];
+    const plain: ZipEntry[] = [];
+    for (const e of entries) {
+      const segments = namespacePathSegments(`/${e.name}`);
+      if (segments[0] === '_flows') {
+        if (!isFlowFile(segments)) throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `Invalid flow file path: /${e.name}`, { path: `/${e.name}` });
+        flows.push(withNamespace(e.data.toString('utf8'), namespace));
+      } else plain.push(e);
+    }
+    for (const source of flows) await ctx.engine.deploy(source);
+    for (const e of plain) await files.put(namespace, `/${e.name}`, e.data);
+  };
+
   app.get(`${base}`, { schema: { params, querystring: pathRequired } }, async (req: Req<{ path: string }>, reply) => {
     const { namespace } = req.params;
     const stream = await files.get(namespace, req.query.path);
@@ -75,8 +108,17 @@ export function namespaceFileRoutes(app: FastifyInstance, ctx: ServerContext): v
     return files.search(req.params.namespace, req.query.q ?? '');
   });
 
-  app.get(`${base}/export`, { schema: { params } }, async () => {
-    throw notImplemented('Exporting namespace files as a zip');
+  app.get(`${base}/export`, { schema: { params } }, async (req: Req<unknown>, reply) => {
+    const { namespace } = req.params;
+    const entries: ZipEntry[] = [];
+    for (const f of await files.list(namespace)) {
+      entries.push({ name: f.path.slice(1), data: await readBytes(await files.get(namespace, f.path), Number.MAX_SAFE_INTEGER, f.path), modifiedMs: f.modifiedMs });
+    }
+    return reply
+      .type('application/octet-stream')
+      .header('content-disposition', `attachment; filename="${namespace.replace(/["\\\r\n]/g, '_')}_files.zip"`)
+      .header('cache-control', 'no-cache')
+      .send(writeZip(entries));
   });
 
   app.post(`${base}`, { schema: { params, querystring: pathRequired } }, async (req: Req<{ path: string }>, reply) => {
@@ -91,11 +133,12 @@ export function namespaceFileRoutes(app: FastifyInstance, ctx: ServerContext): v
         continue;
       }
       if (part.filename.toLowerCase().endsWith('.zip')) {
-        part.file.resume();
-        throw notImplemented('Extracting a .zip upload into namespace files');
+        await extractZip(namespace, await readBytes(untruncated(part.file, ctx.http.uploadLimit), ctx.http.uploadLimit, 'The zip'));
+        written = true;
+        continue;
       }
       if (segments[0] === '_flows') {
-        if (segments.length !== 2 || !/\.ya?ml$/i.test(segments[1]!)) {
+        if (!isFlowFile(segments)) {
           part.file.resume();
           throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `'/_flows' takes flow files only (/_flows/<name>.yml)`, { path: req.query.path });
         }
