@@ -249,7 +249,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--allowed-host <name>', 'a Host name to serve besides loopback ones, e.g. behind a proxy (repeatable)', collect, [])
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .option('--shards <n>', 'shard threads')
-    .option('--pool-threads <n>', 'task pool threads')
+    .option('--pool-threads <n>', 'task pool threads at most (default: the cores)')
+    .option('--pool-min-threads <n>', 'pool threads kept running; the others start when tasks wait and stop after 30 s unused (default 0)')
     .action(async (opts) => {
       const { serverCommand } = await import('./server.js');
       code = await serverCommand(opts, out, err);

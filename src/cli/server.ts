@@ -21,6 +21,7 @@ export interface ServerCommandOptions {
   logLevel: string;
   shards?: string;
   poolThreads?: string;
+  poolMinThreads?: string;
 }
 
 /** The longest a shutdown may take before the process exits anyway. */
@@ -47,6 +48,7 @@ export async function serverCommand(opts: ServerCommandOptions, out: (s: string)
     envs: envsFrom(process.env),
     ...(opts.shards ? { shards: integer('shards', opts.shards, 1, 64) } : {}),
     ...(opts.poolThreads ? { poolThreads: integer('pool-threads', opts.poolThreads, 1, 256) } : {}),
+    ...(opts.poolMinThreads ? { poolMinThreads: integer('pool-min-threads', opts.poolMinThreads, 0, 256) } : {}),
   };
   const auth = authFrom(opts, process.env);
   const server = await startServer({

@@ -4,6 +4,12 @@
  * the shard until a thread has room (at most {@link WINDOW} attempts of this shard per thread),
  * leave in batches, and results come back batched by the thread, so one message carries many
  * jobs or results either way, and results flow back while later batches run.
+ *
+ * Threads come and go on demand (TaskPool's `minThreads`): a slot may have no thread. When jobs
+ * are sent while every connected thread is busy (or none is connected) and the pool may run more,
+ * the client asks for one (`want`, once until a thread arrives); it keeps its load per slot in
+ * shared memory so the main thread can see a thread no shard uses, and leaves a thread the pool
+ * retires ({@link retireThread}) only when none of its attempts is on it.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { LogEntry } from '../model/log-entry.js';
@@ -30,9 +36,20 @@ interface Outstanding {
   deaths: number;
 }
 
+/** Starting threads on demand: how many the pool may run, how to ask for one, where loads are shared. */
+export interface PoolClientDemand {
+  threads: number;
+  want: () => void;
+  /** Int32 × 2 × threads: in-flight attempts per slot, then batches sent per slot. */
+  loads?: Int32Array;
+}
+
 /** The shard's connection to every thread of the pool. */
 export class PoolClient {
-  readonly #ports: MessagePort[] = [];
+  readonly #ports: Array<MessagePort | undefined> = [];
+  readonly #demand: PoolClientDemand | undefined;
+  /** A thread was asked for and has not arrived yet. */
+  #wanting = false;
   readonly #load: number[] = [];
   readonly #onResults: (results: ShardResult[]) => void;
   readonly #onLogs: (entries: LogEntry[]) => void;
@@ -59,16 +76,59 @@ export class PoolClient {
    * @param onResults attempts' results, as threads send them
    * @param onLogs log lines of attempts still running (streamed output), before their results
    */
-  constructor(ports: MessagePort[], onResults: (results: ShardResult[]) => void, onLogs: (entries: LogEntry[]) => void = () => {}) {
+  constructor(ports: ReadonlyArray<MessagePort | undefined>, onResults: (results: ShardResult[]) => void, onLogs: (entries: LogEntry[]) => void = () => {}, demand?: PoolClientDemand) {
     this.#onResults = onResults;
     this.#onLogs = onLogs;
-    ports.forEach((port, slot) => this.#attach(slot, port));
+    this.#demand = demand;
+    ports.forEach((port, slot) => port && this.#attach(slot, port));
   }
 
   #attach(slot: number, port: MessagePort): void {
     this.#ports[slot] = port;
     this.#load[slot] ??= 0;
     port.on('message', (msg: FromTaskThread) => this.#received(msg));
+  }
+
+  /** Threads connected now. */
+  get threads(): number {
+    return this.#ports.filter(Boolean).length;
+  }
+
+  #setLoad(slot: number, load: number): void {
+    this.#load[slot] = load;
+    if (this.#demand?.loads) Atomics.store(this.#demand.loads, slot, load);
+  }
+
+  /** Asks for one more thread when every connected one is busy (or none is) and the pool may run more. */
+  #maybeWant(): void {
+    const d = this.#demand;
+    if (!d || this.#wanting || this.#outstanding.size + this.queued === 0) return;
+    let connected = 0;
+    for (let s = 0; s < this.#ports.length; s++) {
+      if (!this.#ports[s]) continue;
+      if (this.#load[s] === 0) return; // an idle thread is there
+      connected++;
+    }
+    if (connected >= d.threads) return;
+    this.#wanting = true;
+    d.want();
+  }
+
+  /**
+   * The pool would stop thread `slot` (idle by the shared loads): leave it — close this shard's
+   * port — when none of this shard's attempts is on it.
+   * @returns whether the shard left it
+   */
+  retireThread(slot: number): boolean {
+    const port = this.#ports[slot];
+    if (!port) return true;
+    if (this.#load[slot]! > 0) return false;
+    // Results it sent before (there are none: no attempt is on it) and logs are taken first.
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) this.#received(m.message as FromTaskThread, false);
+    port.close();
+    this.#ports[slot] = undefined;
+    this.#wanting = false; // a thread asked for meanwhile may not come: ask again when needed
+    return true;
   }
 
   /** Queues attempts and sends what the threads have room for. */
@@ -105,7 +165,16 @@ export class PoolClient {
    * A thread was replaced: results it sent before it went are taken first; then the culprit
    * fails, and this shard's other attempts on it are sent again.
    */
-  replaceThread(slot: number, port: MessagePort, death: ThreadDeath): void {
+  replaceThread(slot: number, port: MessagePort, death?: ThreadDeath): void {
+    if (!death) {
+      // A thread started on demand, or this shard's port to one again: nothing of ours was on it.
+      this.#ports[slot]?.close();
+      this.#attach(slot, port);
+      this.#setLoad(slot, 0);
+      this.#wanting = false;
+      this.#pump();
+      return;
+    }
     const old = this.#ports[slot];
     if (old) {
       for (let m = receiveMessageOnPort(old); m; m = receiveMessageOnPort(old)) this.#received(m.message as FromTaskThread, false);
@@ -126,7 +195,7 @@ export class PoolClient {
         this.#retained.set(ticket, o.deaths);
       }
     }
-    this.#load[slot] = 0;
+    this.#setLoad(slot, 0);
     this.#pending = [...again, ...this.#pending.slice(this.#head)];
     this.#head = 0;
     if (failed.length) this.#onResults(failed);
@@ -156,24 +225,26 @@ export class PoolClient {
   #settle(ticket: number, o: Outstanding): void {
     this.#outstanding.delete(ticket);
     if (this.#ticketOfRun.get(o.job.taskRunId) === ticket) this.#ticketOfRun.delete(o.job.taskRunId);
-    this.#load[o.slot]! -= 1;
+    this.#setLoad(o.slot, this.#load[o.slot]! - 1);
   }
 
   /** Sends queued jobs, in batches, to the least loaded threads with room. */
   #pump(): void {
     const slots = this.#ports.length;
+    const connected = this.threads;
     while (this.#head < this.#pending.length) {
       let slot = -1;
-      for (let s = 0; s < slots; s++) if (this.#load[s]! < WINDOW && (slot < 0 || this.#load[s]! < this.#load[slot]!)) slot = s;
+      for (let s = 0; s < slots; s++) if (this.#ports[s] && this.#load[s]! < WINDOW && (slot < 0 || this.#load[s]! < this.#load[slot]!)) slot = s;
       if (slot < 0) {
         if (this.#head > 4096 && this.#head * 2 > this.#pending.length) {
           this.#pending = this.#pending.slice(this.#head);
           this.#head = 0;
         }
+        this.#maybeWant();
         return;
       }
       const waiting = this.#pending.length - this.#head;
-      const size = Math.min(BATCH_MAX, WINDOW - this.#load[slot]!, Math.max(1, Math.ceil(waiting / slots)));
+      const size = Math.min(BATCH_MAX, WINDOW - this.#load[slot]!, Math.max(1, Math.ceil(waiting / connected)));
       const batch = this.#pending.slice(this.#head, this.#head + size);
       this.#head += batch.length;
       for (const t of batch) {
@@ -182,17 +253,19 @@ export class PoolClient {
         this.#outstanding.set(t.ticket, { job: t.value, slot, deaths });
         this.#ticketOfRun.set(t.value.taskRunId, t.ticket);
       }
-      this.#load[slot]! += batch.length;
+      this.#setLoad(slot, this.#load[slot]! + batch.length);
+      if (this.#demand?.loads) Atomics.add(this.#demand.loads, this.#demand.threads + slot, 1);
       this.counts.dispatched += batch.length;
       this.#ports[slot]!.postMessage(jobsMessage(batch));
     }
     this.#pending = [];
     this.#head = 0;
+    this.#maybeWant();
   }
 
   /** Closes the ports. */
   close(): void {
-    for (const port of this.#ports) port.close();
+    for (const port of this.#ports) port?.close();
   }
 }
 

@@ -30,8 +30,22 @@ export interface ShardInit {
 /** What the main thread starts a shard thread with (workerData; the ports are transferred). */
 export interface ShardThreadData {
   init: ShardInit;
-  /** This shard's port to each thread of the pool, by slot. */
-  poolPorts: MessagePort[];
+  /** This shard's port to each thread of the pool, by slot (a hole: no thread in that slot now). */
+  poolPorts: Array<MessagePort | undefined>;
+  /** Threads the pool may run, and the figures the shard keeps for it: see {@link PoolDemand}. */
+  poolDemand: PoolDemand;
+}
+
+/**
+ * How a shard and the pool share the starting and stopping of threads on demand: the shard asks
+ * for a thread (`pool.want`) when its jobs wait and fewer than `threads` are connected, and keeps,
+ * per slot, its attempts in flight (`loads[slot]`) and the batches it sent (`loads[threads + slot]`)
+ * in shared memory, which the main thread reads to find idle threads.
+ */
+export interface PoolDemand {
+  threads: number;
+  /** Int32 × 2 × threads. */
+  loads: SharedArrayBuffer;
 }
 
 /** Figures of one shard. */
@@ -187,12 +201,22 @@ export interface MailboxMessage {
   message: ExecutionMessage;
 }
 
-/** A thread of the pool was started in place of `slot`, which died or was stopped (`death`): here is its port. */
+/**
+ * A thread of the pool in `slot`: here is this shard's port to it. With `death`, it replaces one
+ * that died or was stopped; without, it was started on demand (or the shard is given its port to
+ * it again: a retirement was called off).
+ */
 export interface PoolThreadMessage {
   type: 'pool.thread';
   slot: number;
   port: MessagePort;
-  death: ThreadDeath;
+  death?: ThreadDeath;
+}
+
+/** The pool would stop its idle thread `slot`: the shard lets it go (`pool.retired`, ok) unless attempts of its own are on it. */
+export interface PoolRetireMessage {
+  type: 'pool.retire';
+  slot: number;
 }
 
 export type ToShard =
@@ -201,6 +225,7 @@ export type ToShard =
   | MailboxMessage
   | ExecutionRequestMessage
   | PoolThreadMessage
+  | PoolRetireMessage
   | { type: 'shard.stats' }
   /** The engine's test clock moved: the shard's clock follows and fires what is due. */
   | { type: 'clock.set'; nowMs: number }
@@ -246,7 +271,11 @@ export type FromShard =
   | { type: 'shard.ready' }
   /** With a test clock: the shard armed a timer for `atMs`. */
   | { type: 'timer.armed'; atMs: number }
-  | { type: 'shard.closed' };
+  | { type: 'shard.closed' }
+  /** Jobs wait and fewer threads than the pool may run are connected: start one. */
+  | { type: 'pool.want' }
+  /** The answer to `pool.retire`: ok when the shard left the thread (it closed its port). */
+  | { type: 'pool.retired'; slot: number; ok: boolean };
 
 /** Creates a {@link MainResultsMessage}. */
 export function mainResultsMessage(results: MainResultsMessage['results']): MainResultsMessage {
@@ -259,8 +288,13 @@ export function mailboxMessage(executionId: string, message: ExecutionMessage): 
 }
 
 /** Creates a {@link PoolThreadMessage}. */
-export function poolThreadMessage(slot: number, port: MessagePort, death: ThreadDeath): PoolThreadMessage {
-  return { type: 'pool.thread', slot, port, death };
+export function poolThreadMessage(slot: number, port: MessagePort, death?: ThreadDeath): PoolThreadMessage {
+  return death ? { type: 'pool.thread', slot, port, death } : { type: 'pool.thread', slot, port };
+}
+
+/** Creates a {@link PoolRetireMessage}. */
+export function poolRetireMessage(slot: number): PoolRetireMessage {
+  return { type: 'pool.retire', slot };
 }
 
 /** Creates a {@link DrainOutput} with the parts given (the rest empty). */

@@ -29,6 +29,17 @@ export interface EngineOptions {
    */
   poolThreads?: number;
   /**
+   * Pool threads started with the engine and kept; the others start when jobs wait on busy
+   * threads and stop after `poolIdleMs` unused (`troupe server` starts none: 0).
+   * @default poolThreads (all, at once)
+   */
+  poolMinThreads?: number;
+  /**
+   * How long a pool thread beyond `poolMinThreads` stays unused before it stops, in ms.
+   * @default 30000
+   */
+  poolIdleMs?: number;
+  /**
    * Actors a shard keeps in memory before it passivates idle ones (PAUSED and QUEUED actors are
    * always passivated).
    * @default 10000
@@ -122,7 +133,7 @@ const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'
 /** Options with every default applied. */
 export type ResolvedEngineOptions = Readonly<Required<Omit<EngineOptions, 'retention'>> & { retention: RetentionPolicy | undefined }>;
 
-const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'maxOutputBytes', 'maxProcesses', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir', 'retention']);
+const KEYS = new Set(['dataDir', 'shards', 'poolThreads', 'poolMinThreads', 'poolIdleMs', 'maxLiveActors', 'maxActiveRuns', 'maxLoopRuns', 'maxOutputBytes', 'maxProcesses', 'noSync', 'poolResourceLimits', 'envs', 'globals', 'clock', 'maxAttemptCrashes', 'maxSubflowDepth', 'storageDir', 'retention']);
 
 /** Shard threads follow the engine's clock by messages: only the system clock and a TestClock can be followed. */
 function clockOf(v: unknown): Clock {
@@ -137,6 +148,12 @@ function positiveInt(name: string, v: unknown, fallback: number): number {
   return v;
 }
 
+function nonNegativeInt(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TroupeError('TROUPE_OPTION_INVALID', `options.${name} must be a non-negative integer, got ${JSON.stringify(v)}`, { option: name });
+  return v;
+}
+
 /** Validates engine options (unknown keys are errors) and applies defaults. */
 export function resolveEngineOptions(options: EngineOptions, cores: number): ResolvedEngineOptions {
   if (!options || typeof options !== 'object') throw new TroupeError('TROUPE_OPTION_INVALID', 'Engine.open() needs an options object with a dataDir');
@@ -148,6 +165,8 @@ export function resolveEngineOptions(options: EngineOptions, cores: number): Res
     dataDir: resolve(options.dataDir),
     shards: positiveInt('shards', options.shards, 1),
     poolThreads: positiveInt('poolThreads', options.poolThreads, Math.max(1, cores)),
+    poolMinThreads: Math.min(positiveInt('poolThreads', options.poolThreads, Math.max(1, cores)), nonNegativeInt('poolMinThreads', options.poolMinThreads, Number.MAX_SAFE_INTEGER)),
+    poolIdleMs: positiveInt('poolIdleMs', options.poolIdleMs, 30_000),
     maxLiveActors: positiveInt('maxLiveActors', options.maxLiveActors, 10_000),
     maxActiveRuns: positiveInt('maxActiveRuns', options.maxActiveRuns, DEFAULT_LIMITS.maxActiveRuns),
     maxLoopRuns: positiveInt('maxLoopRuns', options.maxLoopRuns, DEFAULT_LIMITS.maxLoopRuns),

@@ -18,7 +18,7 @@ import { FileJournal, LocalStorage, stageInputFiles, type JournalReport } from '
 import { committedIn } from './committed-files.js';
 import { reapSurvivors } from '../pool/process-markers.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
-import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
+import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolRetireMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
 import { executionToJson, taskRunToJson, type ExecutionJson } from './execution-json.js';
@@ -155,6 +155,9 @@ export class Engine implements TroupeApi {
       dataDir: options.dataDir,
       noSync: options.noSync,
       maxProcesses: options.maxProcesses,
+      minThreads: options.poolMinThreads,
+      idleMs: options.poolIdleMs,
+      askRetire: (slot, shards) => shards.forEach((i) => this.#shards[i] && this.#post(this.#shards[i]!, poolRetireMessage(slot))),
       onReplaced: (shardIndex, slot, port, death) => this.#poolThreadReplaced(shardIndex, slot, port, death),
     });
   }
@@ -239,8 +242,8 @@ export class Engine implements TroupeApi {
       ...(this.#clock instanceof TestClock ? { testClockMs: this.#clock.now() } : {}),
     };
     const poolPorts = this.#pool.connect(handle.index);
-    const data: ShardThreadData = { init, poolPorts };
-    const worker = new Worker(threadEntry(import.meta.url, './shard-thread.js'), { workerData: data, transferList: poolPorts, name: `troupe-shard-${handle.index}` });
+    const data: ShardThreadData = { init, poolPorts, poolDemand: this.#pool.demandOf(handle.index) };
+    const worker = new Worker(threadEntry(import.meta.url, './shard-thread.js'), { workerData: data, transferList: poolPorts.filter((p): p is MessagePort => p !== undefined), name: `troupe-shard-${handle.index}` });
     handle.worker = worker;
     handle.threadId = worker.threadId;
     handle.alive = true;
@@ -346,8 +349,8 @@ export class Engine implements TroupeApi {
     this.#requests.clear();
   }
 
-  /** A pool thread was replaced: the shard gets its port to the new one, and what happened. */
-  #poolThreadReplaced(shardIndex: number, slot: number, port: MessagePort, death: ThreadDeath): void {
+  /** A pool thread was replaced (or started on demand): the shard gets its port to the new one, and what happened. */
+  #poolThreadReplaced(shardIndex: number, slot: number, port: MessagePort, death?: ThreadDeath): void {
     const shard = this.#shards[shardIndex];
     if (shard && !this.#closed) shard.worker.postMessage(poolThreadMessage(slot, port, death), [port]);
     else port.close();
@@ -358,6 +361,12 @@ export class Engine implements TroupeApi {
     switch (msg.type) {
       case 'drain.output':
         this.#onDrain(shard, msg);
+        break;
+      case 'pool.want':
+        this.#pool.want();
+        break;
+      case 'pool.retired':
+        this.#pool.retired(shard.index, msg.slot, msg.ok);
         break;
       case 'execution.rejected': {
         const error = fromErrorRecord(msg.error);
@@ -503,6 +512,11 @@ export class Engine implements TroupeApi {
    */
   get messagesReceived(): number {
     return this.#messagesIn + this.#pool.messagesReceived;
+  }
+
+  /** Pool threads running now, started on demand since the engine opened, and retired for being idle. */
+  get poolThreads(): { running: number; started: number; retired: number } {
+    return { running: this.#pool.threads, started: this.#pool.startedThreads, retired: this.#pool.retiredThreads };
   }
 
   /** Pool threads started in place of one that died (heap limit) or was stopped (timeout). */

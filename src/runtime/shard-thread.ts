@@ -11,7 +11,7 @@ import type { FromShard, ShardThreadData, ToShard } from '../protocol/shard-mess
 import { Shard } from './shard.js';
 import { systemClock, TestClock } from './clock.js';
 
-const { init, poolPorts } = workerData as ShardThreadData;
+const { init, poolPorts, poolDemand } = workerData as ShardThreadData;
 const port = parentPort!;
 const send = (msg: FromShard): void => port.postMessage(msg);
 const clock = init.testClockMs === undefined ? systemClock : new TestClock(init.testClockMs, (atMs) => send({ type: 'timer.armed', atMs }));
@@ -21,10 +21,12 @@ const pool = new PoolClient(
   poolPorts,
   (results) => shard.results(results),
   (entries) => shard.streamedLogs(entries),
+  { threads: poolDemand.threads, want: () => send({ type: 'pool.want' }), loads: new Int32Array(poolDemand.loads) },
 );
 shard = new Shard(init, store, send, pool, clock);
 port.on('message', (msg: ToShard) => {
   if (msg.type === 'pool.thread') pool.replaceThread(msg.slot, msg.port, msg.death);
+  else if (msg.type === 'pool.retire') send({ type: 'pool.retired', slot: msg.slot, ok: pool.retireThread(msg.slot) });
   else shard.handle(msg);
 });
 shard.recoverAll();

@@ -214,7 +214,8 @@ export class Shard {
         if (this.#clock instanceof TestClock) this.#clock.set(msg.nowMs);
         break;
       case 'pool.thread':
-        break; // the thread entry hands it to the pool client
+      case 'pool.retire':
+        break; // the thread entry hands them to the pool client
       case 'shard.close':
         void this.#close();
         break;

@@ -135,7 +135,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const logger = serverLogger(options.logLevel, options.logDestination);
   const opening = performance.now();
-  const engine = await Engine.open({ ...options.engine, dataDir });
+  // Pool threads start on demand and idle ones stop: an idle daemon holds none (issue 11).
+  const engine = await Engine.open({ poolMinThreads: 0, ...options.engine, dataDir });
   logger.info({ dataDir: resolve(dataDir), recovering: engine.recovering.length, ms: Math.round(performance.now() - opening) }, 'engine opened');
   let watcher: FSWatcher | undefined;
   let app: FastifyInstance | undefined;
