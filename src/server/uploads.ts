@@ -27,12 +27,14 @@ export interface Uploads {
 
 /** Staging for the uploads of one request, under `storage.tmpDir`. */
 export function uploadsFor(storage: LocalStorage): Uploads {
-  const dir = join(storage.tmpDir, `upload-${randomUUID()}`);
-  let made = false;
+  // Named and made on the first file: most requests upload none.
+  let dir: string | undefined;
   return {
     async stage(input, file) {
-      if (!made) await mkdir(dir, { recursive: true });
-      made = true;
+      if (!dir) {
+        dir = join(storage.tmpDir, `upload-${randomUUID()}`);
+        await mkdir(dir, { recursive: true });
+      }
       const ext = typeof input.props['extension'] === 'string' ? input.props['extension'] : '.upl';
       const path = join(dir, `${input.id.length < 2 ? input.id.padEnd(2, '_') : input.id}_${tempFileName(ext)}`);
       await pipeline(file, createWriteStream(path, { flags: 'wx' }));
@@ -41,7 +43,7 @@ export function uploadsFor(storage: LocalStorage): Uploads {
       return path;
     },
     async cleanup() {
-      if (made) await rm(dir, { recursive: true, force: true });
+      if (dir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -42,7 +42,8 @@ type Copy = { to: StoragePath; from: { path: string; move: boolean } | { uri: St
  *   never created (a crash first), the engine deletes them when it opens
  */
 export function stageInputFiles(storage: LocalStorage, scope: InputFilesScope, options: { maxBytes?: number; journal?: FileJournal } = {}): InputFiles {
-  const own = executionPrefix(scope.namespace, scope.flowId, scope.executionId);
+  // Built on the first FILE input only: most executions have none, and this runs for every one.
+  let own: StoragePath | undefined;
   const copies: Copy[] = [];
   const target = (inputId: string, name: string): StoragePath => inputFilePath(scope.namespace, scope.flowId, scope.executionId, inputId, name);
   const checkSize = (size: number, what: string): void => {
@@ -58,7 +59,7 @@ export function stageInputFiles(storage: LocalStorage, scope: InputFilesScope, o
         } catch {
           throw new Error(`the file '${value}' does not exist in internal storage`);
         }
-        if (isUnder(path, own)) return storageUri(path);
+        if (isUnder(path, (own ??= executionPrefix(scope.namespace, scope.flowId, scope.executionId)))) return storageUri(path);
         checkSize(size, value);
         const to = target(inputId, fileNameOf(path));
         copies.push({ to, from: { uri: path } });
