@@ -9,7 +9,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,10 +87,16 @@ function send(req: FastifyRequest, reply: FastifyReply, file: Asset): FastifyRep
 
 /** Registers the web view's routes at the root (no API prefix). */
 export function uiRoutes(app: FastifyInstance): void {
-  const statics = readTree(UI_DIR);
-  const shell = statics.get('index.html');
-  if (!shell) throw new TroupeError('TROUPE_INTERNAL', `the web view's files are missing (${UI_DIR}index.html)`);
-  const vendor = vendorFiles();
+  if (!existsSync(join(UI_DIR, 'index.html'))) throw new TroupeError('TROUPE_INTERNAL', `the web view's files are missing (${UI_DIR}index.html)`);
+  // Read on the first /ui request, not at start: a daemon driven by tools never serves them.
+  let files: { statics: Map<string, Asset>; shell: Asset; vendor: Map<string, Asset> } | undefined;
+  const assets = (): NonNullable<typeof files> => {
+    if (!files) {
+      const statics = readTree(UI_DIR);
+      files = { statics, shell: statics.get('index.html')!, vendor: vendorFiles() };
+    }
+    return files;
+  };
 
   app.register(async (ui) => {
     ui.addHook('onSend', async (_req, reply, payload) => {
@@ -104,16 +110,16 @@ export function uiRoutes(app: FastifyInstance): void {
     ui.get('/ui', async (_req, reply) => reply.redirect('/ui/executions'));
     ui.get('/ui/', async (_req, reply) => reply.redirect('/ui/executions'));
     ui.get<{ Params: { file: string } }>('/ui/vendor/:file', async (req, reply) => {
-      const file = vendor.get(req.params.file);
+      const file = assets().vendor.get(req.params.file);
       if (!file) throw new TroupeError('TROUPE_HTTP_NOT_FOUND', '');
       return send(req, reply, file);
     });
     ui.get<{ Params: { '*': string } }>('/ui/static/*', async (req, reply) => {
-      const file = req.params['*'] === 'index.html' ? undefined : statics.get(req.params['*']);
+      const file = req.params['*'] === 'index.html' ? undefined : assets().statics.get(req.params['*']);
       if (!file) throw new TroupeError('TROUPE_HTTP_NOT_FOUND', '');
       return send(req, reply, file);
     });
     // Every other /ui/… URL is a page: the shell, whose script routes on the path.
-    ui.get('/ui/*', async (req, reply) => send(req, reply, shell));
+    ui.get('/ui/*', async (req, reply) => send(req, reply, assets().shell));
   });
 }
