@@ -66,12 +66,21 @@ function labelsMap(labels: Label[]): Record<string, unknown> {
   return out;
 }
 
+/** How many ended executions {@link FlowListeners} remembers the history length of. */
+const ENDED_MEMORY = 10_000;
+
 /** The Flow triggers of the deployed flows. */
 export class FlowListeners {
   readonly #host: TriggerHost;
   readonly #byFlow = new Map<string, Listener[]>();
   /** How many history entries of an execution were seen (only while a listener wants a non-terminal state). */
   readonly #seen = new Map<string, number>();
+  /**
+   * The same for executions lately ended, oldest first (at most {@link ENDED_MEMORY}): a commit
+   * that touches an ended execution after its end was reported (a late log line, a label) must
+   * not fire its states again, and a restarted one fires only the states it reaches anew.
+   */
+  readonly #ended = new Map<string, number>();
   /** The windows of multiple conditions, by namespace, flow and condition id (stored: they outlive a restart). */
   readonly #windows = new Map<string, ConditionWindow>();
 
@@ -134,10 +143,14 @@ export class FlowListeners {
     }
     for (const header of headers.values()) {
       const histories = header.state.histories;
-      const from = this.#seen.get(header.id) ?? 0;
+      const from = this.#seen.get(header.id) ?? this.#ended.get(header.id) ?? 0;
       for (let i = from; i < histories.length; i++) this.#fire(header, histories[i]!.state, track);
-      if (isTerminated(header.state.current)) this.#seen.delete(header.id);
-      else this.#seen.set(header.id, histories.length);
+      this.#ended.delete(header.id);
+      if (isTerminated(header.state.current)) {
+        this.#seen.delete(header.id);
+        this.#ended.set(header.id, histories.length);
+        if (this.#ended.size > ENDED_MEMORY) this.#ended.delete(this.#ended.keys().next().value!);
+      } else this.#seen.set(header.id, histories.length);
     }
   }
 
