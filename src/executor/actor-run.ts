@@ -32,17 +32,31 @@ export function unpauseExecution(ctx: StepContext): void {
   for (const g of ctx.state.groups.values()) if (!g.parent || g.parent.run.state.current === 'RUNNING') ctx.dirty.add(g);
 }
 
-/** Deletes a group's runs and every run below them, from memory and (through the step) the store. */
-function deleteChildren(ctx: StepContext, group: Group): void {
+/**
+ * Deletes a group's runs (those it keeps: a retaining group's, ./retention.ts) and every run below
+ * them, from memory and (through the step) the store; an unfinished one leaves the window, its
+ * timers and waits go with it. Its attempts in flight are not cancelled: their results are stale.
+ */
+export function deleteChildren(ctx: StepContext, group: Group): void {
+  const { state } = ctx;
   for (const child of group.byKey.values()) {
-    const below = ctx.state.groups.get(child.run.id);
+    const id = child.run.id;
+    const below = state.groups.get(id);
     if (below) deleteChildren(ctx, below);
-    ctx.state.groups.delete(child.run.id);
-    ctx.state.runs.delete(child.run.id);
-    ctx.state.inFlight.delete(child.run.id);
+    state.groups.delete(id);
+    state.runs.delete(id);
+    state.inFlight.delete(id);
+    state.paused.delete(id);
+    state.waitingSubflows.delete(id);
+    if (!isTerminated(child.run.state.current)) {
+      group.tally.active -= 1;
+      for (const [timerId, timer] of state.timers) if (timer.taskRunId === id) state.timers.delete(timerId);
+    }
     ctx.changed.delete(child);
     ctx.deleted.push(child.seq);
   }
+  group.byKey.clear();
+  group.tally.held.delete(group);
 }
 
 /**

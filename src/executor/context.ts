@@ -74,6 +74,12 @@ export function noteErrorLog(state: ExecutionState, line: LogEntry): void {
 export function killOpenRuns(ctx: StepContext): void {
   const { state } = ctx;
   for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
-  for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current)) setState(ctx, entry, 'KILLED');
+  for (const entry of state.runs.values()) {
+    if (isTerminated(entry.run.state.current)) continue;
+    // A working directory still there is removed by the pool (work `remove`: not awaited).
+    const work = state.groups.get(entry.run.id)?.work;
+    if (work && work.phase !== 'done') ctx.effects.push({ type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: 0, task: entry.task, vars: {}, work: 'remove', workingDir: work.dir });
+    setState(ctx, entry, 'KILLED');
+  }
   state.timers.clear();
 }

@@ -13,6 +13,7 @@ import { createGroup, indexDag, indexRun, type ExecutionState, type Group, type 
 import { outputsFor, runVars, usesErrorLogs, varsFor, type HostVars } from './run-vars.js';
 import { actorRun } from './actor-run.js';
 import type { DispatchEffect } from './effects.js';
+import type { WorkPhase } from '../model/work-phase.js';
 import { recordOutputs } from './outputs-tree.js';
 import { log, setState, type StepContext } from './context.js';
 
@@ -108,27 +109,59 @@ export function dispatchRun(ctx: StepContext, entry: RunEntry): void {
   pushDispatch(ctx, entry);
 }
 
-/** Sends a RUNNING runnable run to the pool, as its next attempt. */
-export function pushDispatch(ctx: StepContext, entry: RunEntry): void {
+/** The dispatch of `entry` to the pool with its render context (attempt `attemptNumber`). */
+function dispatchEffect(ctx: StepContext, entry: RunEntry, attemptNumber: number): DispatchEffect {
   const { task } = entry;
   const vars = runVars(ctx.state, entry, ctx.env);
   vars.outputs = outputsFor(task, ctx.state.outputs);
-  const effect: DispatchEffect = { type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: (entry.run.attempts?.length ?? 0) + 1, task, vars: varsFor(task, vars) };
+  const effect: DispatchEffect = { type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber, task, vars: varsFor(task, vars) };
   if (usesErrorLogs(task)) effect.errorLogs = [...ctx.state.errorLogs];
   if (entry.run.value !== undefined) effect.taskRunValue = entry.run.value;
+  return effect;
+}
+
+/** Sends a RUNNING runnable run to the pool, as its next attempt (in its WorkingDirectory's directory, if it has one). */
+export function pushDispatch(ctx: StepContext, entry: RunEntry): void {
+  const effect = dispatchEffect(ctx, entry, (entry.run.attempts?.length ?? 0) + 1);
+  const dir = entry.branch === 'normal' ? entry.group.work?.dir : undefined;
+  if (dir !== undefined) effect.workingDir = dir;
+  ctx.effects.push(effect);
+}
+
+/**
+ * Sends a phase of a working flowable's work to the pool (FlowableSpec.work): `setup` and
+ * `teardown` are in flight until their result (the group waits meanwhile); `remove` is not awaited.
+ */
+export function startWork(ctx: StepContext, entry: RunEntry, group: Group, phase: WorkPhase): void {
+  if (phase !== 'remove') {
+    group.work!.phase = phase;
+    ctx.state.inFlight.add(entry.run.id);
+  }
+  const effect = dispatchEffect(ctx, entry, entry.run.attempts?.length ?? 0);
+  effect.work = phase;
+  effect.workingDir = group.work!.dir;
   ctx.effects.push(effect);
 }
 
 function openFlowable(ctx: StepContext, entry: RunEntry, spec: FlowableSpec, hooks: ActorTask | undefined): void {
-  const { task } = entry;
   setState(ctx, entry, 'RUNNING');
+  if (openChildren(ctx, entry, spec)) hooks?.opened?.(actorRun(ctx, entry));
+}
+
+/**
+ * Resolves a RUNNING flowable's children into a new group (the run fails when they cannot be
+ * resolved); a working flowable's setup starts.
+ * @returns whether the group was opened
+ */
+export function openChildren(ctx: StepContext, entry: RunEntry, spec: FlowableSpec): boolean {
+  const { task } = entry;
   let resolved: ResolvedChild[] | null;
   try {
     resolved = spec.children(task, resolveContext(ctx, entry), entry.run.outputs);
   } catch (e) {
     log(ctx, 'ERROR', `Unable to resolve state from the Flowable task: ${messageOf(e)}`, entry);
     setState(ctx, entry, 'FAILED');
-    return;
+    return false;
   }
   const group = createGroup(entry, resolved);
   if (resolved && spec.dependencies) indexDag(group, spec.dependencies(task));
@@ -139,5 +172,6 @@ function openFlowable(ctx: StepContext, entry: RunEntry, spec: FlowableSpec, hoo
   }
   ctx.state.groups.set(entry.run.id, group);
   ctx.dirty.add(group);
-  hooks?.opened?.(actorRun(ctx, entry));
+  if (group.work) startWork(ctx, entry, group, 'setup');
+  return true;
 }

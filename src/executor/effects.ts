@@ -2,6 +2,7 @@
 import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
+import type { WorkPhase } from '../model/work-phase.js';
 import type { ReplayRequest, SubflowRequest } from '../protocol/shard-messages.js';
 
 /** Run one attempt of a runnable task in the pool. */
@@ -17,6 +18,10 @@ export interface DispatchEffect {
   errorLogs?: LogEntry[];
   /** The run's loop value (`taskrun.value`), whether or not its templates name it (state tasks key by it). */
   taskRunValue?: string;
+  /** Not an attempt: work of a flowable around its children (WorkingDirectory), run in its directory. */
+  work?: WorkPhase;
+  /** The directory (a name under the pool's work dir) the run works in: its WorkingDirectory's. */
+  workingDir?: string;
 }
 
 /** Abort a running attempt (kill, timeout). */

@@ -7,9 +7,9 @@ import type { Task } from '../model/flow.js';
 import type { StateType } from '../model/state.js';
 import { sequential, type FlowableSpec, type ResolvedChild } from '../tasks/flowable/index.js';
 import { actorHooksOf, flowableOf } from '../tasks/registry.js';
-import type { Branch, Group } from './state.js';
+import type { Branch, Group, RunEntry } from './state.js';
 import { log, setState, type StepContext } from './context.js';
-import { createRun } from './dispatch.js';
+import { createRun, startWork } from './dispatch.js';
 import { finishExecution } from './end.js';
 import { actorRun } from './actor-run.js';
 
@@ -29,6 +29,7 @@ export function processGroup(ctx: StepContext, group: Group): void {
   const parent = group.parent;
   if (parent && parent.run.state.current !== 'RUNNING') return;
   const spec = parent ? flowableOf(parent.task.canonicalType)! : sequential;
+  if (group.work && parent && !workAllows(ctx, group, parent)) return;
   const task = parent?.task;
   const errors = enabled(parent ? parent.task.errors : state.flow.errors);
   const errorsActive = group.errors.created > 0 || (group.normal.counts.FAILED ?? 0) > 0;
@@ -49,6 +50,22 @@ export function processGroup(ctx: StepContext, group: Group): void {
   if (final === undefined) return;
   if (parent) setState(ctx, parent, final);
   else finishExecution(ctx, final);
+}
+
+/**
+ * A working flowable (WorkingDirectory) resolves only between its setup and its teardown, and
+ * after the teardown (its errors branch, its end): while either is in flight nothing moves, and
+ * once its normal branch has ended (all done, or a child FAILED) the teardown starts.
+ */
+function workAllows(ctx: StepContext, group: Group, owner: RunEntry): boolean {
+  const { phase } = group.work!;
+  if (phase === 'setup' || phase === 'teardown') return false;
+  if (phase === 'done') return true;
+  const normal = group.normal;
+  const ended = inProgress(normal) === 0 && ((normal.counts.FAILED ?? 0) > 0 || normal.created >= (group.resolved?.length ?? 0));
+  if (!ended) return true;
+  startWork(ctx, owner, group, 'teardown');
+  return false;
 }
 
 function createSequential(ctx: StepContext, group: Group, list: ResolvedChild[], b: Branch, branch: 'normal' | 'errors'): void {

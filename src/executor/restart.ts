@@ -15,6 +15,7 @@ import { flowableOf } from '../tasks/registry.js';
 import { directChildren, indexFlow, type FlowIndex } from './flow-index.js';
 import { log, setExecutionState, type StepContext } from './context.js';
 import { dispatchRun } from './dispatch.js';
+import { reopenWork } from './work.js';
 import type { RunEntry } from './state.js';
 
 /** A task-run record as stored: its position in the task-run list and the run. */
@@ -282,6 +283,8 @@ export function resumeRestarted(ctx: StepContext): void {
   if (state.header.state.current !== 'RESTARTED') return;
   log(ctx, 'INFO', 'Flow restarted');
   setExecutionState(ctx, 'RUNNING');
+  // A working directory's children ran in a directory that is gone: it runs again whole.
+  reopenWork(ctx, false);
   const restartedRuns: RunEntry[] = [];
   for (const entry of state.runs.values()) if (entry.run.state.current === 'RESTARTED') restartedRuns.push(entry);
   restartedRuns.sort((a, b) => a.seq - b.seq);

@@ -22,6 +22,7 @@ import { resolveContextFor } from './dispatch.js';
 import { restoredRun } from './actor-run.js';
 import { restoreSlaDeadlines } from './sla.js';
 import type { HostVars } from './run-vars.js';
+import { restoredWorkPhase } from './work.js';
 
 function branchOf(task: Task, owner: Task | undefined, flow: Flow): 'normal' | 'errors' {
   const errors = owner ? owner.errors : flow.errors;
@@ -109,7 +110,10 @@ export function restoreExecutionState(flow: Flow, header: ExecutionHeader, recor
   for (const entry of actorRuns) actorHooksOf(entry.task.canonicalType)?.restore?.(restoredRun(state, entry, host));
   restoreSlaDeadlines(state);
   releaseRestored(state);
-  for (const group of state.groups.values()) settleValues(group);
+  for (const group of state.groups.values()) {
+    settleValues(group);
+    restoredWorkPhase(group);
+  }
   state.nextLogSeq = logs.length;
   state.errorLogs = logs.filter((l) => l.level === 'ERROR').slice(0, 25);
   return state;

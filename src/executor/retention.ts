@@ -19,6 +19,11 @@ function dropClosedGroup(state: ExecutionState, group: Group): void {
   if (!owner || !isTerminated(owner.run.state.current) || !settled(group)) return;
   if (state.groups.get(group.key) === group) state.groups.delete(group.key);
   group.tally.held.delete(group);
+  if (group.work) {
+    // A working directory's children were kept while it was open; it is over, they leave too.
+    for (const child of group.byKey.values()) if (state.runs.get(child.run.id) === child) state.runs.delete(child.run.id);
+    group.byKey.clear();
+  }
 }
 
 /**

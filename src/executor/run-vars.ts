@@ -78,6 +78,13 @@ export function runVars(state: ExecutionState, entry: RunEntry, host: HostVars):
   if (run.parentTaskRunId !== undefined) taskrun.parentId = run.parentTaskRunId;
   if (run.value !== undefined) taskrun.value = run.value;
   if (run.iteration !== undefined) taskrun.iteration = run.iteration;
+  const worker = entry.branch === 'normal' && entry.group.work ? entry.group.parent : null;
+  if (worker) {
+    // A WorkingDirectory's tasks render its run as `workerTaskrun`, and its value as their own (Kestra's forWorkingDirectory).
+    const w = worker.run;
+    if (w.value !== undefined && run.value === undefined) taskrun.value = w.value;
+    vars.workerTaskrun = { id: w.id, startDate: w.state.histories[0]!.date, attemptsCount: w.attempts?.length ?? 0, ...(w.parentTaskRunId !== undefined ? { parentId: w.parentTaskRunId } : {}), ...(w.value !== undefined ? { value: w.value } : {}) };
+  }
   vars.taskrun = taskrun;
   const parents = parentsOf(entry);
   if (parents.length) {

@@ -11,7 +11,8 @@ import { isTerminated, transition, type StateType } from '../model/state.js';
 import type { FlowIndex } from './flow-index.js';
 import type { ExecutorLimits } from '../model/limits.js';
 import type { ResolvedChild } from '../tasks/flowable/spec.js';
-import { actorHooksOf } from '../tasks/registry.js';
+import { actorHooksOf, flowableOf } from '../tasks/registry.js';
+import { workingDirName } from '../model/work-phase.js';
 
 /** Per-branch counters of a group. */
 export interface Branch {
@@ -64,6 +65,12 @@ export interface Group {
    * dependencies have all terminated, in the order they became ready (those from `next` on are still to start).
    */
   dag?: { unmet: Map<string, number>; dependents: Map<string, string[]>; ready: ResolvedChild[]; next: number; byId: Map<string, ResolvedChild>; started: Set<string> };
+  /**
+   * A flowable that works around its children (WorkingDirectory): the directory they share, and
+   * where it is — `setup` or `teardown` in flight in the pool (nothing resolves meanwhile),
+   * `children` running, `done` (the directory is gone; the errors branch may run).
+   */
+  work?: { dir: string; phase: 'setup' | 'children' | 'teardown' | 'done' };
   /** Concurrent loops: per loop value progress, and which values changed since the last pass. */
   values?: { order: string[]; tasks: Task[]; progress: Map<string, ValueProgress>; nextIndex: number; active: number; touched: Set<string> };
 }
@@ -140,8 +147,13 @@ export function createTally(max: number): RunTally {
 
 /** A new empty group for `parent`, sharing its execution's tally (the top level, parent null, gets `tally`). */
 export function createGroup(parent: RunEntry | null, resolved: ResolvedChild[] | null, tally?: RunTally): Group {
-  const retain = parent !== null && (actorHooksOf(parent.task.canonicalType)?.iterates === true || parent.group.retain);
-  return { key: parent ? parent.run.id : '', parent, tally: parent ? parent.group.tally : tally ?? createTally(Infinity), retain, normal: emptyBranch(), errors: emptyBranch(), byKey: new Map(), resolved };
+  // A working directory's children stay in memory while it is open: losing its directory (a
+  // crash) deletes them by seq and runs them again (./work.ts).
+  const works = parent !== null && flowableOf(parent.task.canonicalType)?.work === true;
+  const retain = parent !== null && (actorHooksOf(parent.task.canonicalType)?.iterates === true || works || parent.group.retain);
+  const group: Group = { key: parent ? parent.run.id : '', parent, tally: parent ? parent.group.tally : tally ?? createTally(Infinity), retain, normal: emptyBranch(), errors: emptyBranch(), byKey: new Map(), resolved };
+  if (works) group.work = { dir: workingDirName(parent.run.id), phase: 'children' };
+  return group;
 }
 
 function count(branch: Branch, type: StateType, delta: number): void {

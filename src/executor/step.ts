@@ -19,6 +19,7 @@ import { dispatchRun, pushDispatch } from './dispatch.js';
 import { processGroup, wakeHeld } from './resolve.js';
 import { resumeRestarted } from './restart.js';
 import { armSlaDeadlines, checkSlaAssertions, slaDeadlineReached } from './sla.js';
+import { applyWork, reopenWork } from './work.js';
 
 /** What one step changed and asks for. */
 export interface StepResult {
@@ -131,6 +132,10 @@ function isStale(entry: RunEntry | undefined, msg: TaskResultMessage): entry is 
 }
 
 function applyResult(ctx: StepContext, msg: TaskResultMessage): void {
+  if (msg.work) {
+    applyWork(ctx, msg);
+    return;
+  }
   const entry = ctx.state.runs.get(msg.taskRunId);
   if (isStale(entry, msg)) return;
   const { run } = entry;
@@ -205,9 +210,12 @@ function recover(ctx: StepContext, crashed: boolean): void {
     return;
   }
   if (isTerminated(state.header.state.current)) return;
+  // Open working directories were emptied with the work dir: they run again (their children leave inFlight).
+  reopenWork(ctx, crashed);
   const limit = limitOf(ctx.env.limits, 'maxAttemptCrashes');
   for (const id of [...state.inFlight]) {
     const entry = state.runs.get(id)!;
+    if (state.groups.get(id)?.work) continue; // a working directory's setup, just sent again whole
     if (crashed) {
       // Counted in the record before the attempt is dispatched again: it survives the next crash.
       entry.crashes = (entry.crashes ?? 0) + 1;

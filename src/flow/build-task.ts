@@ -167,7 +167,13 @@ function setProperty(task: Task, key: string, spec: PropSpec, value: YNode, path
       task.errors = buildTasks(value, path, ctx);
       return;
   }
-  if (spec.type === 'tasks') setOwn(task.props, key, buildTasks(value, path, ctx));
+  if (spec.type === 'tasks') {
+    const tasks = buildTasks(value, path, ctx);
+    if (spec.runnableOnly) {
+      for (const child of tasks) if (child.kind === 'flowable') ctx.problems.add(child.source ?? { line: value.line, column: value.column, path }, child.source?.path ?? path, `Only runnable tasks are allowed as children of a ${task.canonicalType.slice(task.canonicalType.lastIndexOf('.') + 1)} task ('${child.id}' is a flowable)`);
+    }
+    setOwn(task.props, key, tasks);
+  }
   else if (spec.type === 'cases') setOwn(task.props, key, buildCases(value as YMap, path, ctx));
   else if (spec.type === 'dag') setOwn(task.props, key, buildDag(value, path, task, ctx));
   else setOwn(task.props, key, toPlain(value));

@@ -279,5 +279,6 @@ function failedResult(job: TaskJob, error: ErrorRecord): TaskResultMessage {
     outputs: null,
     logs: [{ namespace: job.namespace, flowId: job.flowId, taskId: job.task.id, executionId: job.executionId, taskRunId: job.taskRunId, attemptNumber: job.attemptNumber, timestamp: date, level: 'ERROR', message: error.message }],
     error,
+    ...(job.work ? { work: job.work } : {}),
   });
 }

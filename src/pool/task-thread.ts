@@ -4,6 +4,7 @@
  * completed in a turn of this thread's event loop in one message. The main thread only starts,
  * connects and (for a `timeout`) stops this thread; it never relays a job or a result.
  */
+import { join } from 'node:path';
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { failureLogMessage, renderObject, renderString, renderTyped, type HostFunction } from '../expr/index.js';
 import { TroupeError, toErrorRecord } from '../errors.js';
@@ -15,7 +16,7 @@ import { logsMessage, resultsMessage, watchMessage, type ConnectMessage, type Ta
 import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { createTaskFiles, DEFAULT_MAX_OUTPUT_BYTES, FileJournal, LocalStorage, spillOversizedOutputs, storageFunctions, type TaskFiles } from '../storage/index.js';
-import { poolTaskOf } from '../tasks/pool.js';
+import { poolTaskOf, poolWorkOf } from '../tasks/pool.js';
 import { kvFunction, LmdbKvStore, type KvStore } from '../kv/index.js';
 import { openStore } from '../store/index.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
@@ -133,6 +134,9 @@ function flush(link: Link): void {
 /** Runs one attempt. Never throws: a failure is a FAILED attempt with its error logged. */
 async function runTask(job: TaskJob, abort: AbortController, shardIndex: number, ticket: number, logs: LogEntry[], onLog: () => void): Promise<TaskResultMessage> {
   enter(shardIndex, ticket);
+  // In a WorkingDirectory (its children, its own work): the shared directory, and `{{ workingDir }}` renders it.
+  const workingDir = job.workingDir === undefined ? undefined : join(init.workDir, job.workingDir);
+  const vars = workingDir === undefined ? job.vars : { ...job.vars, workingDir };
   const startMs = Date.now();
   const metrics: Metric[] = [];
   /** Values secret() returned in this attempt: its log lines are masked with them (Kestra §4). */
@@ -162,15 +166,16 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
   const ctx: RunnableContext = {
     flow: { namespace: job.namespace, id: job.flowId },
     ...(job.taskRunValue !== undefined ? { taskRunValue: job.taskRunValue } : {}),
-    render: (t, extra) => renderString(t, extra ? { ...job.vars, ...extra } : job.vars, renderOptions),
-    renderObject: (v, extra) => renderObject(v, extra ? { ...job.vars, ...extra } : job.vars, renderOptions),
-    renderTyped: (t) => renderTyped(t, job.vars, renderOptions),
+    render: (t, extra) => renderString(t, extra ? { ...vars, ...extra } : vars, renderOptions),
+    renderObject: (v, extra) => renderObject(v, extra ? { ...vars, ...extra } : vars, renderOptions),
+    renderTyped: (t) => renderTyped(t, vars, renderOptions),
     kv,
     log,
     metric: (m) => metrics.push(m),
     nowMs: () => Date.now(),
     signal: abort.signal,
     workDir: init.workDir,
+    ...(workingDir !== undefined ? { workingDir } : {}),
     get files(): TaskFiles {
       return (files ??= createTaskFiles(storage, { ...scope, taskId: job.task.id, taskRunId: job.taskRunId, attempt: { number: job.attemptNumber, journal: fileJournal } }));
     },
@@ -182,10 +187,10 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
   let timer: NodeJS.Timeout | undefined;
   let watchedAttempt: WatchedAttempt | undefined;
   try {
-    const spec = await poolTaskOf(job.task.canonicalType);
+    const spec = job.work ? await poolWorkOf(job.task.canonicalType, job.work) : await poolTaskOf(job.task.canonicalType);
     enter(shardIndex, ticket);
     let timedOut: Promise<never> | undefined;
-    if (job.task.timeout !== undefined) {
+    if (job.task.timeout !== undefined && !job.work) {
       const timeoutMs = parseDuration(ctx.render(job.task.timeout));
       watchedAttempt = { shardIndex, ticket };
       watched.started.push({ shardIndex, ticket, timeoutMs });
@@ -236,6 +241,7 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     attempt: { state: { current: state, histories: [{ state: 'CREATED', date: startDate }, { state: 'RUNNING', date: startDate }, { state, date: isoDate(Date.now()) }] } },
     outputs,
     logs,
+    ...(job.work ? { work: job.work } : {}),
   });
   if (metrics.length) result.attempt.metrics = metrics;
   if (error) result.error = error;

@@ -4,6 +4,7 @@
  */
 import type { Metric, TaskRunAttempt } from '../model/task-run.js';
 import type { LogEntry } from '../model/log-entry.js';
+import type { WorkPhase } from '../model/work-phase.js';
 import type { ErrorRecord } from '../errors.js';
 import type { ChildReport, Execution } from '../model/execution.js';
 
@@ -30,6 +31,8 @@ export interface TaskResultMessage {
   logs: LogEntry[];
   metrics?: Metric[];
   error?: ErrorRecord;
+  /** Set on the result of a flowable's work (WorkingDirectory), not of an attempt: the phase it ran. */
+  work?: WorkPhase;
 }
 
 /** A timer the actor asked for has fired. */

@@ -8,6 +8,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Task } from '../model/flow.js';
 import type { LogEntry } from '../model/log-entry.js';
+import type { WorkPhase } from '../model/work-phase.js';
 import type { ErrorRecord } from '../errors.js';
 import type { TaskResultMessage } from './execution-messages.js';
 
@@ -26,6 +27,10 @@ export interface TaskJob {
   parent?: { namespace: string; flowId: string; executionId: string };
   /** The run's loop value (`taskrun.value`), when it has one. */
   taskRunValue?: string;
+  /** Not an attempt: a phase of a flowable's work around its children (WorkingDirectory); the result echoes it. */
+  work?: WorkPhase;
+  /** The directory the run works in, a name under the thread's `workDir`: its WorkingDirectory's. */
+  workingDir?: string;
 }
 
 /** A job as sent to a thread, with the sending shard's number for it (unique in that shard). */

@@ -426,7 +426,7 @@ export class Shard {
         }
         for (const effect of result.effects) {
           if (effect.type === 'task.dispatch') {
-            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}), ...parentOf(state.header.trigger), ...(effect.taskRunValue !== undefined ? { taskRunValue: effect.taskRunValue } : {}) });
+            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}), ...parentOf(state.header.trigger), ...(effect.taskRunValue !== undefined ? { taskRunValue: effect.taskRunValue } : {}), ...(effect.work ? { work: effect.work } : {}), ...(effect.workingDir !== undefined ? { workingDir: effect.workingDir } : {}) });
           } else if (effect.type === 'task.cancel') cancels.push(effect.taskRunId);
           else if (effect.type === 'timer.start') timers.push({ actor, timerId: effect.timerId, atMs: effect.atMs });
           else if (effect.type === 'subflow.start') subflows.push({ parentExecutionId: state.header.id, start: effect });
@@ -473,9 +473,9 @@ export class Shard {
     // Committed (visible, maybe not yet on disk): internal effects may go, since recovery replays
     // them from the records if this commit is lost — a dispatched run with no result is
     // dispatched again. A run dispatched and cancelled in the same batch (recovered, then killed)
-    // is not dispatched at all.
+    // is not dispatched at all; a working directory's removal always goes (it is the kill's).
     const cancelled = new Set(cancels);
-    const live = cancelled.size ? jobs.filter((j) => !cancelled.has(j.taskRunId)) : jobs;
+    const live = cancelled.size ? jobs.filter((j) => !cancelled.has(j.taskRunId) || j.work === 'remove') : jobs;
     if (cancels.length) this.#pool.cancel(cancels);
     if (live.length) {
       const onMain = live.filter((j) => isEngineTask(j.task.canonicalType));

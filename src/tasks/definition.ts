@@ -6,7 +6,7 @@
 import type { Task, TaskKind } from '../model/flow.js';
 import type { ActorTask } from './actor-spec.js';
 import type { FlowableSpec } from './flowable/spec.js';
-import type { MainTask, PoolTask } from './run-spec.js';
+import type { FlowableWork, MainTask, PoolTask } from './run-spec.js';
 
 /** Where a type may appear in a flow. */
 export type TypeCategory = 'task' | 'trigger' | 'condition';
@@ -19,6 +19,8 @@ export interface ActorBehaviour {
   runs: 'actor';
   flowable?: FlowableSpec;
   actor?: ActorTask;
+  /** A flowable that works in the pool around its children (`FlowableSpec.work`): `load` imports its `pool.ts`. */
+  work?: { load(): Promise<FlowableWork> };
 }
 
 /** Run in a pool thread; `load` imports the type's `pool.ts` (pool code only). */

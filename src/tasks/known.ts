@@ -10,7 +10,5 @@ import { coreTask, type TypeDefinition } from './definition.js';
 export const KNOWN_TASKS: readonly TypeDefinition[] = [
   coreTask('execution.Exit', 'runnable', { state: 'enum:SUCCESS|WARNING|KILLED|FAILED|CANCELED', exitMessage: 'string', condition: 'string' }),
   coreTask('execution.Counts', 'runnable', { flows: 'list', namespaces: 'list', states: 'list', labels: 'any', expression: 'string!', startDate: 'string!', endDate: 'string' }, { legacy: ['executions.Counts'] }),
-  coreTask('storage.LocalFiles', 'runnable', { inputs: 'any', outputs: 'list' }, { legacy: ['storages.LocalFiles'] }),
-  coreTask('flow.WorkingDirectory', 'flowable', { tasks: 'tasks+', cache: 'map', namespaceFiles: 'map', inputFiles: 'any', outputFiles: 'list' }, { legacy: ['flows.WorkingDirectory', 'flows.Worker'] }),
   coreTask('flow.Template', 'flowable', { namespace: 'string!', templateId: 'string!', args: 'map', tenantId: 'string' }, { legacy: ['flows.Template'] }),
 ];

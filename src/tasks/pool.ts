@@ -2,8 +2,9 @@
  * Pool side of the registry (imported by src/pool only): the behaviour of a task type that runs in
  * a pool thread, loaded from its `pool.ts` on first use and kept.
  */
-import { poolBehaviourOf } from './registry.js';
-import type { PoolTask } from './run-spec.js';
+import { poolBehaviourOf, workBehaviourOf } from './registry.js';
+import type { WorkPhase } from '../model/work-phase.js';
+import type { FlowableWork, PoolTask } from './run-spec.js';
 
 const loaded = new Map<string, Promise<PoolTask>>();
 
@@ -20,4 +21,21 @@ export function poolTaskOf(canonicalType: string): Promise<PoolTask> {
     loaded.set(canonicalType, task);
   }
   return task;
+}
+
+const loadedWork = new Map<string, Promise<FlowableWork>>();
+
+/**
+ * The pool work of a flowable (WorkingDirectory) for one phase.
+ * @throws when the type has no such work
+ */
+export async function poolWorkOf(canonicalType: string, phase: WorkPhase): Promise<PoolTask> {
+  let work = loadedWork.get(canonicalType);
+  if (!work) {
+    const behaviour = workBehaviourOf(canonicalType);
+    if (!behaviour) throw new Error(`The task type '${canonicalType}' has no work to run in the pool`);
+    work = behaviour.load();
+    loadedWork.set(canonicalType, work);
+  }
+  return (await work)[phase];
 }

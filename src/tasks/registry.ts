@@ -10,7 +10,7 @@
  */
 import type { Task, TaskKind } from '../model/flow.js';
 import type { ActorTask } from './actor-spec.js';
-import type { Behaviour, MainBehaviour, PoolBehaviour, RunsOn, TypeCategory, TypeDefinition } from './definition.js';
+import type { ActorBehaviour, Behaviour, MainBehaviour, PoolBehaviour, RunsOn, TypeCategory, TypeDefinition } from './definition.js';
 import type { FlowableSpec } from './flowable/spec.js';
 import { compileProps, type PropSpec } from './schema.js';
 import { FLOWABLE_TYPES } from './flowable/index.js';
@@ -35,12 +35,14 @@ import { KV_TASKS } from './kv/index.js';
 import { STATE_TASKS } from './state/index.js';
 import { PURGE_TASKS } from './purge/index.js';
 import { LOG_FETCH } from './log-fetch/index.js';
+import { WORKING_DIRECTORY } from './working-directory/index.js';
+import { LOCAL_FILES } from './local-files/index.js';
 import { CONDITIONS, TRIGGERS } from './triggers.js';
 
 /** Every definition, in the order `listTaskTypes` returns them. */
 const DEFINITIONS: readonly TypeDefinition[] = [
   RETURN, ECHO, LOG, FAIL, LABELS, RESUME, TOGGLE, OUTPUT_VALUES, SLEEP,
-  ...FLOWABLE_TYPES, SUBFLOW, ...FOR_EACH_ITEM_TYPES, PAUSE, WAIT_FOR,
+  ...FLOWABLE_TYPES, WORKING_DIRECTORY, SUBFLOW, ...FOR_EACH_ITEM_TYPES, PAUSE, WAIT_FOR,
   ...KNOWN_TASKS,
   ...KV_TASKS,
   ...STATE_TASKS,
@@ -49,6 +51,7 @@ const DEFINITIONS: readonly TypeDefinition[] = [
   ...SCRIPT_TASKS,
   ...HTTP_TASKS,
   ...STORAGE_TASKS,
+  LOCAL_FILES,
   ...NOTIFICATION_TASKS,
   ...TRIGGERS,
   ...CONDITIONS,
@@ -155,6 +158,12 @@ export function actorHooksOf(canonicalType: string): ActorTask | undefined {
 export function poolBehaviourOf(canonicalType: string): PoolBehaviour | undefined {
   const b = BEHAVIOURS.get(canonicalType);
   return b?.runs === 'pool' ? b : undefined;
+}
+
+/** The pool work of a flowable that works around its children (for src/pool only), if it has any. */
+export function workBehaviourOf(canonicalType: string): ActorBehaviour['work'] {
+  const b = BEHAVIOURS.get(canonicalType);
+  return b?.runs === 'actor' ? b.work : undefined;
 }
 
 /** The main-thread behaviour of a canonical type (execution.Resume), if it runs there. */

@@ -10,6 +10,7 @@ import type { StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
 import type { FileJournal, Storage, TaskFiles } from '../storage/index.js';
 import type { KvStore } from '../kv/types.js';
+import type { WorkPhase } from '../model/work-phase.js';
 
 /** The task's view of its run: rendering in its context, logs, metrics, the clock, cancellation. */
 export interface RunnableContext {
@@ -35,6 +36,11 @@ export interface RunnableContext {
   signal: AbortSignal;
   /** The directory under the data dir where attempts make their scratch working directories. */
   workDir: string;
+  /**
+   * The directory this run shares with the other tasks of its WorkingDirectory (absolute), when it
+   * runs in one: a task uses it instead of a scratch directory of its own and never removes it.
+   */
+  workingDir?: string;
   /**
    * Internal storage as this run sees it: where it writes its files, which `kestra://` URIs it may
    * read (its execution's, its parent's, its namespace files), and the raw storage (`files.storage`).
@@ -76,6 +82,9 @@ export interface RunnableOutcome {
 export interface PoolTask {
   run(task: Task, ctx: RunnableContext): Promise<RunnableOutcome> | RunnableOutcome;
 }
+
+/** What a flowable that works around its children (WorkingDirectory) runs in the pool, by phase (model/work-phase.ts). */
+export type FlowableWork = Record<WorkPhase, PoolTask>;
 
 /** What PurgeExecutions purges (ISO dates; Kestra's `ExecutionService.purge`). */
 export interface ExecutionPurge {

@@ -1,6 +1,7 @@
 /**
  * Property schemas of plugin types, in a compact notation: `type`, `type!` (required) or `type+`
- * (required, non-empty list), where type is one of {@link PropType}, or `enum:A|B|C`. The flow
+ * (required, non-empty list), where type is one of {@link PropType}, `enum:A|B|C`, or `runnables`
+ * (a `tasks` list of runnable tasks only). The flow
  * parser checks every property against them, with line:column.
  */
 
@@ -27,6 +28,8 @@ export interface PropSpec {
   nonEmpty: boolean;
   /** The accepted values of an `enum` property. */
   values?: readonly string[];
+  /** A task list whose tasks must all be runnable (`runnables`: WorkingDirectory's `tasks`). */
+  runnableOnly?: boolean;
 }
 
 /** Compiles the compact notation into {@link PropSpec}s. */
@@ -38,7 +41,9 @@ export function compileProps(props: Readonly<Record<string, string>>): Record<st
     const base = required ? text.slice(0, -1) : text;
     out[name] = base.startsWith('enum:')
       ? { type: 'enum', required, nonEmpty, values: base.slice(5).split('|') }
-      : { type: base as PropType, required, nonEmpty };
+      : base === 'runnables'
+        ? { type: 'tasks', required, nonEmpty, runnableOnly: true }
+        : { type: base as PropType, required, nonEmpty };
   }
   return out;
 }

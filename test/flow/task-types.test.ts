@@ -107,6 +107,7 @@ describe('type registry', () => {
     expect(['storage.FilterItems', 'storage.DeduplicateItems'].map(runs)).toEqual(['pool', 'pool']);
     expect(['kv.Set', 'kv.Get', 'kv.GetKeys', 'kv.Delete'].map(runs)).toEqual(['pool', 'pool', 'pool', 'pool']);
     expect(['execution.Exit', 'execution.Counts', 'flow.Template'].map(runs)).toEqual([undefined, undefined, undefined]);
+    expect(['flow.WorkingDirectory', 'storage.LocalFiles'].map(runs)).toEqual(['actor', 'pool']);
   });
 
   it('returns undefined for an unknown type', () => {

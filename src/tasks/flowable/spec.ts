@@ -42,6 +42,13 @@ export interface FlowableSpec {
   dependencies?(task: Task): ReadonlyMap<string, readonly string[]>;
   /** AllowFailure: turns the derived final state into the flowable's own. */
   adjustState?(state: StateType): StateType;
+  /**
+   * WorkingDirectory: the flowable works in the pool around its children (model/work-phase.ts) —
+   * `setup` before the first child, `teardown` once its normal branch ended (its outputs are the
+   * teardown's), `remove` if it is killed — and the children of its normal branch run in the
+   * directory that work makes (their jobs carry it). Its type's behaviour has `work`.
+   */
+  work?: boolean;
 }
 
 /** Whether a value is a parsed task. */

@@ -11,9 +11,9 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { mkdirSync } from 'node:fs';
 import { idFromBytes } from '../../model/ids.js';
-import { storageUri } from '../../storage/uri.js';
+import { NamespaceFiles } from '../../storage/namespace-files.js';
 import type { RunnableContext } from '../run-spec.js';
-import { namespaceFileMatcher, pathMatcher } from './glob.js';
+import { pathMatcher } from './glob.js';
 import { randomName, strings, type Workspace } from './run.pool.js';
 
 /** Kestra's pattern of an internal-storage URI inside a command (core `ScriptService`). */
@@ -49,20 +49,19 @@ export async function localizeUris(ctx: RunnableContext, ws: Workspace, text: st
   return text.replace(URI_IN_TEXT, (uri) => local.get(uri)!);
 }
 
-/** Copies the namespace's files selected by `namespaceFiles: {enabled, include, exclude}` (when the property is set and enabled). */
+/**
+ * Copies the namespace's files selected by `namespaceFiles: {enabled, include, exclude}` (when the
+ * property is set and enabled), through storage/namespace-files.ts, which matches them as Kestra does.
+ */
 export async function copyNamespaceFiles(ctx: RunnableContext, ws: Workspace, prop: unknown): Promise<void> {
   if (prop === undefined || prop === null) return;
   const spec = ctx.renderObject(prop) as Record<string, unknown>;
-  if (typeof spec !== 'object' || Array.isArray(spec)) throw new Error('namespaceFiles must be a map {enabled, include, exclude}');
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new Error('namespaceFiles must be a map {enabled, include, exclude}');
   if (spec.enabled === false || spec.enabled === 'false') return;
-  const include = strings(spec.include, 'namespaceFiles.include').map(namespaceFileMatcher);
-  const exclude = strings(spec.exclude, 'namespaceFiles.exclude').map(namespaceFileMatcher);
-  const root = ctx.files.namespaceFiles;
-  for (const file of await ctx.files.storage.list(root)) {
-    const rel = file.uri.slice(storageUri(root).length + 1).split('/').map(decodeURIComponent).join('/');
-    if (include.length && !include.some((m) => m(rel))) continue;
-    if (exclude.some((m) => m(rel))) continue;
-    await download(ctx, file.uri, ws.path(rel));
+  const include = strings(spec.include, 'namespaceFiles.include');
+  const exclude = strings(spec.exclude, 'namespaceFiles.exclude');
+  for (const file of await new NamespaceFiles(ctx.files.storage).list(ctx.flow.namespace, { include, exclude })) {
+    await download(ctx, file.uri, ws.path(file.path.slice(1)));
   }
 }
 

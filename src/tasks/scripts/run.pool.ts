@@ -7,7 +7,7 @@
  * removed after.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Task } from '../../model/flow.js';
 import type { RunnableContext } from '../run-spec.js';
@@ -80,13 +80,26 @@ function baseEnv(): Record<string, string> {
   return { ...inherited };
 }
 
-/** The attempt's scratch working directory and its output dir. */
+/**
+ * The attempt's working directory and its output dir: a scratch directory of its own, or the one
+ * it shares with the tasks of its WorkingDirectory (`ctx.workingDir`), which it never removes.
+ */
 export class Workspace {
   readonly wd: string;
   readonly outputDir: string;
+  readonly #shared: boolean;
 
-  constructor(ctx: RunnableContext) {
-    ({ wd: this.wd, outputDir: this.outputDir } = takeScratchDir(ctx.workDir));
+  /** @param options.outputDir false: no output dir is made in a shared directory (LocalFiles, a WorkingDirectory's own work) */
+  constructor(ctx: RunnableContext, options: { outputDir?: boolean } = {}) {
+    this.#shared = ctx.workingDir !== undefined;
+    if (ctx.workingDir === undefined) {
+      ({ wd: this.wd, outputDir: this.outputDir } = takeScratchDir(ctx.workDir));
+      return;
+    }
+    this.wd = ctx.workingDir;
+    this.outputDir = join(this.wd, randomName());
+    if (!existsSync(this.wd)) throw new Error(`The working directory ${this.wd} is gone (its WorkingDirectory ended)`);
+    if (options.outputDir !== false) mkdirSync(this.outputDir);
   }
 
   /** A path inside the working dir for a relative name; a name that leaves it is refused. */
@@ -112,9 +125,13 @@ export class Workspace {
     return abs;
   }
 
-  /** The attempt is over: the working dir goes (or, left as made, waits empty for the thread's next attempt: ./scratch-dirs.pool.ts). */
+  /**
+   * The attempt is over: in a shared directory only its output dir goes; a scratch working dir
+   * goes (or, left as made, waits empty for the thread's next attempt: ./scratch-dirs.pool.ts).
+   */
   remove(): void {
-    giveBackScratchDir(this);
+    if (this.#shared) rmSync(this.outputDir, { recursive: true, force: true });
+    else giveBackScratchDir(this);
   }
 }
 

@@ -2,7 +2,7 @@
  * Kestra's storage tasks (core:`plugin/core/storage/*`), run in the pool on internal storage
  * through `RunnableContext.files`: files streamed chunk by chunk or line by line, never loaded
  * whole (docs/reference/storage.md). Legacy names `io.kestra.core.tasks.storages.*`.
- * LocalFiles is still in known.ts (not runnable yet).
+ * LocalFiles is in ../local-files.
  */
 import { coreTask } from '../definition.js';
 
