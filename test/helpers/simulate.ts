@@ -43,15 +43,15 @@ export class Simulation {
    * A new simulation rebuilt from this one's records, as a restarted shard would: everything
    * in memory (pending dispatches, timers, indexes) is lost; only what was stored is kept.
    */
-  crashAndRestore(yaml: string): Simulation {
+  crashAndRestore(yaml: string, options: { crashed?: boolean; crashes?: Map<number, number> } = {}): Simulation {
     const stored = new Map([...this.records].map(([seq, run]) => [seq, structuredClone(run)] as const));
-    const records = [...stored].map(([seq, taskRun]) => ({ seq, taskRun }));
+    const records = [...stored].map(([seq, taskRun]) => ({ seq, taskRun, ...(options.crashes?.has(seq) ? { crashes: options.crashes.get(seq)! } : {}) }));
     const header = structuredClone(this.state.header);
     const restored = restoreExecutionState(this.state.flow, header, records, [], {}, () => 0.5);
     const sim = new Simulation(yaml, undefined, restored, stored);
     sim.nowMs = this.nowMs;
     sim.#ids = this.#ids;
-    sim.send({ type: 'execution.recover' });
+    sim.send(options.crashed ? { type: 'execution.recover', crashed: true } : { type: 'execution.recover' });
     return sim;
   }
 
@@ -84,6 +84,7 @@ export class Simulation {
       attempt: { state: { current: o.state, histories: [{ state: 'CREATED', date }, { state: 'RUNNING', date }, { state: o.state, date }] } },
       outputs: o.state === 'FAILED' ? null : (o.outputs ?? {}),
       logs: [],
+      ...(d.work ? { work: d.work } : {}),
     };
   }
 
