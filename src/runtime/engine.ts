@@ -715,6 +715,15 @@ export class Engine implements TroupeApi {
     return this.#store.readLogs(executionId);
   }
 
+  /**
+   * Deletes the log lines of an execution that `match` (Kestra's `DELETE /logs/{executionId}`),
+   * as the PurgeLogs task does; resolves with how many once durable (0 for an unknown id).
+   */
+  async deleteLogs(executionId: string, match: (entry: LogEntry) => boolean = () => true): Promise<number> {
+    this.#assertOpen();
+    return this.#store.deleteLogs(executionId, match);
+  }
+
   /** Kills an execution: KILLING, then KILLED; running attempts are aborted. Throws at once when closed. */
   kill(executionId: string): Promise<void> {
     this.#assertOpen();

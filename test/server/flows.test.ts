@@ -134,6 +134,25 @@ describe.each(['/api/v1', '/api/v1/main'])('flows under %s', (base) => {
     expect((await app.inject({ method: 'PUT', url: `${base}/flows/test.bulk`, headers: YAML, payload: flow('a') })).statusCode).toBe(404);
   });
 
+  it('bulk-updates across namespaces (POST /flows/bulk): every other flow deleted with delete=true, kept with delete=false', async () => {
+    const { app, engine } = await open();
+    const flow = (ns: string, id: string, msg = 'x'): string => `id: ${id}\nnamespace: ${ns}\ntasks:\n  - id: l\n    type: io.kestra.plugin.core.log.Log\n    message: ${msg}\n`;
+    await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: flow('test.one', 'old') });
+    await app.inject({ method: 'POST', url: `${base}/flows`, headers: YAML, payload: flow('test.two', 'kept') });
+    const keep = await app.inject({ method: 'POST', url: `${base}/flows/bulk?delete=false`, headers: YAML, payload: flow('test.three', 'added') });
+    expect(keep.json().map((f: { namespace: string; id: string }) => `${f.namespace}.${f.id}`)).toEqual(['test.three.added']);
+    expect(engine.flow('test.one', 'old')?.deleted).toBeUndefined();
+    const res = await app.inject({ method: 'POST', url: `${base}/flows/bulk`, headers: YAML, payload: `${flow('test.two', 'kept', 'y')}---\n${flow('test.one', 'new')}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().map((f: { namespace: string; id: string; revision: number }) => [`${f.namespace}.${f.id}`, f.revision])).toEqual([['test.one.old', 1], ['test.three.added', 1], ['test.two.kept', 2], ['test.one.new', 1]]);
+    expect(engine.flow('test.one', 'old')?.deleted).toBe(true);
+    expect(engine.flow('test.three', 'added')?.deleted).toBe(true);
+    // The same id in two namespaces is two flows; twice in one namespace is a 422, nothing changed.
+    const dup = await app.inject({ method: 'POST', url: `${base}/flows/bulk`, headers: YAML, payload: `${flow('test.two', 'a')}---\n${flow('test.two', 'a')}` });
+    expect(dup.json().message).toBe('Invalid entity: flow.id: Duplicate flow id');
+    expect(engine.flow('test.two', 'kept')?.deleted).toBeUndefined();
+  });
+
   it('answers the graph with a 501 in Kestra shape', async () => {
     const { app } = await open();
     const res = await app.inject({ url: `${base}/flows/test.api/hello/graph` });

@@ -107,4 +107,43 @@ tasks:
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT.* INFO first$/);
     expect(res.body.endsWith('\n')).toBe(false);
   });
+
+  it('searches across executions newest first, filtered and paged; a bad date is a 422', async () => {
+    const { app, engine } = await open(MANY, LOG_FLOW);
+    const first = await engine.execute('test.api', 'levels');
+    await engine.waitFor(first);
+    const second = await engine.execute('test.api', 'levels');
+    await engine.waitFor(second);
+    const hello = await engine.execute('test.api', 'hello');
+    await engine.waitFor(hello);
+    const all = (await app.inject({ url: '/api/v1/logs/search?namespace=test&size=100' })).json();
+    expect(all.total).toBe(5);
+    expect(all.results.map((l: { message: string }) => l.message)).toEqual(['hello world', 'second', 'first', 'second', 'first']);
+    expect(all.results[1].executionId).toBe(second);
+    const warn = (await app.inject({ url: '/api/v1/logs/search?flowId=levels&minLevel=WARN' })).json();
+    expect(warn).toMatchObject({ total: 2, results: [{ message: 'second', executionId: second }, { message: 'second', executionId: first }] });
+    const paged = (await app.inject({ url: '/api/v1/logs/search?q=FIR&page=2&size=1' })).json();
+    expect(paged).toMatchObject({ total: 2, results: [{ message: 'first', executionId: first }] });
+    expect((await app.inject({ url: '/api/v1/logs/search?namespace=other' })).json()).toEqual({ results: [], total: 0 });
+    expect((await app.inject({ url: '/api/v1/logs/search?startDate=2999-01-01T00:00:00Z' })).json().total).toBe(0);
+    expect((await app.inject({ url: '/api/v1/logs/search?startDate=yesterday' })).statusCode).toBe(422);
+  });
+
+  it('deletes an execution\'s lines (with the same filters) and a flow\'s, durably', async () => {
+    const { app, engine } = await open(MANY, LOG_FLOW);
+    const a = await engine.execute('test.api', 'levels');
+    await engine.waitFor(a);
+    const b = await engine.execute('test.api', 'levels');
+    await engine.waitFor(b);
+    const hello = await engine.execute('test.api', 'hello');
+    await engine.waitFor(hello);
+    const warnOnly = await app.inject({ method: 'DELETE', url: `/api/v1/logs/${a}?minLevel=WARN` });
+    expect(warnOnly.statusCode).toBe(200);
+    expect(engine.logs(a).map((l) => l.message)).toEqual(['first']);
+    expect((await app.inject({ method: 'DELETE', url: '/api/v1/logs/test.api/levels' })).statusCode).toBe(200);
+    expect(engine.logs(a)).toEqual([]);
+    expect(engine.logs(b)).toEqual([]);
+    expect(engine.logs(hello).map((l) => l.message)).toEqual(['hello world']);
+    expect((await app.inject({ method: 'DELETE', url: '/api/v1/logs/nope' })).statusCode).toBe(200);
+  });
 });

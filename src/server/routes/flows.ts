@@ -131,9 +131,9 @@ export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/flows/:namespace/:id/graph', { schema: { params: flowParams } }, async () => {
     throw notImplemented('The flow graph (GET /flows/{namespace}/{id}/graph)');
   });
-  app.post('/flows/bulk', async () => {
-    throw notImplemented('The all-namespaces bulk update (POST /flows/bulk)');
-  });
+  app.post<{ Querystring: { delete: boolean } }>('/flows/bulk', { schema: { querystring: { type: 'object', properties: { delete: { type: 'boolean', default: true } } } } }, async (req) =>
+    bulkUpdate(ctx, undefined, yamlBody(req), req.query.delete),
+  );
   app.post('/flows/import', async () => {
     throw notImplemented('Flow import (POST /flows/import)');
   });
@@ -159,20 +159,24 @@ function validateItem(ctx: ServerContext, doc: string, index: number): Record<st
   return item;
 }
 
-/** `POST /flows/{namespace}`: replace a namespace's flows with the documents of the body. */
-async function bulkUpdate(ctx: ServerContext, namespace: string, body: string, deleteOthers: boolean): Promise<FlowJson[]> {
+/**
+ * `POST /flows/{namespace}`: replace a namespace's flows with the documents of the body;
+ * `POST /flows/bulk` (no namespace): the same across every namespace.
+ */
+async function bulkUpdate(ctx: ServerContext, namespace: string | undefined, body: string, deleteOthers: boolean): Promise<FlowJson[]> {
   const docs = body.split('---').filter((d) => d.trim() !== '');
   const parsed = docs.map((source) => ({ source, flow: parseOrThrow(source) }));
   const ids = new Set<string>();
   for (const { flow } of parsed) {
-    if (flow.namespace !== namespace) throw invalid('flow.namespace', 'Flow namespace is invalid');
-    if (ids.has(flow.id)) throw invalid('flow.id', 'Duplicate flow id');
-    ids.add(flow.id);
+    if (namespace !== undefined && flow.namespace !== namespace) throw invalid('flow.namespace', 'Flow namespace is invalid');
+    const key = `${flow.namespace}\u0000${flow.id}`;
+    if (ids.has(key)) throw invalid('flow.id', 'Duplicate flow id');
+    ids.add(key);
   }
   const out: FlowJson[] = [];
   if (deleteOthers) {
     for (const r of latestFlows(ctx.engine.listFlows())) {
-      if (r.deleted || r.namespace !== namespace || ids.has(r.id)) continue;
+      if (r.deleted || (namespace !== undefined && r.namespace !== namespace) || ids.has(`${r.namespace}\u0000${r.id}`)) continue;
       await ctx.engine.deleteFlow(r.namespace, r.id);
       out.push(flowToJson(r));
     }

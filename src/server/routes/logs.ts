@@ -1,11 +1,12 @@
 /**
- * `/logs`: an execution's log lines as JSON, as a download, and followed over SSE (kestra-api.md §5).
+ * `/logs`: an execution's log lines as JSON, as a download, followed over SSE, searched across
+ * executions, and deleted (kestra-api.md §5).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
 import { isLevelEnabled, type LogEntry, type LogLevel } from '../../model/log-entry.js';
 import type { ServerContext } from '../context.js';
-import { notImplemented } from '../errors.js';
+import { inNamespace, pagingSchema, parseDate, type Paged } from '../query.js';
 import { openEventStream } from '../sse.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -20,6 +21,25 @@ interface LogFilter {
   taskId?: string;
   taskRunId?: string;
   attempt?: number;
+}
+
+const text = { type: 'string', maxLength: 1000 } as const;
+const searchSchema = {
+  type: 'object',
+  properties: { ...pagingSchema, q: text, namespace: text, flowId: text, triggerId: text, minLevel: { type: 'string', enum: LEVELS }, startDate: { type: 'string', maxLength: 64 }, endDate: { type: 'string', maxLength: 64 } },
+} as const;
+const flowParams = { type: 'object', properties: { namespace: { type: 'string', minLength: 1, maxLength: 1000 }, flowId: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['namespace', 'flowId'] } as const;
+
+interface LogSearch {
+  page: number;
+  size: number;
+  q?: string;
+  namespace?: string;
+  flowId?: string;
+  triggerId?: string;
+  minLevel?: LogLevel;
+  startDate?: string;
+  endDate?: string;
 }
 
 /** A log line in Kestra's HTTP shape: `attemptNumber` always present, `deleted` false. */
@@ -41,8 +61,31 @@ function matches(f: LogFilter): (l: LogEntry) => boolean {
 /** Registers the log routes on `app` (under a prefix). */
 export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { engine } = ctx;
-  app.get('/logs/search', async () => {
-    throw notImplemented('Searching logs across executions (GET /logs/search)');
+  // Newest first (executions by creation, each one's lines from its last): only the page asked
+  // for is kept, whatever the number of lines that match.
+  app.get<{ Querystring: LogSearch }>('/logs/search', { schema: { querystring: searchSchema } }, async (req) => {
+    const { page, size, q, namespace, flowId, triggerId, minLevel } = req.query;
+    const start = parseDate('startDate', req.query.startDate);
+    const end = parseDate('endDate', req.query.endDate);
+    const needle = q?.toLowerCase();
+    const from = (page - 1) * size;
+    const out: Paged<Record<string, unknown>> = { results: [], total: 0 };
+    const executions = engine.list().filter((e) => inNamespace(e.namespace, namespace) && (flowId === undefined || e.flowId === flowId) && (triggerId === undefined || e.trigger?.id === triggerId));
+    for (let i = executions.length - 1; i >= 0; i--) {
+      const lines = engine.logs(executions[i]!.id);
+      for (let j = lines.length - 1; j >= 0; j--) {
+        const l = lines[j]!;
+        if (minLevel && !isLevelEnabled(l.level, minLevel)) continue;
+        if (start !== undefined || end !== undefined) {
+          const at = Date.parse(l.timestamp);
+          if ((start !== undefined && at < start) || (end !== undefined && at > end)) continue;
+        }
+        if (needle !== undefined && !l.message.toLowerCase().includes(needle)) continue;
+        if (out.total >= from && out.results.length < size) out.results.push(logJson(l));
+        out.total += 1;
+      }
+    }
+    return out;
   });
 
   app.get<{ Params: { executionId: string }; Querystring: LogFilter }>('/logs/:executionId', { schema: { params: idParams, querystring: filterSchema } }, async (req) =>
@@ -82,10 +125,19 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     flush();
   });
 
-  app.delete('/logs/:executionId', async () => {
-    throw notImplemented('Deleting logs (DELETE /logs/{executionId})');
+  app.delete<{ Params: { executionId: string }; Querystring: LogFilter }>('/logs/:executionId', { schema: { params: idParams, querystring: filterSchema } }, async (req, reply) => {
+    await engine.deleteLogs(req.params.executionId, matches(req.query));
+    return reply.code(200).send();
   });
-  app.delete('/logs/:namespace/:flowId', async () => {
-    throw notImplemented('Deleting logs (DELETE /logs/{namespace}/{flowId})');
-  });
+
+  app.delete<{ Params: { namespace: string; flowId: string }; Querystring: { triggerId?: string } }>(
+    '/logs/:namespace/:flowId',
+    { schema: { params: flowParams, querystring: { type: 'object', properties: { triggerId: text } } } },
+    async (req, reply) => {
+      const { namespace, flowId } = req.params;
+      const { triggerId } = req.query;
+      for (const e of engine.list({ namespace, flowId })) if (triggerId === undefined || e.trigger?.id === triggerId) await engine.deleteLogs(e.id);
+      return reply.code(200).send();
+    },
+  );
 }
