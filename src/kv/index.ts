@@ -7,5 +7,5 @@
 export { LmdbKvStore } from './kv-store.js';
 export { kvFunction } from './function.js';
 export { convertKvType, apiPut, validateKey } from './values.js';
-export { IonTimestamp, ionText, parseIonRow, parseIonValue } from './ion.js';
+export { IonTimestamp, ionRow, ionText, parseIonRow, parseIonValue } from './ion.js';
 export type { KvStore, KvEntry, KvPutOptions, KvType, KvTypedValue } from './types.js';

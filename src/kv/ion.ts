@@ -272,23 +272,32 @@ function numberText(n: number): string {
   return text.includes('e') ? text.replace('e+', 'e') : `${text}e0`;
 }
 
+/** How deep {@link ionText} nests before it refuses (a value is user data: no stack overflow). */
+const MAX_ION_DEPTH = 1000;
+
 /**
  * The Ion text of a plain value, on one line, as Jackson's Ion mapper writes it: structs with
  * symbol field names (quoted when not identifiers), strings double-quoted, integers as they are,
  * other numbers as floats, {@link IonTimestamp}s as timestamps, null and undefined as `null`.
- * Nesting is bounded by the data (callers write records, not arbitrary input).
+ * @throws Error past {@link MAX_ION_DEPTH} levels of nesting
  */
-export function ionText(value: unknown): string {
+export function ionText(value: unknown, depth = 0): string {
+  if (depth > MAX_ION_DEPTH) throw new Error('the value is nested too deeply to be written as Ion');
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return quoted(value, '"');
   if (typeof value === 'number') return numberText(value);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof IonTimestamp) return value.iso;
-  if (Array.isArray(value)) return `[${value.map(ionText).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => ionText(v, depth + 1)).join(',')}]`;
   if (typeof value === 'object') {
-    const fields = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${SYMBOL.test(k) && !KEYWORDS.has(k) ? k : quoted(k, "'")}:${ionText(v)}`);
+    const fields = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${SYMBOL.test(k) && !KEYWORDS.has(k) ? k : quoted(k, "'")}:${ionText(v, depth + 1)}`);
     return `{${fields.join(',')}}`;
   }
   return quoted(String(value), '"');
+}
+
+/** A row as Kestra's `FileSerde.write` writes it: the value's Ion text, then a newline. */
+export function ionRow(value: unknown): string {
+  return `${ionText(value)}\n`;
 }

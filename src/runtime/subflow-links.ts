@@ -15,7 +15,7 @@ import { isTerminated } from '../model/state.js';
 import { subflowEndedMessage, type ExecutionMessage } from '../protocol/execution-messages.js';
 import type { SubflowRequest, ToShard } from '../protocol/shard-messages.js';
 import type { FlowRecord, Store } from '../store/index.js';
-import { ionRow } from '../tasks/for-each-item/ion.js';
+import { ionRow } from '../kv/index.js';
 
 /** Where the links send what they decide. */
 export interface SubflowRouting {

@@ -5,6 +5,7 @@
  * naming another one is refused at deploy (TROUPE_FLOW_UNSUPPORTED_TYPE) unless deployed leniently.
  */
 import { CORE, type TypeDefinition } from './definition.js';
+import { HTTP_EXCHANGE_PROPS } from './http/index.js';
 
 export const TRIGGERS: readonly TypeDefinition[] = [
   {
@@ -44,14 +45,7 @@ export const TRIGGERS: readonly TypeDefinition[] = [
     kind: 'runnable',
     aliases: ['io.kestra.plugin.fs.http.Trigger'],
     props: {
-      uri: 'string!',
-      method: 'enum:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|TRACE',
-      body: 'any',
-      formData: 'map',
-      contentType: 'string',
-      headers: 'map',
-      options: 'map',
-      sslOptions: 'map',
+      ...HTTP_EXCHANGE_PROPS,
       encryptBody: 'bool',
       interval: 'duration',
       responseCondition: 'string',

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { countMove, terminalState, terminatedCount, type Iterations } from '../../src/tasks/for-each-item/actor.js';
 import { batchExecutionId } from '../../src/tasks/for-each-item/child-ids.js';
-import { ionRow } from '../../src/tasks/for-each-item/ion.js';
+import { ionRow } from '../../src/kv/index.js';
 import { extensionOfPath } from '../../src/tasks/for-each-item/split.pool.js';
 
 describe('ForEachItem iterations (ExecutableUtils.manageIterations)', () => {

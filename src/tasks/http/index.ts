@@ -5,8 +5,8 @@
  */
 import { coreTask } from '../definition.js';
 
-/** Properties of both tasks (core:`plugin/core/http/HttpInterface.java`, Kestra 0.20). */
-const HTTP_PROPS = {
+/** Properties of an HTTP exchange (core:`plugin/core/http/HttpInterface.java`, Kestra 0.20): both tasks and http.Trigger. */
+export const HTTP_EXCHANGE_PROPS = {
   uri: 'string!',
   method: 'enum:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|TRACE',
   body: 'any',
@@ -15,8 +15,10 @@ const HTTP_PROPS = {
   headers: 'map',
   options: 'map',
   sslOptions: 'map',
-  allowFailed: 'bool',
 };
+
+/** Properties of both tasks. */
+const HTTP_PROPS = { ...HTTP_EXCHANGE_PROPS, allowFailed: 'bool' };
 
 export const HTTP_REQUEST = coreTask('http.Request', 'runnable', { ...HTTP_PROPS, encryptBody: 'bool' }, {
   aliases: ['io.kestra.plugin.fs.http.Request'],
