@@ -71,15 +71,18 @@ export function noteErrorLog(state: ExecutionState, line: LogEntry): void {
  * yet terminated becomes KILLED, timers are dropped. Once per execution (a kill, or an end that
  * left siblings running), so visiting every run held here keeps the hot path free of it.
  */
-export function killOpenRuns(ctx: StepContext): void {
+export function killOpenRuns(ctx: StepContext, lastState?: StateType): void {
   const { state } = ctx;
   for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
+  // Kestra's `markAs`: with `lastState`, the latest open run takes it instead of KILLED.
+  let last: RunEntry | undefined;
+  if (lastState) for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current) && (!last || entry.seq > last.seq)) last = entry;
   for (const entry of state.runs.values()) {
     if (isTerminated(entry.run.state.current)) continue;
     // A working directory still there is removed by the pool (work `remove`: not awaited).
     const work = state.groups.get(entry.run.id)?.work;
     if (work && work.phase !== 'done') ctx.effects.push({ type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: 0, task: entry.task, vars: {}, work: 'remove', workingDir: work.dir });
-    setState(ctx, entry, 'KILLED');
+    setState(ctx, entry, entry === last ? lastState! : 'KILLED');
   }
   state.timers.clear();
 }

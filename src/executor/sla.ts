@@ -12,9 +12,9 @@
 import { isTruthy, renderString } from '../expr/index.js';
 import type { Sla } from '../model/sla.js';
 import { formatIsoDuration, isTerminated } from '../model/state.js';
-import { log, setExecutionState, setState, type StepContext } from './context.js';
+import { killOpenRuns, log, setExecutionState, type StepContext } from './context.js';
 import { flowVars } from './run-vars.js';
-import type { ActorTimer, ExecutionState, RunEntry } from './state.js';
+import type { ActorTimer, ExecutionState } from './state.js';
 
 /** The actor timer of a MAX_DURATION SLA. */
 export function slaTimerId(slaId: string): string {
@@ -122,16 +122,13 @@ function apply(ctx: StepContext, v: Violation): void {
 }
 
 /**
- * Kestra's `markAs` and kill: the last open run takes the state, the other open runs end KILLED,
- * attempts in flight are cancelled, timers dropped; then the execution takes the state.
+ * Kestra's `markAs` and kill: the last open run takes the state, the other open runs end KILLED
+ * (an open working directory is removed), attempts in flight are cancelled, timers dropped; then
+ * the execution takes the state.
  */
 function end(ctx: StepContext, final: 'FAILED' | 'CANCELLED'): void {
   const { state } = ctx;
-  for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
-  let last: RunEntry | undefined;
-  for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current) && (!last || entry.seq > last.seq)) last = entry;
-  for (const entry of [...state.runs.values()]) if (!isTerminated(entry.run.state.current)) setState(ctx, entry, entry === last ? final : 'KILLED');
-  state.timers.clear();
+  killOpenRuns(ctx, final);
   state.inFlight.clear();
   state.paused.clear();
   state.waitingSubflows.clear();
