@@ -69,7 +69,7 @@ export function step(state: ExecutionState, msg: ExecutionMessage, env: StepEnv)
       if (ctx.state.header.state.current === 'PAUSED') resumeExecution(ctx, msg.inputs);
       break;
     case 'execution.recover':
-      recover(ctx, msg.crashed === true);
+      recover(ctx, msg.crashed === true, msg.begun && new Set(msg.begun));
       break;
     case 'subflow.ended':
       childEnded(ctx, msg);
@@ -201,9 +201,10 @@ function childEnded(ctx: StepContext, msg: SubflowEndedMessage): void {
 
 /**
  * After a restore: dispatch again what was in flight (unless it was in flight during too many
- * consecutive crashes), re-arm timers, resolve every open group.
+ * consecutive crashes), re-arm timers, resolve every open group. After a crash, an attempt in
+ * flight counts it when a thread had begun it (`begun`; absent: every attempt in flight).
  */
-function recover(ctx: StepContext, crashed: boolean): void {
+function recover(ctx: StepContext, crashed: boolean, begun: ReadonlySet<string> | undefined): void {
   const { state } = ctx;
   if (state.header.state.current === 'CREATED') {
     start(ctx);
@@ -216,7 +217,7 @@ function recover(ctx: StepContext, crashed: boolean): void {
   for (const id of [...state.inFlight]) {
     const entry = state.runs.get(id)!;
     if (state.groups.get(id)?.work) continue; // a working directory's setup, just sent again whole
-    if (crashed) {
+    if (crashed && (!begun || begun.has(id))) {
       // Counted in the record before the attempt is dispatched again: it survives the next crash.
       entry.crashes = (entry.crashes ?? 0) + 1;
       ctx.changed.add(entry);

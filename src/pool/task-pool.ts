@@ -10,6 +10,7 @@
  * retired: every shard is asked to leave it (`askRetire`), and it stops once all did — a shard
  * with an attempt on it refuses, and the shards that had left it get their port again.
  */
+import { randomBytes } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
@@ -19,6 +20,7 @@ import { connectMessage, type TaskThreadInit, type ThreadDeath, type WatchMessag
 import { threadEntry } from '../thread-entry.js';
 import { reapSurvivors } from './process-markers.js';
 import { processesRunning, processSlotsBuffer, takeThreadSlots } from './process-slots.js';
+import { removeStartedLogs } from './started-marks.js';
 
 /** Options of the task pool. */
 export interface TaskPoolOptions {
@@ -50,6 +52,8 @@ export interface TaskPoolOptions {
   idleMs?: number;
   /** Asks each of `shards` to leave thread `slot` (answered through {@link TaskPool.retired}). */
   askRetire?: (slot: number, shards: number[]) => void;
+  /** Where threads mark the attempts they begin (started-marks.ts: `<dataDir>/started`); absent: no marks. */
+  startedDir?: string;
 }
 
 /** A retirement under way: the shards that have not answered yet, those that left the thread. */
@@ -98,6 +102,9 @@ export class TaskPool {
   #closed = false;
   /** Threads started in place of one that died or was stopped. */
   replaced = 0;
+  /** This pool's threads' files of started marks are `<startedDir>/<life>-<n>`. */
+  readonly #life = randomBytes(6).toString('hex');
+  #threadsStarted = 0;
   /** Messages the main thread received from the pool's threads (`task.watch` only). */
   messagesReceived = 0;
 
@@ -259,7 +266,8 @@ export class TaskPool {
   #start(slot: number, shards: TaskThreadInit['shards']): Slot {
     const running = new SharedArrayBuffer(8);
     const { dataDir, noSync } = this.#options;
-    const init: TaskThreadInit = { slot, running, shards, workDir: this.#workDir, processSlots: this.#processSlots, storage: this.#options.storage ?? { root: join(tmpdir(), 'troupe-storage'), noSync: true }, ...(dataDir ? { dataDir, noSync: noSync === true } : {}) };
+    const startedLog = this.#options.startedDir === undefined ? undefined : join(this.#options.startedDir, `${this.#life}-${++this.#threadsStarted}`);
+    const init: TaskThreadInit = { slot, running, shards, workDir: this.#workDir, processSlots: this.#processSlots, storage: this.#options.storage ?? { root: join(tmpdir(), 'troupe-storage'), noSync: true }, ...(dataDir ? { dataDir, noSync: noSync === true } : {}), ...(startedLog ? { startedLog } : {}) };
     const worker = new Worker(this.#entry, { workerData: init, transferList: shards.map((s) => s.port), resourceLimits: this.#options.resourceLimits, name: `troupe-pool-${slot}` });
     const state: Slot = { worker, running: new Int32Array(running), watched: new Map() };
     let failure: Error | undefined;
@@ -273,6 +281,8 @@ export class TaskPool {
     const threadId = worker.threadId;
     worker.on('exit', () => {
       for (const t of state.watched.values()) clearTimeout(t);
+      // What it began is over: its attempts ended, or are dispatched again (marked by the thread that takes them).
+      if (startedLog) removeStartedLogs([startedLog]);
       // Its slot may hold a new thread already: leave that one's process slots alone.
       if (state.retired) return;
       // Its attempts' children outlive a thread: kill them, then free their process slots.

@@ -22,6 +22,7 @@ import { openStore } from '../store/index.js';
 import type { RunnableContext } from '../tasks/run-spec.js';
 import { runChild, type ChildHost } from './child-process.js';
 import { ProcessSlots } from './process-slots.js';
+import { StartedLog } from './started-marks.js';
 
 class KilledError extends Error {
   constructor() {
@@ -51,6 +52,8 @@ const storage = new LocalStorage(init.storage);
 const fileJournal = new FileJournal(init.storage.root, init.storage.noSync);
 const maxOutputBytes = init.storage.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
 let kvStore: LmdbKvStore | undefined;
+/** Marks of the attempts this thread begins: a crash counts only against those (started-marks.ts). */
+const startedLog = init.startedLog === undefined ? undefined : new StartedLog(init.startedLog);
 
 /** The KV store over this thread's own handle on the data dir's store, opened on first use. */
 function threadKv(): KvStore {
@@ -78,6 +81,7 @@ function connect(shardIndex: number, port: MessagePort): void {
   links.set(shardIndex, link);
   port.on('message', (msg: ToTaskThread) => {
     if (msg.type === 'task.jobs') {
+      startedLog?.begin(msg.jobs); // before any of their code runs
       for (const { ticket, value } of msg.jobs) void runJob(link, ticket, value);
     } else if (msg.type === 'task.cancel') {
       for (const ticket of msg.tickets) link.running.get(ticket)?.abort(new KilledError());
@@ -96,6 +100,7 @@ async function runJob(link: Link, ticket: number, job: TaskJob): Promise<void> {
   const logs: LogEntry[] = [];
   link.logs.set(ticket, logs);
   const result = await runTask(job, abort, link.shardIndex, ticket, logs, () => scheduleFlush(link));
+  startedLog?.end(job);
   link.running.delete(ticket);
   link.logs.delete(ticket);
   if (link.port !== links.get(link.shardIndex)?.port) return; // the shard reconnected: it dispatches again

@@ -68,6 +68,11 @@ export interface RecoverMessage {
    * each attempt still in flight counts one more crash (see `ExecutorLimits.maxAttemptCrashes`).
    */
   crashed?: boolean;
+  /**
+   * With `crashed`: the runs whose in-flight attempt a pool thread had begun before the crash (by
+   * their started marks, pool/started-marks.ts); only those count it. Absent: every one does.
+   */
+  begun?: string[];
 }
 
 /** A Subflow run's child execution ended, or could not be started (`error`). */
@@ -120,8 +125,9 @@ export function resumeMessage(inputs?: Record<string, unknown>): ResumeMessage {
   return inputs ? { type: 'execution.resume', inputs } : { type: 'execution.resume' };
 }
 
-export function recoverMessage(crashed: boolean): RecoverMessage {
-  return crashed ? { type: 'execution.recover', crashed: true } : { type: 'execution.recover' };
+export function recoverMessage(crashed: boolean, begun?: string[]): RecoverMessage {
+  if (!crashed) return { type: 'execution.recover' };
+  return begun ? { type: 'execution.recover', crashed: true, begun } : { type: 'execution.recover', crashed: true };
 }
 
 /** The child ended (`child`) or could not be started (`error`). */

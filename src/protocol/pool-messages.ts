@@ -31,6 +31,8 @@ export interface TaskJob {
   work?: WorkPhase;
   /** The directory the run works in, a name under the thread's `workDir`: its WorkingDirectory's. */
   workingDir?: string;
+  /** Crashes this attempt was in flight during so far (absent: none): part of its started mark (pool/started-marks.ts). */
+  crashes?: number;
 }
 
 /** A job as sent to a thread, with the sending shard's number for it (unique in that shard). */
@@ -121,6 +123,8 @@ export interface TaskThreadInit {
   noSync?: boolean;
   /** The engine's process limit, shared by every thread (pool/process-slots.ts). */
   processSlots: SharedArrayBuffer;
+  /** The file where the thread marks each attempt it begins (pool/started-marks.ts); absent: no marks (a bare pool). */
+  startedLog?: string;
 }
 
 /**

@@ -17,6 +17,7 @@ import { TaskPool } from '../pool/task-pool.js';
 import { FileJournal, LocalStorage, stageInputFiles, type JournalReport } from '../storage/index.js';
 import { committedIn } from './committed-files.js';
 import { reapSurvivors } from '../pool/process-markers.js';
+import { listStartedLogs, removeStartedLogs, startedDir } from '../pool/started-marks.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolRetireMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
@@ -158,6 +159,7 @@ export class Engine implements TroupeApi {
       minThreads: options.poolMinThreads,
       idleMs: options.poolIdleMs,
       askRetire: (slot, shards) => shards.forEach((i) => this.#shards[i] && this.#post(this.#shards[i]!, poolRetireMessage(slot))),
+      startedDir: startedDir(options.dataDir),
       onReplaced: (shardIndex, slot, port, death) => this.#poolThreadReplaced(shardIndex, slot, port, death),
     });
   }
@@ -183,6 +185,8 @@ export class Engine implements TroupeApi {
       // Complete files of attempts whose result was never committed (and FILE inputs of executions
       // never created): deleted before anything is dispatched again.
       await new FileJournal(resolved.storageDir, resolved.noSync).reconcile(new LocalStorage({ root: resolved.storageDir }), committedIn(store));
+      // Started marks of the last life's pool threads: read by the shards as they recover, then removed.
+      const lastLife = listStartedLogs(startedDir(resolved.dataDir));
       engine = new Engine(resolved, store, lock);
       const e = engine;
       e.#subflows = new SubflowLinks(store, {
@@ -199,6 +203,7 @@ export class Engine implements TroupeApi {
       e.recovering = store.listExecutionIds({ nonTerminal: true });
       e.#limiter.restore(store);
       await e.#startShards(crashed);
+      removeStartedLogs(lastLife);
       e.#triggers = await TriggerService.open(e.#triggerHost());
       e.#opening = false;
       e.#retention.start();

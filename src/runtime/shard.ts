@@ -28,6 +28,7 @@ import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
 import { kvFunction, LmdbKvStore } from '../kv/index.js';
 import type { RenderOptions } from '../expr/index.js';
 import { contextStorageFunctions, LocalStorage, parentOf } from '../storage/index.js';
+import { readStartedMarks, startedDir, startedKey } from '../pool/started-marks.js';
 
 interface Actor {
   state: ExecutionState;
@@ -257,8 +258,23 @@ export class Shard {
    */
   recoverAll(): string[] {
     const ids = this.#store.listExecutionIds({ nonTerminal: true }).filter((id) => shardOf(id, this.#init.shardCount) === this.#init.shardIndex);
-    const recover = recoverMessage(this.#init.crashed === true);
-    for (const id of ids) this.#rehydrate(id, recover);
+    if (this.#init.crashed !== true) {
+      const recover = recoverMessage(false);
+      for (const id of ids) this.#rehydrate(id, recover);
+      return ids;
+    }
+    // After a crash, only attempts a pool thread had begun count it (pool/started-marks.ts).
+    const marks = readStartedMarks(startedDir(this.#init.dataDir));
+    for (const id of ids) {
+      this.#rehydrate(id, (state) => {
+        const begun: string[] = [];
+        for (const runId of state.inFlight) {
+          const entry = state.runs.get(runId)!;
+          if (marks.has(startedKey(id, runId, (entry.run.attempts?.length ?? 0) + 1, entry.crashes ?? 0))) begun.push(runId);
+        }
+        return recoverMessage(true, begun);
+      });
+    }
     return ids;
   }
 
@@ -267,7 +283,7 @@ export class Shard {
    * records cannot be loaded (undecodable, flow revision missing or unreadable) is failed alone:
    * FAILED with the reason logged when its header can be written, else reported to the engine.
    */
-  #rehydrate(id: string, first: ExecutionMessage): Actor | undefined {
+  #rehydrate(id: string, first: ExecutionMessage | ((state: ExecutionState) => ExecutionMessage)): Actor | undefined {
     let state: ExecutionState;
     try {
       state = this.#load(id);
@@ -275,7 +291,7 @@ export class Shard {
       this.#unloadable(id, e);
       return undefined;
     }
-    const actor: Actor = { state, mailbox: [first], ackCreated: false, ended: false };
+    const actor: Actor = { state, mailbox: [typeof first === 'function' ? first(state) : first], ackCreated: false, ended: false };
     this.#actors.set(id, actor);
     this.stats.rehydrated += 1;
     this.#ready.add(actor);
@@ -426,7 +442,8 @@ export class Shard {
         }
         for (const effect of result.effects) {
           if (effect.type === 'task.dispatch') {
-            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}), ...parentOf(state.header.trigger), ...(effect.taskRunValue !== undefined ? { taskRunValue: effect.taskRunValue } : {}), ...(effect.work ? { work: effect.work } : {}), ...(effect.workingDir !== undefined ? { workingDir: effect.workingDir } : {}) });
+            const crashes = state.runs.get(effect.taskRunId)?.crashes;
+            jobs.push({ executionId: state.header.id, namespace: state.header.namespace, flowId: state.header.flowId, taskRunId: effect.taskRunId, attemptNumber: effect.attemptNumber, task: effect.task, vars: effect.vars, ...(effect.errorLogs ? { errorLogs: effect.errorLogs } : {}), ...parentOf(state.header.trigger), ...(effect.taskRunValue !== undefined ? { taskRunValue: effect.taskRunValue } : {}), ...(effect.work ? { work: effect.work } : {}), ...(effect.workingDir !== undefined ? { workingDir: effect.workingDir } : {}), ...(crashes ? { crashes } : {}) });
           } else if (effect.type === 'task.cancel') cancels.push(effect.taskRunId);
           else if (effect.type === 'timer.start') timers.push({ actor, timerId: effect.timerId, atMs: effect.atMs });
           else if (effect.type === 'subflow.start') subflows.push({ parentExecutionId: state.header.id, start: effect });

@@ -39,10 +39,9 @@ const find = (kind, message) => {
   if (findings.length <= 30) log(`  ✘ ${kind}: ${message}`);
 };
 
-// The pool threads start with the daemon (--pool-min-threads): with threads started on demand, a
-// life killed within ~100 ms under load can end before any thread runs the recovered attempts, and
-// three such lives in a row fail them by the poison-pill rule (maxAttemptCrashes), which counts
-// attempts in flight at a crash, started on a thread or not.
+// The daemon starts its pool threads on demand (none at start), as it does by default: a life
+// killed within ~100 ms under load may end before any thread begins the recovered attempts, and
+// such a crash must not count against them (maxAttemptCrashes counts attempts a thread had begun).
 // Two flows: kestra-01's shape (OutputValues → Log), and one that sleeps between two tasks, so a
 // kill finds executions in every stage: created, dispatched, sleeping on a timer, ending.
 const FLOWS = {
@@ -55,7 +54,7 @@ for (const [id, f] of Object.entries(FLOWS)) writeFileSync(join(flowsDir, `${id}
 /** Starts `troupe server`; resolves once it printed `listening on URL`. */
 function startDaemon() {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir, '--flows', flowsDir, '--log-level', 'warn', '--pool-threads', '2', '--pool-min-threads', '2', '--shards', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir, '--flows', flowsDir, '--log-level', 'warn', '--pool-threads', '2', '--shards', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (c) => (stderr += c));

@@ -1,9 +1,8 @@
 /**
  * Preloaded (`node --import`) into a Troupe process: a task whose id is `poison` kills the whole
- * process with SIGKILL the moment a shard hands it to the pool, as a task that aborts the process
- * would (V8's "invalid size error" is one). Shards send jobs to the pool's threads directly, so
- * every thread the engine starts first loads poison-thread.mjs, which wraps the shard's dispatch.
- * Used by poison-pill.test.ts.
+ * process with SIGKILL the moment a pool thread begins it, as a task that aborts the process
+ * would (V8's "invalid size error" is one). Every thread the engine starts first loads
+ * poison-thread.mjs, which wraps a pool thread's ports. Used by poison-pill.test.ts.
  */
 import { syncBuiltinESMExports } from 'node:module';
 import workerThreads from 'node:worker_threads';
