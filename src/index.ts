@@ -17,4 +17,5 @@ export type { FlowRecord } from './store/index.js';
 export type { PutOptions, PutSource, Storage, StorageWriter, StoredFile } from './storage/index.js';
 export { listenIpc } from './ipc/server.js';
 export type { IpcServer, IpcListenOptions } from './ipc/server.js';
-export type { TroupeApi, ExecutionEvent, ExecutionFilter, FlowValidationReport } from './troupe-api.js';
+export type { TroupeApi, ExecutionEvent, ExecutionFilter, FlowValidationReport, TriggerBackfill, TriggerFilter } from './troupe-api.js';
+export type { TriggerBackfillJson, TriggerJson, TriggerSearchItem } from './triggers/index.js';

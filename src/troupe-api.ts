@@ -12,6 +12,9 @@ import type { ExecutionJson } from './model/execution-json.js';
 import type { FlowRecord } from './store/types.js';
 import type { KvEntry, KvPutOptions, KvTypedValue } from './kv/types.js';
 import type { TaskRunJson } from './model/execution-json.js';
+import type { TriggerBackfill, TriggerFilter, TriggerJson, TriggerSearchItem } from './triggers/json.js';
+
+export type { TriggerBackfill, TriggerFilter } from './triggers/json.js';
 
 /** One page of an execution's task runs (in `taskRunList` order) and how many it has. */
 export interface TaskRunPage {
@@ -156,6 +159,57 @@ export interface TroupeApi {
   kvPut(namespace: string, key: string, value: unknown, options?: KvPutOptions): Promise<void>;
   /** Deletes KV keys; resolves with those that existed. */
   kvDelete(namespace: string, keys: string[]): Promise<string[]>;
+  /**
+   * The triggers that keep a state row (Schedule, http.Trigger) of the deployed flows, each with
+   * its declaration, in namespace, flow and trigger order (Kestra's `/triggers/search`).
+   */
+  listTriggers(filter?: TriggerFilter): Promise<TriggerSearchItem[]>;
+  /** One trigger's state row; undefined when none (an unknown trigger, or a Flow or Webhook trigger: they keep no state). */
+  getTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson | undefined>;
+  /**
+   * Enables a trigger (Kestra's `PUT /triggers` with `disabled: false`): a Schedule applies its
+   * `recoverMissedSchedules` — LAST fires the latest missed date, NONE waits for the next, ALL
+   * replays every date since the last one. Returns the row.
+   * @throws TroupeError TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND
+   */
+  enableTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson>;
+  /**
+   * Disables a trigger: it does not fire until enabled (an execution it started runs on). Returns the row.
+   * @throws TroupeError TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND
+   */
+  disableTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson>;
+  /**
+   * Drops a trigger's lock on the execution it started (and a poll in progress): it fires again
+   * at its next date without waiting for that execution's end. Returns the row.
+   * @throws TroupeError TROUPE_ILLEGAL_STATE (`Trigger is not locked`), TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND
+   */
+  unlockTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson>;
+  /**
+   * Kestra's trigger restart: the row forgets its last evaluated date and its evaluation lock. Returns the row.
+   * @throws TroupeError TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND
+   */
+  restartTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson>;
+  /**
+   * Starts a backfill of a Schedule (replacing one in progress): its dates from `start` to `end`
+   * fire one execution at a time, then the schedule resumes where it was. Returns the row.
+   * @throws TroupeError TROUPE_ILLEGAL_ARGUMENT (a bad date, end before start), TROUPE_ILLEGAL_STATE (not a Schedule), TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND
+   */
+  backfillTrigger(namespace: string, flowId: string, triggerId: string, backfill: TriggerBackfill): Promise<TriggerJson>;
+  /**
+   * Pauses a backfill in progress (the schedule's own dates do not fire meanwhile). Returns the row.
+   * @throws TroupeError TROUPE_ILLEGAL_STATE (`No backfill found`), TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND
+   */
+  pauseBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson>;
+  /**
+   * Resumes a paused backfill. Returns the row.
+   * @throws TroupeError TROUPE_ILLEGAL_STATE (`No backfill found`), TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND
+   */
+  unpauseBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson>;
+  /**
+   * Drops a backfill: the schedule goes back to the date it was due next before it. Returns the row.
+   * @throws TroupeError TROUPE_ILLEGAL_STATE (`No backfill found`), TROUPE_FLOW_NOT_FOUND, TROUPE_TRIGGER_NOT_FOUND
+   */
+  deleteBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson>;
   /** Every execution's events from now on, until `return()` is called or the connection ends. */
   subscribe(): AsyncIterableIterator<ExecutionEvent>;
   /** Releases what this handle holds (the engine, or the connection). */

@@ -4,19 +4,9 @@
  */
 import { TroupeError } from '../errors.js';
 import { parseIonValue } from '../kv/ion.js';
-import type { TroupeApi } from '../troupe-api.js';
-import { openTroupe, type DataOptions } from './open-troupe.js';
+import { withTroupe, type DataOptions } from './open-troupe.js';
 
 type Print = (s: string) => void;
-
-async function withTroupe(opts: DataOptions, body: (api: TroupeApi) => Promise<number>): Promise<number> {
-  const { api } = await openTroupe(opts);
-  try {
-    return await body(api);
-  } finally {
-    await api.close();
-  }
-}
 
 /** `troupe kv list NS`: one key a line (key, updated, expires), or JSON entries. */
 export async function kvListCommand(namespace: string, opts: DataOptions & { json?: boolean }, out: Print): Promise<number> {

@@ -14,6 +14,7 @@ import { renderCommand } from './render.js';
 import { conformanceCommand } from './conformance.js';
 import { recoverCommand } from './recover.js';
 import { kvDeleteCommand, kvGetCommand, kvListCommand, kvSetCommand } from './kv.js';
+import { triggerActionCommand, triggersBackfillCommand, triggersListCommand, triggersShowCommand, type TriggerAction } from './triggers.js';
 
 /** Set when stdout's reader went away (EPIPE, e.g. `troupe logs ID | head`): further output is dropped. */
 let stdoutClosed = false;
@@ -149,6 +150,54 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<keys...>', 'the keys')
     .action(async (namespace: string, keys: string[], opts) => {
       code = await kvDeleteCommand(namespace, keys, opts, out);
+    });
+
+  const triggers = program.command('triggers').description("the deployed flows' Schedule and polling triggers (through the daemon when one runs)");
+  data(triggers.command('list').description('list the triggers with a state: namespace, flow, id, type, state'))
+    .option('--namespace <ns>', 'only this namespace (and its sub-namespaces)')
+    .option('--flow <id>', 'only this flow id')
+    .option('--json', 'one JSON item ({abstractTrigger, triggerContext}) per line')
+    .action(async (opts) => {
+      code = await triggersListCommand(opts, out);
+    });
+  data(triggers.command('show').description("print a trigger's state as JSON"))
+    .argument('<namespace>', 'the flow namespace')
+    .argument('<flow>', 'the flow id')
+    .argument('<trigger>', 'the trigger id')
+    .action(async (namespace: string, flow: string, trigger: string, opts) => {
+      code = await triggersShowCommand(namespace, flow, trigger, opts, out);
+    });
+  const actions: Array<[TriggerAction, string]> = [
+    ['enable', 'enable a trigger (a Schedule applies its recoverMissedSchedules)'],
+    ['disable', 'disable a trigger'],
+    ['unlock', 'drop the lock a trigger holds on the execution it started'],
+    ['restart', 'make a trigger forget its last date and evaluation lock'],
+  ];
+  for (const [action, description] of actions) {
+    data(triggers.command(action).description(description))
+      .argument('<namespace>', 'the flow namespace')
+      .argument('<flow>', 'the flow id')
+      .argument('<trigger>', 'the trigger id')
+      .option('--json', 'print the state as JSON')
+      .action(async (namespace: string, flow: string, trigger: string, opts) => {
+        code = await triggerActionCommand(action, namespace, flow, trigger, opts, out);
+      });
+  }
+  data(triggers.command('backfill').description("replay a Schedule's dates from --start to --end, one execution at a time (or --pause, --unpause, --delete the one in progress)"))
+    .argument('<namespace>', 'the flow namespace')
+    .argument('<flow>', 'the flow id')
+    .argument('<trigger>', 'the trigger id')
+    .option('--start <date>', "the first date (ISO 8601; without an offset, in the trigger's timezone)")
+    .option('--end <date>', 'the last date (default: now)')
+    .option('--input <key=value>', 'an input of the backfill executions (repeatable)', collect, [])
+    .option('--label <key=value>', 'a label of the backfill executions (repeatable)', collect, [])
+    .option('--paused', 'start the backfill paused')
+    .option('--pause', 'pause the backfill in progress')
+    .option('--unpause', 'resume the paused backfill')
+    .option('--delete', 'drop the backfill in progress')
+    .option('--json', 'print the state as JSON')
+    .action(async (namespace: string, flow: string, trigger: string, opts) => {
+      code = await triggersBackfillCommand(namespace, flow, trigger, opts, out);
     });
 
   data(program.command('restart').description('restart a failed execution from its failed task runs'))

@@ -32,3 +32,13 @@ export async function openTroupe(opts: DataOptions): Promise<{ api: TroupeApi; d
   const { Engine } = await import('../runtime/engine.js');
   return { api: await Engine.open({ dataDir, envs: envsFrom(process.env) }), direct: true, dataDir };
 }
+
+/** Opens the data dir (see {@link openTroupe}), runs `body`, closes; resolves to its exit code. */
+export async function withTroupe(opts: DataOptions, body: (api: TroupeApi, direct: boolean, dataDir: string) => Promise<number>): Promise<number> {
+  const { api, direct, dataDir } = await openTroupe(opts);
+  try {
+    return await body(api, direct, dataDir);
+  } finally {
+    await api.close();
+  }
+}

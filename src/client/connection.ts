@@ -11,7 +11,8 @@ import * as msg from '../protocol/ipc-messages.js';
 import type { ExecutionJson } from '../model/execution-json.js';
 import type { FlowRecord } from '../store/types.js';
 import type { LogEntry } from '../model/log-entry.js';
-import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage, TroupeApi } from '../troupe-api.js';
+import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage, TriggerBackfill, TriggerFilter, TroupeApi } from '../troupe-api.js';
+import type { TriggerJson, TriggerSearchItem } from '../triggers/json.js';
 import type { Label } from '../model/execution.js';
 import type { StateType } from '../model/state.js';
 import type { KvEntry, KvPutOptions, KvTypedValue } from '../kv/types.js';
@@ -370,6 +371,46 @@ export class TroupeClient implements TroupeApi {
 
   kvDelete(namespace: string, keys: string[]): Promise<string[]> {
     return this.#call('kvDelete', [namespace, keys]);
+  }
+
+  listTriggers(filter?: TriggerFilter): Promise<TriggerSearchItem[]> {
+    return this.#call('listTriggers', [filter ?? {}]);
+  }
+
+  async getTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson | undefined> {
+    return (await this.#call<TriggerJson | null | undefined>('getTrigger', [namespace, flowId, triggerId])) ?? undefined;
+  }
+
+  enableTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return this.#call('enableTrigger', [namespace, flowId, triggerId]);
+  }
+
+  disableTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return this.#call('disableTrigger', [namespace, flowId, triggerId]);
+  }
+
+  unlockTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return this.#call('unlockTrigger', [namespace, flowId, triggerId]);
+  }
+
+  restartTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return this.#call('restartTrigger', [namespace, flowId, triggerId]);
+  }
+
+  backfillTrigger(namespace: string, flowId: string, triggerId: string, backfill: TriggerBackfill): Promise<TriggerJson> {
+    return this.#call('backfillTrigger', [namespace, flowId, triggerId, backfill]);
+  }
+
+  pauseBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return this.#call('pauseBackfill', [namespace, flowId, triggerId]);
+  }
+
+  unpauseBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return this.#call('unpauseBackfill', [namespace, flowId, triggerId]);
+  }
+
+  deleteBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return this.#call('deleteBackfill', [namespace, flowId, triggerId]);
   }
 
   follow(executionId: string): AsyncIterableIterator<ExecutionEvent> {

@@ -26,7 +26,7 @@ export const MAX_PENDING_EVENT_BYTES = 8 * 1024 * 1024;
 export type IpcMethod = Exclude<keyof TroupeApi, 'follow' | 'subscribe' | 'close'>;
 
 /** The methods a daemon serves, checked at run time against requests. */
-export const IPC_METHODS: readonly IpcMethod[] = ['deploy', 'validate', 'getFlows', 'getFlow', 'deleteFlow', 'execute', 'waitFor', 'getExecution', 'listExecutions', 'getLogs', 'taskRuns', 'deleteExecution', 'setLabels', 'changeStatus', 'setTaskRunState', 'kill', 'resume', 'restart', 'replay', 'kvList', 'kvGet', 'kvPut', 'kvDelete'];
+export const IPC_METHODS: readonly IpcMethod[] = ['deploy', 'validate', 'getFlows', 'getFlow', 'deleteFlow', 'execute', 'waitFor', 'getExecution', 'listExecutions', 'getLogs', 'taskRuns', 'deleteExecution', 'setLabels', 'changeStatus', 'setTaskRunState', 'kill', 'resume', 'restart', 'replay', 'kvList', 'kvGet', 'kvPut', 'kvDelete', 'listTriggers', 'getTrigger', 'enableTrigger', 'disableTrigger', 'unlockTrigger', 'restartTrigger', 'backfillTrigger', 'pauseBackfill', 'unpauseBackfill', 'deleteBackfill'];
 
 /** Client → daemon. */
 export type ToDaemon =

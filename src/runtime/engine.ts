@@ -35,9 +35,10 @@ import { ConcurrencyLimiter } from './concurrency.js';
 import { assertInputs } from '../inputs/index.js';
 import { indexFlow } from '../executor/flow-index.js';
 import { applyPlan, asNewExecution, planReplay, planRestart, refusalError, type RestartPlan } from '../executor/restart.js';
-import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage, TroupeApi } from '../troupe-api.js';
+import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage, TriggerBackfill, TriggerFilter, TroupeApi } from '../troupe-api.js';
 import { followExecution, subscribeExecutions, type FeedSource } from './execution-feed.js';
-import { TriggerService, type TriggerHost, type WebhookRequest, type WebhookResult } from '../triggers/index.js';
+import { TriggerService, triggerToJson, type TriggerHost, type TriggerJson, type TriggerSearchItem, type WebhookRequest, type WebhookResult } from '../triggers/index.js';
+import { backfillRequestOf, findTrigger, searchTriggers } from '../triggers/operations.js';
 import { renderObject, renderString } from '../expr/index.js';
 import { envSecrets, secretFunction } from '../secrets/index.js';
 import { resolveTaskType } from '../tasks/registry.js';
@@ -991,6 +992,48 @@ export class Engine implements TroupeApi {
   get triggers(): TriggerService {
     this.#assertOpen();
     return this.#triggers!;
+  }
+
+  async listTriggers(filter?: TriggerFilter): Promise<TriggerSearchItem[]> {
+    return searchTriggers(this.triggers, filter);
+  }
+
+  async getTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson | undefined> {
+    return findTrigger(this.triggers, namespace, flowId, triggerId);
+  }
+
+  async enableTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return triggerToJson(await this.triggers.setDisabled(namespace, flowId, triggerId, false, { recover: true }));
+  }
+
+  async disableTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return triggerToJson(await this.triggers.setDisabled(namespace, flowId, triggerId, true, { recover: true }));
+  }
+
+  async unlockTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return triggerToJson(await this.triggers.unlock(namespace, flowId, triggerId));
+  }
+
+  async restartTrigger(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return triggerToJson(await this.triggers.restart(namespace, flowId, triggerId));
+  }
+
+  async backfillTrigger(namespace: string, flowId: string, triggerId: string, backfill: TriggerBackfill): Promise<TriggerJson> {
+    const service = this.triggers;
+    const request = backfillRequestOf(service.view(namespace, flowId, triggerId), backfill);
+    return triggerToJson(await service.backfill(namespace, flowId, triggerId, request));
+  }
+
+  async pauseBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return triggerToJson(await this.triggers.setBackfillPaused(namespace, flowId, triggerId, true));
+  }
+
+  async unpauseBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return triggerToJson(await this.triggers.setBackfillPaused(namespace, flowId, triggerId, false));
+  }
+
+  async deleteBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerJson> {
+    return triggerToJson(await this.triggers.deleteBackfill(namespace, flowId, triggerId));
   }
 
   /** What the trigger service needs of the engine. */

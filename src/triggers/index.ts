@@ -5,7 +5,8 @@
  * DST behaviour (./cron.ts), Schedule arithmetic (./schedule.ts), conditions (./conditions.ts).
  * Imports nothing of the runtime: the engine hands it a {@link TriggerHost}.
  */
-export { TriggerService, type TriggerView, type BackfillRequest } from './service.js';
-export { triggerToJson, declaredTriggerJson } from './json.js';
+export { TriggerService } from './service.js';
+export { triggerToJson } from './json.js';
+export type { TriggerJson, TriggerBackfillJson, TriggerSearchItem } from './json.js';
 export type { TriggerHost } from './host.js';
 export type { WebhookRequest, WebhookResult } from './webhooks.js';

@@ -236,13 +236,16 @@ export class TriggerService {
     return nextEvaluationDate(def, last, now, this.#datesTest(flow, def, entry?.flow.revision), this.#warnFor({ ...flow, triggerId: def.id }));
   }
 
-  /** Runs `op` after every change queued before it; the timer is re-armed after each. */
-  #enqueue<T>(op: () => Promise<T> | T): Promise<T> {
+  /**
+   * Runs `op` after every change queued before it; the timer is re-armed after each. A failure is
+   * warned about, unless `caller` says the caller gets it (an API operation).
+   */
+  #enqueue<T>(op: () => Promise<T> | T, caller = false): Promise<T> {
     const run = this.#queue.then(() => (this.#closed ? (undefined as T) : op()));
     this.#queue = run.then(
       () => this.#arm(),
       (e: unknown) => {
-        this.#host.warn(`Trigger service: ${errorMessage(e)}`);
+        if (!caller) this.#host.warn(`Trigger service: ${errorMessage(e)}`);
         this.#arm();
       },
     );
@@ -587,6 +590,20 @@ export class TriggerService {
     return { row: e.row, trigger: e.trigger, zone: e.def?.zone ?? this.#host.zone };
   }
 
+  /** One trigger's state row with its definition; undefined when it has none. */
+  find(namespace: string, flowId: string, triggerId: string): TriggerView | undefined {
+    const e = this.#entries.get(rowKey(namespace, flowId, triggerId));
+    return e && this.#view(e);
+  }
+
+  /**
+   * One trigger's state row with its definition.
+   * @throws TroupeError TROUPE_FLOW_NOT_FOUND (`Flow of trigger T not found`), TROUPE_TRIGGER_NOT_FOUND (`Flow F has no trigger T`)
+   */
+  view(namespace: string, flowId: string, triggerId: string): TriggerView {
+    return this.#view(this.#entry(namespace, flowId, triggerId));
+  }
+
   /**
    * Enables or disables a Schedule. Enabling applies its recoverMissedSchedules (Kestra's
    * `PUT /triggers`): LAST fires the latest missed date, NONE waits for the next one, ALL replays
@@ -616,7 +633,7 @@ export class TriggerService {
       e.row = row;
       await this.#host.store.writeTriggers([row]);
       return this.#view(e);
-    });
+    }, true);
   }
 
   /**
@@ -632,7 +649,7 @@ export class TriggerService {
       e.row = unlockRow(e.row);
       await this.#host.store.writeTriggers([e.row]);
       return this.#view(e);
-    });
+    }, true);
   }
 
   /**
@@ -654,18 +671,44 @@ export class TriggerService {
       e.row = row;
       await this.#host.store.writeTriggers([row]);
       return this.#view(e);
-    });
+    }, true);
   }
 
-  /** Pauses or resumes a backfill in progress. */
+  /**
+   * Pauses or resumes a backfill in progress.
+   * @throws TroupeError TROUPE_ILLEGAL_STATE (`No backfill found`)
+   */
   setBackfillPaused(namespace: string, flowId: string, triggerId: string, paused: boolean): Promise<TriggerView> {
     return this.#enqueue(async () => {
       const e = this.#entry(namespace, flowId, triggerId);
-      if (!e.row.backfill) throw new TroupeError('TROUPE_ILLEGAL_STATE', `Trigger ${triggerId} has no backfill`, { namespace, flowId, triggerId });
+      if (!e.row.backfill) throw new TroupeError('TROUPE_ILLEGAL_STATE', 'No backfill found', { namespace, flowId, triggerId });
       e.row = { ...e.row, backfill: { ...e.row.backfill, paused } };
       await this.#host.store.writeTriggers([e.row]);
       return this.#view(e);
-    });
+    }, true);
+  }
+
+  /**
+   * Drops a backfill (Kestra's `/triggers/backfill/delete`): the schedule goes back to the next
+   * date it had before the backfill started. An execution the backfill started runs on.
+   * @throws TroupeError TROUPE_ILLEGAL_STATE (`No backfill found`)
+   */
+  deleteBackfill(namespace: string, flowId: string, triggerId: string): Promise<TriggerView> {
+    return this.#enqueue(async () => {
+      const e = this.#entry(namespace, flowId, triggerId);
+      const backfill = e.row.backfill;
+      if (!backfill) throw new TroupeError('TROUPE_ILLEGAL_STATE', 'No backfill found', { namespace, flowId, triggerId });
+      const { backfill: _b, nextExecutionDate: _n, ...rest } = e.row;
+      let row: TriggerRecord = rest;
+      if (backfill.previousNextExecutionDate !== undefined) row = { ...rest, nextExecutionDate: backfill.previousNextExecutionDate };
+      else if (e.def && !rest.disabled) {
+        const next = this.#next(e.def, { ...(rest.date !== undefined ? { date: rest.date } : {}) }, truncate(this.#host.clock.now()), e);
+        if (next !== undefined) row = { ...rest, nextExecutionDate: next };
+      }
+      e.row = row;
+      await this.#host.store.writeTriggers([e.row]);
+      return this.#view(e);
+    }, true);
   }
 
   /** Kestra's trigger restart: the row forgets its last date and evaluation lock. */
@@ -676,7 +719,7 @@ export class TriggerService {
       e.row = rest;
       await this.#host.store.writeTriggers([e.row]);
       return this.#view(e);
-    });
+    }, true);
   }
 
   /** Waits for queued changes and the executions being created. */

@@ -70,4 +70,37 @@ describe('/triggers', () => {
     expect(restart.statusCode).toBe(200);
     expect(restart.json()).not.toHaveProperty('date');
   });
+
+  it('backfills through PUT /triggers (kept while in progress), pause/unpause/delete one or in bulk; bulk unlock counts the locked ones', async () => {
+    t = await openTestApp();
+    const { app, engine } = t;
+    await engine.deploy(SCHEDULED);
+    const ref = { namespace: 'test.api', flowId: 'scheduled', triggerId: 'nightly' };
+    const start = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, disabled: false, backfill: { start: '2020-01-01T00:00:00+01:00', end: '2020-01-03T00:00:00+01:00', paused: true, labels: { from: 'api' } } } });
+    expect(start.statusCode).toBe(200);
+    expect(start.json().backfill).toMatchObject({ start: '2020-01-01T00:00:00+01:00', end: '2020-01-03T00:00:00+01:00', currentDate: '2020-01-01T00:00:00+01:00', paused: true, labels: [{ key: 'from', value: 'api' }] });
+    // The UI sends the row back with its backfill when it toggles `disabled`: the backfill is kept, not restarted.
+    const again = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, disabled: false, backfill: { start: '2019-01-01T00:00:00Z' } } });
+    expect(again.json().backfill.start).toBe('2020-01-01T00:00:00+01:00');
+    const plain = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, triggerId: 'nightly', disabled: false, backfill: null } });
+    expect(plain.statusCode).toBe(200);
+
+    expect((await app.inject({ method: 'PUT', url: '/api/v1/triggers/backfill/unpause', payload: ref })).json().backfill.paused).toBe(false);
+    expect((await app.inject({ method: 'PUT', url: '/api/v1/triggers/backfill/pause', payload: ref })).json().backfill.paused).toBe(true);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/backfill/unpause/by-query?namespace=test' })).json()).toEqual({ count: 1 });
+    expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/backfill/pause/by-triggers', payload: [ref] })).json()).toEqual({ count: 1 });
+    const deleted = await app.inject({ method: 'POST', url: '/api/v1/triggers/backfill/delete', payload: ref });
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json()).not.toHaveProperty('backfill');
+    expect(deleted.json().nextExecutionDate).toMatch(/T02:00:00\+0[12]:00$/);
+    const none = await app.inject({ method: 'POST', url: '/api/v1/triggers/backfill/delete', payload: ref });
+    expect(none.statusCode).toBe(409);
+    expect(none.json().message).toBe('Illegal state: No backfill found');
+    expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/backfill/delete/by-triggers', payload: [ref] })).json()).toEqual({ count: 0 });
+    const bad = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, backfill: { start: 'soon' } } });
+    expect(bad.statusCode).toBe(422);
+
+    expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/unlock/by-triggers', payload: [ref] })).json()).toEqual({ count: 0 });
+    expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/unlock/by-query?namespace=test.api' })).json()).toEqual({ count: 0 });
+  });
 });
