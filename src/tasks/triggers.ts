@@ -88,7 +88,7 @@ export const RUNNABLE_TRIGGERS: ReadonlySet<string> = new Set([`${CORE}trigger.S
 
 /** Condition types the trigger service evaluates (src/triggers/conditions.ts). */
 export const RUNNABLE_CONDITIONS: ReadonlySet<string> = new Set(
-  ['ExecutionStatus', 'ExecutionFlow', 'ExecutionNamespace', 'Expression', 'ExecutionLabels', 'ExecutionOutputs', 'MultipleCondition', 'Not', 'Or', 'DayWeek', 'DayWeekInMonth', 'DateTimeBetween', 'TimeBetween', 'Weekend', 'HasRetryAttempt'].map((n) => `${CORE}condition.${n}`),
+  ['ExecutionStatus', 'ExecutionFlow', 'ExecutionNamespace', 'Expression', 'ExecutionLabels', 'ExecutionOutputs', 'MultipleCondition', 'Not', 'Or', 'DayWeek', 'DayWeekInMonth', 'DateTimeBetween', 'TimeBetween', 'Weekend', 'PublicHoliday', 'HasRetryAttempt'].map((n) => `${CORE}condition.${n}`),
 );
 
 /** Properties of a runnable trigger type that this build does not act on yet (refused like an unsupported type). */

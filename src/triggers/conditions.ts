@@ -33,6 +33,18 @@ export interface ConditionContext {
   canonical(written: string): string;
   /** A MultipleCondition (stateful, windows kept by the trigger service); false when absent. */
   multiple?(condition: Record<string, unknown>): boolean;
+  /**
+   * Whether a local date is a public holiday of a country (the system locale's when undefined) and
+   * subdivision (./holidays.ts); PublicHoliday cannot be evaluated without it.
+   */
+  publicHoliday?(date: LocalDate, country: string | undefined, subDivision: string | undefined): boolean;
+}
+
+/** A local date: year, month (1-12), day of month. */
+export interface LocalDate {
+  y: number;
+  m: number;
+  d: number;
 }
 
 /** A condition that cannot be evaluated. */
@@ -67,14 +79,21 @@ function renderDate(condition: Record<string, unknown>, ctx: ConditionContext): 
   return ctx.render(typeof condition['date'] === 'string' ? condition['date'] : '{{ trigger.date }}', ctx.vars).trim();
 }
 
+/** A dynamic property rendered; undefined when absent or rendered empty. */
+function optionalText(value: unknown, ctx: ConditionContext): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = ctx.render(String(value), ctx.vars).trim();
+  return text === '' ? undefined : text;
+}
+
 /** The local date (year, month, day) of a rendered date: its own fields, whatever its offset. */
-function localDate(text: string): { y: number; m: number; d: number } {
+function localDate(text: string): LocalDate {
   const match = /^(-?\d{4,})-(\d{2})-(\d{2})/.exec(text);
   if (!match) throw new ConditionError(`Unable to parse date '${text}'`);
   return { y: Number(match[1]), m: Number(match[2]), d: Number(match[3]) };
 }
 
-function dayOfWeek(date: { y: number; m: number; d: number }): string {
+function dayOfWeek(date: LocalDate): string {
   return DAYS[new Date(Date.UTC(date.y, date.m - 1, date.d)).getUTCDay()]!;
 }
 
@@ -108,7 +127,7 @@ function between(value: number, after: number | undefined, before: number | unde
   throw new ConditionError('Invalid condition with no before nor after');
 }
 
-function nthInMonth(date: { y: number; m: number; d: number }, day: string, which: string): boolean {
+function nthInMonth(date: LocalDate, day: string, which: string): boolean {
   const target = DAYS.indexOf(day);
   if (target < 0) throw new ConditionError(`Invalid dayOfWeek '${day}'`);
   const first = new Date(Date.UTC(date.y, date.m - 1, 1)).getUTCDay();
@@ -191,6 +210,11 @@ export function testCondition(condition: Record<string, unknown>, ctx: Condition
       const after = condition['after'] !== undefined ? offsetTimeSeconds(String(condition['after'])) : undefined;
       const before = condition['before'] !== undefined ? offsetTimeSeconds(String(condition['before'])) : undefined;
       return between(at, after, before);
+    }
+    case 'PublicHoliday': {
+      if (!ctx.publicHoliday) throw new ConditionError('PublicHoliday: no public-holiday calendar where this condition is evaluated');
+      const date = localDate(renderDate(condition, ctx));
+      return ctx.publicHoliday(date, optionalText(condition['country'], ctx), optionalText(condition['subDivision'], ctx));
     }
     case 'MultipleCondition':
       return ctx.multiple ? ctx.multiple(condition) : false;

@@ -15,6 +15,7 @@ import type { Flow } from '../model/flow.js';
 import { isTerminated, type StateType } from '../model/state.js';
 import type { FlowRecord } from '../store/index.js';
 import { testCondition, type ConditionContext } from './conditions.js';
+import { isPublicHoliday } from './holidays.js';
 import type { TriggerHost } from './host.js';
 import { inWindow, multipleConditionsOf, windowBounds, type ConditionWindow, type MultipleDef } from './preconditions.js';
 import type { FlowTrigger } from './schedule.js';
@@ -233,7 +234,7 @@ export class FlowListeners {
   }
 
   #context(vars: Record<string, unknown>, upstream: Execution, state: string): ConditionContext {
-    return { vars, execution: { ...upstream, state: { current: state } }, render: (t, v) => this.#host.render(t, v), canonical: (t) => this.#host.canonical(t) };
+    return { vars, execution: { ...upstream, state: { current: state } }, render: (t, v) => this.#host.render(t, v), canonical: (t) => this.#host.canonical(t), publicHoliday: isPublicHoliday };
   }
 
   /** Kestra's run context of (listening flow, upstream execution). */

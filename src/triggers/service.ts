@@ -18,6 +18,7 @@ import { isTerminated } from '../model/state.js';
 import type { FlowRecord, TriggerRecord } from '../store/index.js';
 import { allConditions, isScheduleCondition, type ConditionContext, type ConditionExecution } from './conditions.js';
 import { FlowListeners } from './flow-listeners.js';
+import { isPublicHoliday } from './holidays.js';
 import type { TriggeredExecution, TriggerHost } from './host.js';
 import { isTruthy } from '../expr/index.js';
 import { checkBackfill, definitionOf, freshRow, resetExecution, rowKey, unlockRow } from './rows.js';
@@ -219,7 +220,7 @@ export class TriggerService {
   }
 
   #conditionContext(vars: Record<string, unknown>, execution?: ConditionExecution): ConditionContext {
-    return { vars, render: (t, v) => this.#host.render(t, v), canonical: (t) => this.#host.canonical(t), ...(execution ? { execution } : {}) };
+    return { vars, render: (t, v) => this.#host.render(t, v), canonical: (t) => this.#host.canonical(t), publicHoliday: isPublicHoliday, ...(execution ? { execution } : {}) };
   }
 
   /** Tests the schedule conditions of a Schedule against a set of dates. */

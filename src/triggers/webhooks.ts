@@ -9,6 +9,7 @@
 import { TroupeError } from '../errors.js';
 import type { ExecutionTrigger } from '../model/execution.js';
 import { testCondition } from './conditions.js';
+import { isPublicHoliday } from './holidays.js';
 import type { TriggerHost } from './host.js';
 
 /** Kestra's Webhook trigger type. */
@@ -84,6 +85,7 @@ export class WebhookTriggers {
       execution: { id, namespace, flowId, state: { current: 'CREATED' }, labels },
       render: (t: string, v: Record<string, unknown>) => host.render(t, v),
       canonical: (t: string) => host.canonical(t),
+      publicHoliday: isPublicHoliday,
     };
     for (const c of conditions) {
       let holds: boolean;
