@@ -100,7 +100,7 @@ describe('/triggers', () => {
     const bad = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, backfill: { start: 'soon' } } });
     expect(bad.statusCode).toBe(422);
 
-    expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/unlock/by-triggers', payload: [ref] })).json()).toEqual({ count: 0 });
+    expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/unlock/by-triggers', payload: [ref, { ...ref, triggerId: 'nope' }] })).json()).toEqual({ count: 0 });
     expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/unlock/by-query?namespace=test.api' })).json()).toEqual({ count: 0 });
   });
 });

@@ -103,7 +103,7 @@ export function triggerRoutes(app: FastifyInstance, ctx: ServerContext): void {
       await engine.unlockTrigger(ref.namespace, ref.flowId, ref.triggerId).then(
         () => (count += 1),
         (e: unknown) => {
-          if (!isIllegalState(e)) throw e;
+          if (!isIllegalState(e) && !isNotFound(e)) throw e;
         },
       );
     }
