@@ -76,12 +76,13 @@ describe('/triggers', () => {
     const { app, engine } = t;
     await engine.deploy(SCHEDULED);
     const ref = { namespace: 'test.api', flowId: 'scheduled', triggerId: 'nightly' };
-    const start = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, disabled: false, backfill: { start: '2020-01-01T00:00:00+01:00', end: '2020-01-03T00:00:00+01:00', paused: true, labels: { from: 'api' } } } });
+    // Dates to come, so that nothing fires while the test runs on the real clock.
+    const start = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, disabled: false, backfill: { start: '2099-01-01T00:00:00+01:00', end: '2099-01-03T00:00:00+01:00', paused: true, labels: { from: 'api' } } } });
     expect(start.statusCode).toBe(200);
-    expect(start.json().backfill).toMatchObject({ start: '2020-01-01T00:00:00+01:00', end: '2020-01-03T00:00:00+01:00', currentDate: '2020-01-01T00:00:00+01:00', paused: true, labels: [{ key: 'from', value: 'api' }] });
+    expect(start.json().backfill).toMatchObject({ start: '2099-01-01T00:00:00+01:00', end: '2099-01-03T00:00:00+01:00', currentDate: '2099-01-01T00:00:00+01:00', paused: true, labels: [{ key: 'from', value: 'api' }] });
     // The UI sends the row back with its backfill when it toggles `disabled`: the backfill is kept, not restarted.
     const again = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, disabled: false, backfill: { start: '2019-01-01T00:00:00Z' } } });
-    expect(again.json().backfill.start).toBe('2020-01-01T00:00:00+01:00');
+    expect(again.json().backfill.start).toBe('2099-01-01T00:00:00+01:00');
     const plain = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { ...ref, triggerId: 'nightly', disabled: false, backfill: null } });
     expect(plain.statusCode).toBe(200);
 
