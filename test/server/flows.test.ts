@@ -1,6 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_FLOW, openTestApp, YAML, type TestApp } from './helpers.js';
 
+const PARENT_FLOW = `id: parent
+namespace: test.api
+inputs:
+  - id: which
+    type: STRING
+    required: false
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: test.api
+    flowId: hello
+`;
+
 let t: TestApp | undefined;
 afterEach(async () => {
   await t?.dispose();
@@ -153,10 +166,63 @@ describe.each(['/api/v1', '/api/v1/main'])('flows under %s', (base) => {
     expect(engine.flow('test.two', 'kept')?.deleted).toBeUndefined();
   });
 
-  it('answers the graph with a 501 in Kestra shape', async () => {
-    const { app } = await open();
+  it('answers the graph of a flow (Kestra FlowGraph), by revision, with subflows expanded on request', async () => {
+    const { app, engine } = await open();
+    await engine.deploy(LOG_FLOW);
+    await engine.deploy(PARENT_FLOW);
     const res = await app.inject({ url: `${base}/flows/test.api/hello/graph` });
-    expect(res.statusCode).toBe(501);
-    expect(res.json().message).toMatch(/^Not Implemented: /);
+    expect(res.statusCode).toBe(200);
+    const g = res.json();
+    expect(g.nodes.map((n: { uid: string }) => n.uid)).toEqual(['root._root', 'root._end', 'root.log']);
+    expect(g.nodes[2]).toMatchObject({ type: 'io.kestra.core.models.hierarchies.GraphTask', relationType: 'SEQUENTIAL', error: false, task: { id: 'log', type: 'io.kestra.plugin.core.log.Log', message: 'hello {{ inputs.name }}' } });
+    expect(g.edges).toEqual([
+      { source: 'root._root', target: 'root.log', relation: {} },
+      { source: 'root.log', target: 'root._end', relation: {} },
+    ]);
+    expect(g.clusters).toEqual([]);
+    // An older revision, and the subflow expanded (repeated or comma-separated `subflows`).
+    await engine.deploy(LOG_FLOW.replace('  - id: log', '  - id: first\n    type: io.kestra.plugin.core.log.Log\n    message: one\n  - id: log'));
+    expect((await app.inject({ url: `${base}/flows/test.api/hello/graph` })).json().nodes).toHaveLength(4);
+    expect((await app.inject({ url: `${base}/flows/test.api/hello/graph?revision=1` })).json().nodes).toHaveLength(3);
+    const plain = (await app.inject({ url: `${base}/flows/test.api/parent/graph` })).json();
+    expect(plain.nodes.find((n: { uid: string }) => n.uid === 'root.call').type).toBe('io.kestra.core.models.hierarchies.SubflowGraphTask');
+    for (const q of ['subflows=root.call', 'subflows=root.call,root.none']) {
+      const expanded = await app.inject({ url: `${base}/flows/test.api/parent/graph?${q}` });
+      expect(expanded.statusCode).toBe(200);
+      expect(expanded.json().clusters[0].cluster).toMatchObject({ uid: 'cluster_root.call', type: 'io.kestra.core.models.hierarchies.SubflowGraphCluster' });
+      expect(expanded.json().nodes.map((n: { uid: string }) => n.uid)).toContain('root.call.log');
+    }
+  });
+
+  it('graph: 404 for an unknown, deleted or missing revision of a flow, 404/422 for a subflow it cannot expand', async () => {
+    const { app, engine } = await open();
+    const unknown = await app.inject({ url: `${base}/flows/test.api/nope/graph` });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().message).toBe('Not Found: Unable to find flow test.api_nope');
+    await engine.deploy(LOG_FLOW);
+    expect((await app.inject({ url: `${base}/flows/test.api/hello/graph?revision=7` })).json().message).toBe('Not Found: Unable to find flow test.api_hello_7');
+    expect((await app.inject({ url: `${base}/flows/test.api/hello/graph?revision=0` })).statusCode).toBe(422);
+    await engine.deleteFlow('test.api', 'hello');
+    expect((await app.inject({ url: `${base}/flows/test.api/hello/graph` })).statusCode).toBe(404);
+    await engine.deploy(PARENT_FLOW);
+    const missing = await app.inject({ url: `${base}/flows/test.api/parent/graph?subflows=root.call` });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().message).toBe('Not Found: Unable to find subflow test.api_hello for task call');
+    await engine.deploy(PARENT_FLOW.replace('flowId: hello', 'flowId: "{{ inputs.which }}"'));
+    const dynamic = await app.inject({ url: `${base}/flows/test.api/parent/graph?subflows=root.call` });
+    expect(dynamic.statusCode).toBe(422);
+    expect(dynamic.json().message).toMatch(/^Illegal argument: Can't expand subflow task 'call' because namespace and\/or flowId contains dynamic values/);
+  });
+
+  it('POST /flows/graph: the graph of a posted source, nothing stored; 422 with line:column for a bad one', async () => {
+    const { app, engine } = await open();
+    const res = await app.inject({ method: 'POST', url: `${base}/flows/graph`, headers: YAML, payload: LOG_FLOW });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().nodes.map((n: { uid: string }) => n.uid)).toEqual(['root._root', 'root._end', 'root.log']);
+    expect(engine.listFlows()).toEqual([]);
+    const bad = await app.inject({ method: 'POST', url: `${base}/flows/graph`, headers: YAML, payload: 'id: x\nnamespace: test.api\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    mesage: hi\n' });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()._embedded.errors.map((e: { message: string }) => e.message)).toContainEqual(expect.stringMatching(/^6:5: tasks\[0\]/));
+    expect((await app.inject({ method: 'POST', url: `${base}/flows/graph`, headers: { 'content-type': 'application/json' }, payload: '{}' })).statusCode).toBe(415);
   });
 });

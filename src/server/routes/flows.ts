@@ -5,9 +5,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FlowError, TroupeError } from '../../errors.js';
-import { validateFlow } from '../../flow/index.js';
+import { flowGraph, validateFlow, type FlowGraphJson } from '../../flow/index.js';
 import type { Flow } from '../../model/flow.js';
 import type { FlowRecord } from '../../store/index.js';
+import { triggerToJson } from '../../triggers/index.js';
 import type { ServerContext } from '../context.js';
 import { notImplemented } from '../errors.js';
 import { flowToJson, latestFlows, type FlowJson } from '../flow-json.js';
@@ -128,14 +129,48 @@ export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       .map((r) => flowToJson(r, true));
   });
 
-  app.get('/flows/:namespace/:id/graph', { schema: { params: flowParams } }, async () => {
-    throw notImplemented('The flow graph (GET /flows/{namespace}/{id}/graph)');
-  });
+  const graphQuery = { subflows: stringList } as const;
+  app.get<{ Params: FlowParams; Querystring: { revision?: number; subflows?: string[] } }>(
+    '/flows/:namespace/:id/graph',
+    { schema: { params: flowParams, querystring: { type: 'object', properties: { revision: { type: 'integer', minimum: 1 }, ...graphQuery } } } },
+    async (req) => {
+      const { namespace, id } = req.params;
+      const { revision } = req.query;
+      const record = engine.flow(namespace, id, revision);
+      if (!record || record.deleted) throw new TroupeError('TROUPE_HTTP_NOT_FOUND', `Unable to find flow ${namespace}_${id}${revision !== undefined ? `_${revision}` : ''}`);
+      let flow: Flow;
+      try {
+        flow = ctx.parsed(record);
+      } catch (e) {
+        throw new TroupeError('TROUPE_ILLEGAL_STATE', `Unable to generate graph for flow ${namespace}_${id} because of exception ${e instanceof Error ? e.message : String(e)}`);
+      }
+      return graphOf(ctx, flow, req.query.subflows);
+    },
+  );
+  app.post<{ Querystring: { subflows?: string[] } }>('/flows/graph', { schema: { querystring: { type: 'object', properties: graphQuery } } }, async (req) =>
+    graphOf(ctx, parseOrThrow(yamlBody(req)), req.query.subflows),
+  );
   app.post<{ Querystring: { delete: boolean } }>('/flows/bulk', { schema: { querystring: { type: 'object', properties: { delete: { type: 'boolean', default: true } } } } }, async (req) =>
     bulkUpdate(ctx, undefined, yamlBody(req), req.query.delete),
   );
   app.post('/flows/import', async () => {
     throw notImplemented('Flow import (POST /flows/import)');
+  });
+}
+
+/** Kestra's FlowGraph of `flow`, with the subflow tasks named in `subflows` (repeated or comma-separated) expanded. */
+function graphOf(ctx: ServerContext, flow: Flow, subflows: readonly string[] | undefined): FlowGraphJson {
+  const triggers = flow.triggers.length ? ctx.engine.triggers.list().filter((v) => v.row.namespace === flow.namespace && v.row.flowId === flow.id) : [];
+  return flowGraph(flow, {
+    subflows: (subflows ?? []).flatMap((s) => s.split(',')).filter((s) => s !== ''),
+    findFlow: (namespace, id, revision) => {
+      const record = ctx.engine.flow(namespace, id, revision);
+      return record && !record.deleted ? ctx.parsed(record) : undefined;
+    },
+    triggerState: (_namespace, _flowId, triggerId) => {
+      const view = triggers.find((v) => v.row.triggerId === triggerId);
+      return view ? triggerToJson(view) : undefined;
+    },
   });
 }
 
