@@ -9,5 +9,5 @@ export { parseFlow, validateFlow, childTasks } from './parse.js';
 export type { ParseFlowOptions, FlowValidation, FlowValidationError } from './parse.js';
 export type { FlowAdvice } from './problems.js';
 export { resolveTaskType, listTaskTypes, suggestTaskTypes } from './task-types.js';
-export { flowGraph, taskJson } from './graph.js';
-export type { FlowGraphJson, FlowGraphOptions, GraphNodeJson, GraphClusterJson, Relation, RelationType } from './graph.js';
+export { flowGraph } from './graph.js';
+export type { FlowGraphJson } from './graph.js';

@@ -7,4 +7,4 @@
  * expr/ and errors.ts only; never executor/, runtime/, store/ or anything above them.
  * @module
  */
-export { resolveInputs, resolveResumeInputs, assertInputs, type ResolveInputsOptions } from './resolve.js';
+export { resolveInputs, resolveResumeInputs, assertInputs, validateInputs, type ResolveInputsOptions } from './resolve.js';

@@ -52,6 +52,19 @@ interface Resolution {
  * @example resolveInputs(flow.inputs, { int: '42' }) // { ok: true, inputs: { int: 42 } }
  */
 export function resolveInputs(declared: readonly FlowInput[], provided: Readonly<Record<string, unknown>>, options: ResolveInputsOptions = {}): ResolveInputsResult {
+  const enabled = resolveSlots(declared, provided, options).filter((s) => s.enabled);
+  const errors = enabled.filter((s) => s.error !== undefined).map((s) => ({ inputId: s.input.id, message: s.error! }));
+  if (errors.length > 0) return { ok: false, errors };
+  try {
+    return { ok: true, inputs: nestInputs(enabled.map((s) => [s.input.id, s.value] as const)) };
+  } catch (err) {
+    if (err instanceof NestConflict) return { ok: false, errors: [{ inputId: err.inputId, message: err.message }] };
+    throw err;
+  }
+}
+
+/** Every declared input resolved (typed, or with its error; disabled ones as given), in declaration order. */
+function resolveSlots(declared: readonly FlowInput[], provided: Readonly<Record<string, unknown>>, options: ResolveInputsOptions): Slot[] {
   const slots = new Map<string, Slot>();
   for (const input of declared) {
     if (slots.has(input.id)) continue;
@@ -62,15 +75,27 @@ export function resolveInputs(declared: readonly FlowInput[], provided: Readonly
   const env = createParseEnv({ storeFile: options.storeFile, encryptSecret: options.encryptSecret });
   const resolution: Resolution = { slots, env, options };
   for (const slot of slots.values()) resolveSlot(slot, resolution);
-  const enabled = [...slots.values()].filter((s) => s.enabled);
-  const errors = enabled.filter((s) => s.error !== undefined).map((s) => ({ inputId: s.input.id, message: s.error! }));
-  if (errors.length > 0) return { ok: false, errors };
-  try {
-    return { ok: true, inputs: nestInputs(enabled.map((s) => [s.input.id, s.value] as const)) };
-  } catch (err) {
-    if (err instanceof NestConflict) return { ok: false, errors: [{ inputId: err.inputId, message: err.message }] };
-    throw err;
-  }
+  return [...slots.values()];
+}
+
+/** One declared input as {@link validateInputs} reports it (Kestra's `InputAndValue`). */
+export interface InputValidation {
+  input: FlowInput;
+  /** The typed value; the value as given (or its default) when it failed or is disabled; null when absent. */
+  value: unknown;
+  /** False when `dependsOn` disables it (its value is then ignored). */
+  enabled: boolean;
+  /** Why the value does not fit, if it does not. */
+  error?: string;
+}
+
+/**
+ * Types the provided values as {@link resolveInputs} does, but reports every declared input with
+ * its own outcome instead of failing as a whole (Kestra's `validateExecutionInputs`, behind
+ * `POST /executions/{ns}/{flowId}/validate`).
+ */
+export function validateInputs(declared: readonly FlowInput[], provided: Readonly<Record<string, unknown>>, options: ResolveInputsOptions = {}): InputValidation[] {
+  return resolveSlots(declared, provided, options).map((s) => ({ input: s.input, value: s.value ?? null, enabled: s.enabled, ...(s.enabled && s.error !== undefined ? { error: s.error } : {}) }));
 }
 
 /**

@@ -13,6 +13,7 @@ import { parseFlow, validateFlow } from '../flow/index.js';
 import type { Execution, ExecutionHeader, Label } from '../model/execution.js';
 import { isTerminated, type StateType } from '../model/state.js';
 import type { LogEntry } from '../model/log-entry.js';
+import type { FlowInput } from '../model/flow.js';
 import { TaskPool } from '../pool/task-pool.js';
 import { FileJournal, LocalStorage, stageInputFiles, type JournalReport } from '../storage/index.js';
 import { committedIn } from './committed-files.js';
@@ -1172,16 +1173,31 @@ export class Engine implements TroupeApi {
     if (execution.state.current !== 'PAUSED') {
       throw new TroupeError('TROUPE_EXECUTION_NOT_PAUSED', `Execution '${executionId}' is ${execution.state.current}, not PAUSED: only a paused execution can be resumed`, { executionId, state: execution.state.current });
     }
-    const record = this.#store.getFlow(execution.namespace, execution.flowId, execution.flowRevision);
-    if (record) {
-      const index = indexFlow(this.#flows.get(record));
-      for (const run of execution.taskRunList ?? []) {
-        if (run.state.current !== 'PAUSED') continue;
-        const declared = onResumeInputs(index.get(run.taskId)?.task.props.onResume);
-        if (declared.length) inputs = assertInputs(declared, inputs ?? {}, { renderOptions: { now: () => this.#clock.now() } });
-      }
+    // FILE inputs (a path staged by the API, or a kestra:// URI) go to the execution's `inputs/` before it resumes.
+    const files = stageInputFiles(this.storage, { namespace: execution.namespace, flowId: execution.flowId, executionId }, { journal: this.fileJournal });
+    for (const declared of this.#pausedInputs(execution)) {
+      if (declared.length) inputs = assertInputs(declared, inputs ?? {}, { renderOptions: { now: () => this.#clock.now() }, storeFile: files.storeFile });
     }
+    if (files.pending) await files.commit();
     this.#sendTo(executionId, mailboxMessage(executionId, resumeMessage(inputs)));
+  }
+
+  /**
+   * The `onResume` inputs a resume of this execution is typed against (those of its PAUSED task
+   * runs' Pause tasks); empty when unknown or none.
+   */
+  resumeInputs(executionId: string): FlowInput[] {
+    this.#assertOpen();
+    this.#store.refresh();
+    const execution = this.#store.readExecution(executionId);
+    return execution ? this.#pausedInputs(execution).flat() : [];
+  }
+
+  #pausedInputs(execution: Execution): FlowInput[][] {
+    const record = this.#store.getFlow(execution.namespace, execution.flowId, execution.flowRevision);
+    if (!record) return [];
+    const index = indexFlow(this.#flows.get(record));
+    return (execution.taskRunList ?? []).filter((run) => run.state.current === 'PAUSED').map((run) => onResumeInputs(index.get(run.taskId)?.task.props.onResume));
   }
 
   /**

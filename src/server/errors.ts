@@ -135,8 +135,3 @@ export function toTroupeError(err: unknown): TroupeError {
   if (status !== undefined && status >= 400 && status < 500) return new TroupeError('TROUPE_HTTP_BAD_REQUEST', e.message);
   return new TroupeError('TROUPE_INTERNAL', e.message ?? String(err), undefined, { cause: err });
 }
-
-/** A 501 for a route whose feature another part of Troupe has not built yet. */
-export function notImplemented(what: string): TroupeError {
-  return new TroupeError('TROUPE_NOT_IMPLEMENTED', `${what} is not available in this version of Troupe yet`);
-}

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { TroupeError } from '../errors.js';
 import type { PutOptions, PutSource, Storage, StorageRef, StorageWriter, StoredFile } from './storage.js';
@@ -140,7 +140,7 @@ export class LocalStorage implements Storage {
           await h.close();
         }
       }
-      await mkdir(join(target, '..'), { recursive: true });
+      await mkdirDurable(join(target, '..'), this.#noSync);
       await rename(from, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EXDEV') return undefined;
@@ -281,6 +281,19 @@ function fileOf(uri: string, s: Stats): StoredFile {
   return { uri, size: s.size, modifiedMs: s.mtimeMs };
 }
 
+/**
+ * Makes `dir` and its missing parents; each new directory's entry is synced into its parent, so a
+ * file renamed into `dir` (then `dir` synced) survives a crash with the path that leads to it.
+ */
+async function mkdirDurable(dir: string, noSync: boolean): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined || noSync) return;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    await syncDir(dirname(d), noSync);
+    if (d === resolve(first) || dirname(d) === d) break;
+  }
+}
+
 async function syncDir(dir: string, noSync: boolean): Promise<void> {
   if (noSync) return;
   let h: FileHandle | undefined;
@@ -340,7 +353,7 @@ class LocalWriter implements StorageWriter {
       await this.#handle.close();
       this.#done = true;
       const dir = join(this.#target, '..');
-      await mkdir(dir, { recursive: true });
+      await mkdirDurable(dir, this.#noSync);
       await rename(this.#tmp, this.#target);
       await syncDir(dir, this.#noSync);
       return fileOf(this.#uri, await stat(this.#target));

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeZip } from '../../src/storage/zip.js';
 import { LOG_FLOW, openTestApp, YAML, type TestApp } from './helpers.js';
+
+/** A multipart body with one binary file part. */
+function filePart(field: string, filename: string, content: Buffer | string): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----troupeimport';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  return { payload: Buffer.concat([head, Buffer.from(content), Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+const named = (id: string, ns = 'test.imp'): string => `id: ${id}\nnamespace: ${ns}\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: ${id}\n`;
 
 const PARENT_FLOW = `id: parent
 namespace: test.api
@@ -224,5 +233,76 @@ describe.each(['/api/v1', '/api/v1/main'])('flows under %s', (base) => {
     expect(bad.statusCode).toBe(422);
     expect(bad.json()._embedded.errors.map((e: { message: string }) => e.message)).toContainEqual(expect.stringMatching(/^6:5: tasks\[0\]/));
     expect((await app.inject({ method: 'POST', url: `${base}/flows/graph`, headers: { 'content-type': 'application/json' }, payload: '{}' })).statusCode).toBe(415);
+  });
+
+  it('imports a YAML file of flows: each created or updated, the failed ones listed by index, the others kept', async () => {
+    const { app, engine } = await open();
+    await engine.deploy(named('b'));
+    const yaml = `${named('a')}---\n${named('b').replace('message: b', 'message: b2')}---\nid: bad\nnamespace: test.imp\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    mesage: x\n---\n${named('c')}`;
+    const res = await app.inject({ method: 'POST', url: `${base}/flows/import`, ...filePart('fileUpload', 'flows.yaml', yaml) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(['2']);
+    expect(engine.flow('test.imp', 'a')?.revision).toBe(1);
+    expect(engine.flow('test.imp', 'b')?.revision).toBe(2);
+    expect(engine.flow('test.imp', 'b')?.source).toContain('message: b2');
+    expect(engine.flow('test.imp', 'c')?.revision).toBe(1);
+    expect(engine.flow('test.imp', 'bad')).toBeUndefined();
+    // Importing the same again changes nothing and fails nothing.
+    const again = await app.inject({ method: 'POST', url: `${base}/flows/import`, ...filePart('fileUpload', 'FLOWS.YML', `${named('a')}---\n${named('c')}`) });
+    expect(again.json()).toEqual([]);
+    expect(engine.flow('test.imp', 'a')?.revision).toBe(1);
+  });
+
+  it('imports a zip of flow files, listing the entries that failed; other entries are skipped', async () => {
+    const { app, engine } = await open();
+    const zip = writeZip([
+      { name: 'test.imp/a.yml', data: Buffer.from(named('a')) },
+      { name: 'test.imp/broken.yaml', data: Buffer.from('id: [unclosed') },
+      { name: 'readme.txt', data: Buffer.from('not a flow') },
+      { name: 'other/b.yaml', data: Buffer.from(named('b', 'test.other')) },
+    ]);
+    const res = await app.inject({ method: 'POST', url: `${base}/flows/import`, ...filePart('fileUpload', 'export.zip', zip) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(['test.imp/broken.yaml']);
+    expect(engine.flow('test.imp', 'a')?.revision).toBe(1);
+    expect(engine.flow('test.other', 'b')?.revision).toBe(1);
+  });
+
+  it('refuses a zip with an entry name that is not a relative path (.., absolute, backslash, drive): 422, nothing deployed', async () => {
+    const { app, engine } = await open();
+    for (const name of ['../evil.yml', 'a/../../evil.yml', '/abs.yml', 'a\\b.yml', 'C:/x.yml']) {
+      const zip = writeZip([{ name: 'ok.yml', data: Buffer.from(named('ok')) }, { name, data: Buffer.from(named('evil')) }]);
+      const res = await app.inject({ method: 'POST', url: `${base}/flows/import`, ...filePart('fileUpload', 'flows.zip', zip) });
+      expect(res.statusCode, name).toBe(422);
+      expect(res.json().message).toMatch(/^Illegal argument: Invalid zip archive: the entry name /);
+    }
+    expect(engine.listFlows()).toEqual([]);
+  });
+});
+
+
+describe('POST /flows/import refusals', () => {
+  it('a zip bomb, a corrupt zip, another file type, no fileUpload part, not multipart: 4xx, nothing deployed', async () => {
+    t = await openTestApp({ http: { uploadLimit: 64 * 1024 } });
+    const { app, engine } = t;
+    // 1 MiB of flow text in a few KB: more than the upload limit once inflated.
+    const bomb = writeZip([{ name: 'big.yml', data: Buffer.from(`${named('big')}${'# pad\n'.repeat(200_000)}`) }, { name: 'ok.yml', data: Buffer.from(named('ok')) }]);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const res = await app.inject({ method: 'POST', url: '/api/v1/flows/import', ...filePart('fileUpload', 'bomb.zip', bomb) });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().message).toMatch(/^Illegal argument: Invalid zip archive: its files hold more than 65536 bytes uncompressed/);
+    const corrupt = await app.inject({ method: 'POST', url: '/api/v1/flows/import', ...filePart('fileUpload', 'x.zip', 'PK not a zip at all') });
+    expect(corrupt.statusCode).toBe(422);
+    const txt = await app.inject({ method: 'POST', url: '/api/v1/flows/import', ...filePart('fileUpload', 'flows.txt', named('a')) });
+    expect(txt.statusCode).toBe(422);
+    expect(txt.json().message).toBe('Illegal argument: Cannot import file of type .txt');
+    const other = await app.inject({ method: 'POST', url: '/api/v1/flows/import', ...filePart('file', 'flows.yml', named('a')) });
+    expect(other.statusCode).toBe(400);
+    expect(other.json().message).toBe('Bad Request: Required argument [fileUpload] not specified');
+    const json = await app.inject({ method: 'POST', url: '/api/v1/flows/import', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(json.statusCode).toBe(415);
+    const large = await app.inject({ method: 'POST', url: '/api/v1/flows/import', ...filePart('fileUpload', 'flows.yml', `${named('a')}${'#'.repeat(70_000)}`) });
+    expect(large.statusCode).toBe(413);
+    expect(engine.listFlows()).toEqual([]);
   });
 });

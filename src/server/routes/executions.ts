@@ -3,15 +3,18 @@
  * documented Troupe route that pages task runs (kestra-api.md §3).
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TroupeError } from '../../errors.js';
 import { CORRELATION_ID_LABEL, type Label } from '../../model/execution.js';
 import { isTerminated, type StateType } from '../../model/state.js';
 import type { ExecutionJson } from '../../runtime/execution-json.js';
 import type { FlowInput } from '../../model/flow.js';
+import { idFromBytes } from '../../model/ids.js';
+import { validateInputs } from '../../inputs/index.js';
+import { inputFilePath, storageUri } from '../../storage/uri.js';
 import type { ServerContext } from '../context.js';
-import { uploadsFor, type Uploads } from '../uploads.js';
-import { notImplemented } from '../errors.js';
+import { fileInputExtension, uploadsDiscarded, uploadsFor, type Uploads } from '../uploads.js';
 import { hasLabels, inNamespace, pageOf, pagingSchema, parseDate, parseDuration, parseLabels, parseSort, sortBy, stringList } from '../query.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['id'] } as const;
@@ -19,12 +22,23 @@ const flowParams = { type: 'object', properties: { namespace: { type: 'string', 
 
 const SORT_FIELDS = ['id', 'state.startDate', 'state.endDate', 'state.duration', 'namespace', 'flowId', 'state.current'];
 
+/** How {@link multipartInputs} takes the file parts of declared FILE inputs. */
+export interface FileParts {
+  /** The declared inputs (FILE ones take file parts). */
+  inputs: readonly FlowInput[];
+  staging: Uploads;
+  /** Pass a FILE input's text value on as it is (validation: typing refuses what is not a `kestra://` URI). */
+  anyText?: boolean;
+}
+
 /**
- * The text fields and uploaded files of a multipart body. With `uploads`, a file part whose
- * filename names a declared FILE input is staged and its value is the staging path; a FILE input
- * sent as text must be a `kestra://` URI (a text value is never read as a path on this machine).
+ * The text fields and uploaded files of a multipart body. With `files`, a file part for a
+ * declared FILE input is staged and its value is the staging path: the part's **filename** names
+ * the input (Kestra 0.21; its clients send every file as `files`), or else its field name (as
+ * `curl -F input=@file` sends it). A FILE input sent as text must be a `kestra://` URI (a text
+ * value is never read as a path on this machine). Other file parts are ignored.
  */
-export async function multipartInputs(req: FastifyRequest, declared: (id: string) => boolean, uploads?: { inputs: readonly FlowInput[]; staging: Uploads }): Promise<Record<string, string>> {
+export async function multipartInputs(req: FastifyRequest, declared: (id: string) => boolean, files?: FileParts): Promise<Record<string, string>> {
   const inputs: Record<string, string> = {};
   if (!req.isMultipart()) {
     const type = req.headers['content-type'];
@@ -33,30 +47,33 @@ export async function multipartInputs(req: FastifyRequest, declared: (id: string
   }
   for await (const part of req.parts()) {
     if (part.type === 'file') {
-      // The part's filename names the input (Kestra's clients send every file as `files`).
-      const id = part.filename;
-      const input = uploads?.inputs.find((i) => i.id === id);
-      if (input && uploads) {
-        if (input.type !== 'FILE') {
-          part.file.resume();
-          throw new TroupeError('TROUPE_INPUT_INVALID', `Invalid input for \`${id}\`, a file was uploaded for an input of type ${input.type}`, { inputId: id });
-        }
-        inputs[id] = await uploads.staging.stage(input, part.file);
+      const named = files?.inputs.find((i) => i.id === part.filename);
+      const input = named ?? files?.inputs.find((i) => i.id === part.fieldname && i.type === 'FILE');
+      if (!input || !files) {
+        part.file.resume();
         continue;
       }
-      part.file.resume();
-      if (declared(id)) throw notImplemented(`Uploading the FILE input '${id}' here`);
+      if (input.type !== 'FILE') {
+        part.file.resume();
+        throw new TroupeError('TROUPE_INPUT_INVALID', `Invalid input for \`${input.id}\`, a file was uploaded for an input of type ${input.type}`, { inputId: input.id });
+      }
+      inputs[input.id] = await files.staging.stage(input, part.file);
       continue;
     }
     // Undeclared fields are ignored, as Kestra ignores undeclared inputs.
     if (!declared(part.fieldname)) continue;
     const value = String(part.value);
-    if (uploads?.inputs.find((i) => i.id === part.fieldname)?.type === 'FILE' && !value.startsWith('kestra://')) {
+    if (!files?.anyText && files?.inputs.find((i) => i.id === part.fieldname)?.type === 'FILE' && !value.startsWith('kestra://')) {
       throw new TroupeError('TROUPE_INPUT_INVALID', `Invalid input for \`${part.fieldname}\`, a FILE input must be uploaded as a file part (its filename the input id) or given as a kestra:// URI`, { inputId: part.fieldname });
     }
     inputs[part.fieldname] = value;
   }
   return inputs;
+}
+
+/** A declared input as Kestra's API shows it (`required` always, the type's own properties after). */
+function inputJson(input: FlowInput): Record<string, unknown> {
+  return { id: input.id, type: input.type, ...(input.description !== undefined ? { description: input.description } : {}), required: input.required, ...(input.defaults !== undefined ? { defaults: input.defaults } : {}), ...input.props };
 }
 
 function execNotFound(): TroupeError {
@@ -266,8 +283,13 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       await drain(req);
       throw new TroupeError('TROUPE_EXECUTION_NOT_PAUSED', `Execution '${id}' is not paused, can't resume it`);
     }
-    const inputs = await multipartInputs(req, () => true);
-    await engine.resume(id, Object.keys(inputs).length ? inputs : undefined);
+    const staging = uploadsFor(engine.storage);
+    try {
+      const inputs = await multipartInputs(req, () => true, { inputs: engine.resumeInputs(id), staging });
+      await engine.resume(id, Object.keys(inputs).length ? inputs : undefined);
+    } finally {
+      await staging.cleanup();
+    }
     return reply.code(204).send();
   });
 
@@ -326,9 +348,41 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     await engine.pause(req.params.id);
     return reply.code(200).send();
   });
-  app.post('/executions/:namespace/:flowId/validate', { schema: { params: flowParams } }, async () => {
-    throw notImplemented('Validating execution inputs (POST /executions/{namespace}/{flowId}/validate)');
-  });
+  // Kestra's validateInputsOnCreate: the inputs typed as a creation would, each with its own
+  // outcome; nothing is stored (an uploaded file is read and dropped, its input shows the URI it would get).
+  app.post<{ Params: { namespace: string; flowId: string }; Querystring: { labels?: string[]; revision?: number } }>(
+    '/executions/:namespace/:flowId/validate',
+    { schema: { params: flowParams, querystring: { type: 'object', properties: { labels: stringList, revision: { type: 'integer', minimum: 1 } } } } },
+    async (req) => {
+      const { namespace, flowId } = req.params;
+      checkRequestLabels(parseLabels(req.query.labels));
+      const record = engine.flow(namespace, flowId, req.query.revision);
+      if (!record || record.deleted) {
+        await drain(req);
+        throw new TroupeError('TROUPE_FLOW_NOT_FOUND', 'Requested Flow is not found.');
+      }
+      const flow = ctx.parsed(record);
+      if (flow.disabled) {
+        await drain(req);
+        throw new TroupeError('TROUPE_ILLEGAL_STATE', 'Requested Flow is disabled.');
+      }
+      const executionId = idFromBytes(randomBytes(16));
+      const uriOf = (input: FlowInput): string => storageUri(inputFilePath(namespace, flowId, executionId, input.id, `${input.id}${fileInputExtension(input)}`));
+      const ids = new Set(flow.inputs.map((i) => i.id));
+      const provided = await multipartInputs(req, (x) => ids.has(x), { inputs: flow.inputs, staging: uploadsDiscarded(uriOf), anyText: true });
+      const results = validateInputs(flow.inputs, provided, { context: { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision } }, renderOptions: { now: () => Date.now() } });
+      return {
+        id: flowId,
+        namespace,
+        inputs: results.map((r) => ({
+          input: inputJson(r.input),
+          ...(r.value !== null && r.value !== undefined ? { value: r.value } : {}),
+          enabled: r.enabled,
+          errors: r.error !== undefined ? [{ message: r.error }] : [],
+        })),
+      };
+    },
+  );
 }
 
 /** Reads (and drops) a multipart body not used, so the client sees the answer, not a reset. */

@@ -4,14 +4,16 @@
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FlowError, TroupeError } from '../../errors.js';
+import { ERROR_CODES, FlowError, TroupeError } from '../../errors.js';
 import { flowGraph, validateFlow, type FlowGraphJson } from '../../flow/index.js';
 import type { Flow } from '../../model/flow.js';
 import type { FlowRecord } from '../../store/index.js';
+import { namespacePathSegments } from '../../storage/namespace-files.js';
+import { readZip } from '../../storage/zip.js';
 import { triggerToJson } from '../../triggers/index.js';
 import type { ServerContext } from '../context.js';
-import { notImplemented } from '../errors.js';
 import { flowToJson, latestFlows, type FlowJson } from '../flow-json.js';
+import { readBytes, untruncated, ZIP_MAX_ENTRIES } from '../uploads.js';
 import { hasLabels, inNamespace, pageOf, pagingSchema, parseLabels, parseSort, sortBy, stringList } from '../query.js';
 
 const nsParams = { type: 'object', properties: { namespace: { type: 'string', maxLength: 150 } }, required: ['namespace'] } as const;
@@ -153,9 +155,65 @@ export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Querystring: { delete: boolean } }>('/flows/bulk', { schema: { querystring: { type: 'object', properties: { delete: { type: 'boolean', default: true } } } } }, async (req) =>
     bulkUpdate(ctx, undefined, yamlBody(req), req.query.delete),
   );
-  app.post('/flows/import', async () => {
-    throw notImplemented('Flow import (POST /flows/import)');
-  });
+  app.post('/flows/import', async (req) => importFlows(ctx, req));
+}
+
+/** Whether a failure is the flow's fault (it is listed as failed) rather than the daemon's (it is thrown). */
+function isFlowFault(e: unknown): boolean {
+  return e instanceof TroupeError && ERROR_CODES[e.code].httpStatus < 500;
+}
+
+/**
+ * `POST /flows/import` (Kestra's `importFlows`): the multipart part `fileUpload`, a `.yml`/`.yaml`
+ * file of flows separated by `---` or a `.zip` of such files. Each flow is created or updated;
+ * one that fails does not stop the others: the answer lists them (a document's index in the YAML
+ * file, an entry's name in the zip). The archive is checked whole first — a bomb, a malformed
+ * archive or an entry name with `..`, a backslash or an absolute path is a 422, nothing deployed.
+ */
+async function importFlows(ctx: ServerContext, req: FastifyRequest): Promise<string[]> {
+  if (!req.isMultipart()) throw new TroupeError('TROUPE_HTTP_UNSUPPORTED_MEDIA_TYPE', `send the file as multipart/form-data (part 'fileUpload'), not ${req.headers['content-type'] ?? 'no content type'}`);
+  const limit = ctx.http.uploadLimit;
+  let upload: { name: string; data: Buffer } | undefined;
+  for await (const part of req.parts()) {
+    if (part.type !== 'file' || part.fieldname !== 'fileUpload' || upload) {
+      if (part.type === 'file') part.file.resume();
+      continue;
+    }
+    upload = { name: part.filename, data: await readBytes(untruncated(part.file, limit), limit, 'The file') };
+  }
+  if (!upload) throw new TroupeError('TROUPE_HTTP_BAD_REQUEST', 'Required argument [fileUpload] not specified');
+  const name = upload.name.toLowerCase();
+  const sources: Array<{ key: string; source: string }> = [];
+  if (/\.ya?ml$/.test(name)) {
+    // Kestra splits on every `---` and names a failed document by its index.
+    upload.data.toString('utf8').split('---').forEach((doc, i) => {
+      if (doc.trim() !== '') sources.push({ key: String(i), source: doc.trim() });
+    });
+  } else if (name.endsWith('.zip')) {
+    const entries = readZip(upload.data, { maxEntries: ZIP_MAX_ENTRIES, maxTotalBytes: limit });
+    for (const e of entries) {
+      try {
+        if (e.name.startsWith('/')) throw new Error('an absolute path');
+        namespacePathSegments(e.name);
+      } catch (err) {
+        throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `Invalid zip archive: the entry name '${e.name}' is not a relative path (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    for (const e of entries) if (/\.ya?ml$/.test(e.name)) sources.push({ key: e.name, source: e.data.toString('utf8') });
+  } else {
+    const dot = upload.name.lastIndexOf('.');
+    throw new TroupeError('TROUPE_ILLEGAL_ARGUMENT', `Cannot import file of type ${dot >= 0 ? upload.name.slice(dot) : upload.name}`);
+  }
+  const failed: string[] = [];
+  for (const { key, source } of sources) {
+    try {
+      await ctx.engine.deploy(source);
+    } catch (e) {
+      if (!isFlowFault(e)) throw e;
+      failed.push(key);
+    }
+  }
+  return failed;
 }
 
 /** Kestra's FlowGraph of `flow`, with the subflow tasks named in `subflows` (repeated or comma-separated) expanded. */

@@ -13,6 +13,7 @@ import { TroupeError } from '../../errors.js';
 import { NamespaceFiles, namespacePathSegments, type NamespaceEntry } from '../../storage/namespace-files.js';
 import type { ServerContext } from '../context.js';
 import { readZip, writeZip, type ZipEntry } from '../../storage/zip.js';
+import { readBytes, untruncated, ZIP_MAX_ENTRIES } from '../uploads.js';
 
 const params = { type: 'object', properties: { namespace: { type: 'string', minLength: 1, maxLength: 255 } }, required: ['namespace'] } as const;
 const path = { type: 'string', maxLength: 4096 } as const;
@@ -26,37 +27,13 @@ function entryJson(e: NamespaceEntry): Record<string, unknown> {
   return { fileName: e.fileName, lastModifiedTime: e.modifiedMs, creationTime: e.modifiedMs, type: e.type, size: e.size, metadata: {} };
 }
 
-/** Reads a stream whole, refusing more than `max` bytes. */
-async function readBytes(stream: AsyncIterable<Buffer>, max: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of stream) {
-    size += c.length;
-    if (size > max) throw new TroupeError('TROUPE_HTTP_PAYLOAD_TOO_LARGE', `${what} is larger than ${max} bytes`);
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks);
-}
-
 async function readAll(stream: AsyncIterable<Buffer>, max: number): Promise<string> {
   return (await readBytes(stream, max, 'The flow source')).toString('utf8');
 }
 
-/** Files of an uploaded zip at most (Kestra's zip-bomb protection bounds them too). */
-const ZIP_MAX_ENTRIES = 10_000;
-
 /** A flow file of the reserved `/_flows` folder: `/_flows/<name>.yml` only. */
 function isFlowFile(segments: readonly string[]): boolean {
   return segments.length === 2 && /\.ya?ml$/i.test(segments[1]!);
-}
-
-/**
- * The chunks of an uploaded file, failing at its end when the multipart limit cut it (busboy
- * stops at the limit and marks the stream truncated): the storage write then leaves nothing.
- */
-async function* untruncated(file: AsyncIterable<Buffer> & { truncated: boolean }, limit: number): AsyncGenerator<Buffer> {
-  for await (const chunk of file) yield chunk;
-  if (file.truncated) throw new TroupeError('TROUPE_HTTP_PAYLOAD_TOO_LARGE', `The file is larger than ${limit} bytes`);
 }
 
 /** A flow's YAML with its top-level `namespace:` set to `namespace` (added when absent). */
