@@ -29,6 +29,15 @@ describe('POST /executions/{namespace}/{flowId}', () => {
     expect(engine.logs(body.id).map((l) => l.message)).toEqual(['hello Ada']);
   });
 
+  it('also creates through the deprecated POST /executions/trigger/{namespace}/{flowId}', async () => {
+    const { app, engine } = await open(LOG_FLOW);
+    const res = await app.inject({ method: 'POST', url: '/api/v1/executions/trigger/test.api/hello?wait=true', ...multipart({ name: 'Bob' }) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ namespace: 'test.api', flowId: 'hello', inputs: { name: 'Bob' }, state: { current: 'SUCCESS' } });
+    expect(engine.logs(res.json().id).map((l) => l.message)).toEqual(['hello Bob']);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/main/executions/trigger/test.api/nope' })).statusCode).toBe(404);
+  });
+
   it('accepts no body at all, and waits for the end with wait=true', async () => {
     const { app } = await open(LOG_FLOW);
     const res = await app.inject({ method: 'POST', url: '/api/v1/main/executions/test.api/hello?wait=true' });
@@ -158,6 +167,24 @@ describe('execution actions', () => {
     expect(again.json().message).toBe(`Illegal state: Execution '${id}' is not paused, can't resume it`);
     const missing = await app.inject({ method: 'POST', url: '/api/v1/executions/nope/resume' });
     expect(missing.json().message).toBe("Not Found: Execution 'nope' not found.");
+  });
+
+  it('validates onResume inputs of a paused execution without resuming it (POST /executions/{id}/resume/validate)', async () => {
+    const { app, engine } = await open(PAUSE_FLOW, LOG_FLOW);
+    const id = await engine.execute('test.api', 'pausing');
+    await waitState(engine, id, 'PAUSED');
+    const res = await app.inject({ method: 'POST', url: `/api/v1/executions/${id}/resume/validate`, ...multipart({ approved: 'true', count: 'many' }) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: 'pausing', namespace: 'test.api' });
+    expect(res.json().inputs).toEqual([
+      { input: { id: 'approved', type: 'BOOLEAN', required: true }, value: true, enabled: true, errors: [] },
+      { input: { id: 'count', type: 'INT', required: false }, value: 'many', enabled: true, errors: [{ message: expect.stringMatching(/^Invalid input for `count`/) }] },
+    ]);
+    expect(engine.get(id)?.state.current).toBe('PAUSED');
+    const ended = await engine.execute('test.api', 'hello');
+    await engine.waitFor(ended);
+    expect((await app.inject({ method: 'POST', url: `/api/v1/executions/${ended}/resume/validate` })).statusCode).toBe(409);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/main/executions/nope/resume/validate' })).statusCode).toBe(404);
   });
 
   it('deletes an ended execution (204), refuses a running one (409), 404s unknown', async () => {

@@ -71,6 +71,21 @@ export async function multipartInputs(req: FastifyRequest, declared: (id: string
   return inputs;
 }
 
+/** Kestra's `ApiValidateExecutionInputsResponse`: each declared input with its typed value or errors. */
+function validation(flowId: string, namespace: string, declared: readonly FlowInput[], provided: Record<string, string>, context: Record<string, unknown>): Record<string, unknown> {
+  const results = validateInputs(declared, provided, { context, renderOptions: { now: () => Date.now() } });
+  return {
+    id: flowId,
+    namespace,
+    inputs: results.map((r) => ({
+      input: inputJson(r.input),
+      ...(r.value !== null && r.value !== undefined ? { value: r.value } : {}),
+      enabled: r.enabled,
+      errors: r.error !== undefined ? [{ message: r.error }] : [],
+    })),
+  };
+}
+
 /** A declared input as Kestra's API shows it (`required` always, the type's own properties after). */
 function inputJson(input: FlowInput): Record<string, unknown> {
   return { id: input.id, type: input.type, ...(input.description !== undefined ? { description: input.description } : {}), required: input.required, ...(input.defaults !== undefined ? { defaults: input.defaults } : {}), ...input.props };
@@ -370,19 +385,27 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       const uriOf = (input: FlowInput): string => storageUri(inputFilePath(namespace, flowId, executionId, input.id, `${input.id}${fileInputExtension(input)}`));
       const ids = new Set(flow.inputs.map((i) => i.id));
       const provided = await multipartInputs(req, (x) => ids.has(x), { inputs: flow.inputs, staging: uploadsDiscarded(uriOf), anyText: true });
-      const results = validateInputs(flow.inputs, provided, { context: { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision } }, renderOptions: { now: () => Date.now() } });
-      return {
-        id: flowId,
-        namespace,
-        inputs: results.map((r) => ({
-          input: inputJson(r.input),
-          ...(r.value !== null && r.value !== undefined ? { value: r.value } : {}),
-          enabled: r.enabled,
-          errors: r.error !== undefined ? [{ message: r.error }] : [],
-        })),
-      };
+      return validation(flowId, namespace, flow.inputs, provided, { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision } });
     },
   );
+
+  // Kestra's validateInputsOnResume: the onResume inputs of a paused execution, checked as a resume would.
+  app.post<{ Params: { id: string } }>('/executions/:id/resume/validate', { schema: { params: idParams } }, async (req) => {
+    const { id } = req.params;
+    const e = engine.get(id);
+    if (!e) {
+      await drain(req);
+      throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${id}' not found.`);
+    }
+    if (e.state.current !== 'PAUSED') {
+      await drain(req);
+      throw new TroupeError('TROUPE_EXECUTION_NOT_PAUSED', `Execution '${id}' is not paused, can't resume it`);
+    }
+    const declared = engine.resumeInputs(id);
+    const uriOf = (input: FlowInput): string => storageUri(inputFilePath(e.namespace, e.flowId, id, input.id, `${input.id}${fileInputExtension(input)}`));
+    const provided = await multipartInputs(req, () => true, { inputs: declared, staging: uploadsDiscarded(uriOf), anyText: true });
+    return validation(e.flowId, e.namespace, declared, provided, {});
+  });
 }
 
 /** Reads (and drops) a multipart body not used, so the client sees the answer, not a reset. */
