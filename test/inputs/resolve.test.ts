@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/errors.js';
-import { assertInputs, resolveInputs, resolveResumeInputs } from '../../src/inputs/index.js';
+import { assertInputs, resolveInputs, resolveResumeInputs, validateInputs } from '../../src/inputs/index.js';
 import { declare } from './declare.js';
 
 /** Kestra's core/src/test/resources/flows/valids/inputs.yaml, inputs section. */
@@ -267,5 +267,36 @@ describe('resolveResumeInputs', () => {
       ok: false,
       errors: [{ inputId: 'asked', message: 'Invalid input for `asked`, missing required input, but received `null`' }],
     });
+  });
+});
+
+describe('validateInputs (the validate routes)', () => {
+  const declared = declare(`
+  - {id: int, type: INT, min: 1}
+  - {id: name, type: STRING, defaults: world}
+  - {id: gated, type: STRING, required: false, dependsOn: {inputs: [int], condition: "{{ inputs.int > 5 }}"}}
+  - {id: missing, type: DATE}`);
+
+  it('reports every declared input in order with its own outcome, agreeing with resolveInputs', () => {
+    const provided = { int: '0', gated: 'x', undeclared: 'y' };
+    const results = validateInputs(declared, provided);
+    expect(results.map((r) => [r.input.id, r.value, r.enabled])).toEqual([
+      ['int', '0', true],
+      ['name', 'world', true],
+      ['gated', 'x', false],
+      ['missing', null, true],
+    ]);
+    expect(results[0]!.error).toMatch(/^Invalid input for `int`/);
+    expect(results[1]).not.toHaveProperty('error');
+    expect(results[2]).not.toHaveProperty('error');
+    expect(results[3]!.error).toBe('Invalid input for `missing`, missing required input, but received `null`');
+    const whole = resolveInputs(declared, provided);
+    expect(whole.ok ? [] : whole.errors.map((e) => e.message)).toEqual([results[0]!.error, results[3]!.error]);
+  });
+
+  it('gives typed values when they fit, and enables what a condition allows', () => {
+    const results = validateInputs(declared, { int: '9', gated: 'open', missing: '2024-02-29' });
+    expect(results.map((r) => r.value)).toEqual([9, 'world', 'open', '2024-02-29']);
+    expect(results.every((r) => r.enabled && r.error === undefined)).toBe(true);
   });
 });
