@@ -26,10 +26,30 @@ const UNSUPPORTED_TOKEN = /(^|[,/-])(\d*L|L\d*|\d*W|LW|\?|[^,/-]*#[^,/-]*)(?=$|[
 /** A cron Kestra would refuse. */
 export class CronError extends Error {}
 
+/** Matches found so far: the only matching instants in [lo, hi] (whole seconds) are `matches`, in order. */
+interface KnownMatches {
+  lo: number;
+  hi: number;
+  matches: number[];
+}
+
+/** Matches kept by the cache of a schedule (the scheduler moves forward: the oldest go first). */
+const KNOWN_MATCHES = 16;
+
+/** Parsed schedules kept for reuse before the cache starts over. */
+const MAX_PARSED = 10_000;
+const parsed = new Map<string, CronSchedule>();
+
 /** A parsed Schedule cron in a time zone. */
 export class CronSchedule {
   readonly #cron: Cron;
   readonly zone: string;
+  /**
+   * A window of instants whose matches are all known. The scheduler asks about the same few dates
+   * around each firing (its date, the next, the previous, again for the next evaluation): each
+   * lookup through croner and Intl costs tens of µs, a window lookup none.
+   */
+  #known: KnownMatches | undefined;
 
   private constructor(cron: Cron, zone: string) {
     this.#cron = cron;
@@ -37,10 +57,22 @@ export class CronSchedule {
   }
 
   /**
-   * Parses a cron as Kestra's Schedule does.
+   * Parses a cron as Kestra's Schedule does. Schedules with the same cron, seconds flag and zone
+   * share one instance (and its known matches): thousands of triggers often name a few crons.
    * @throws CronError with the reason when Kestra's parser would refuse it
    */
   static parse(expression: string, options: { withSeconds?: boolean; zone: string }): CronSchedule {
+    const key = `${options.withSeconds === true}\u0000${options.zone}\u0000${expression}`;
+    let schedule = parsed.get(key);
+    if (!schedule) {
+      schedule = CronSchedule.#parse(expression, options);
+      if (parsed.size >= MAX_PARSED) parsed.clear();
+      parsed.set(key, schedule);
+    }
+    return schedule;
+  }
+
+  static #parse(expression: string, options: { withSeconds?: boolean; zone: string }): CronSchedule {
     const text = expression.trim();
     if (!NICKNAMES.has(text.toLowerCase())) {
       const fields = text.split(/\s+/);
@@ -51,7 +83,7 @@ export class CronSchedule {
       for (const f of fields) if (UNSUPPORTED_TOKEN.test(f)) throw new CronError(`Invalid chars in expression! Expression: ${f}`);
     }
     try {
-      return new CronSchedule(new Cron(text, { timezone: 'Etc/UTC', paused: true }), options.zone);
+      return new CronSchedule(new Cron(text, { utcOffset: 0, paused: true }), options.zone);
     } catch (err) {
       throw new CronError((err as Error).message.replace(/^CronPattern: /, ''));
     }
@@ -104,8 +136,56 @@ export class CronSchedule {
     }
   }
 
+  /** Adds what a lookup found: the only match in [lo, hi] is `match`. */
+  #learn(lo: number, hi: number, match: number): void {
+    const k = this.#known;
+    if (!k || lo > k.hi + SECOND || hi < k.lo - SECOND) {
+      this.#known = { lo, hi, matches: [match] };
+      return;
+    }
+    k.lo = Math.min(k.lo, lo);
+    k.hi = Math.max(k.hi, hi);
+    if (!k.matches.includes(match)) {
+      k.matches.push(match);
+      k.matches.sort((a, b) => a - b);
+    }
+    if (k.matches.length > KNOWN_MATCHES) {
+      k.matches.splice(0, k.matches.length - KNOWN_MATCHES);
+      k.lo = k.matches[0]!;
+    }
+  }
+
   /** The first matching instant at or after `ms` (cron-utils' nextClosestMatch). */
   closest(ms: number): number | undefined {
+    const t = Math.ceil(ms / SECOND) * SECOND;
+    const k = this.#known;
+    let from = t;
+    if (k && t >= k.lo && t <= k.hi) {
+      const known = k.matches.find((m) => m >= t);
+      if (known !== undefined) return known;
+      from = k.hi + SECOND; // nothing matches in [t, hi]
+    }
+    const match = this.#closest(from);
+    if (match !== undefined) this.#learn(t, match, match);
+    return match;
+  }
+
+  /** The last matching instant at or before `ms` (cron-utils' previousClosestMatch). */
+  closestBefore(ms: number): number | undefined {
+    const t = Math.floor(ms / SECOND) * SECOND;
+    const k = this.#known;
+    let from = t;
+    if (k && t >= k.lo && t <= k.hi) {
+      const known = k.matches.findLast((m) => m <= t);
+      if (known !== undefined) return known;
+      from = k.lo - SECOND; // nothing matches in [lo, t]
+    }
+    const match = this.#closestBefore(from);
+    if (match !== undefined) this.#learn(match, t, match);
+    return match;
+  }
+
+  #closest(ms: number): number | undefined {
     let t = Math.ceil(ms / SECOND) * SECOND;
     for (let i = 0; i < 1000; i++) {
       const o = offsetAt(t, this.zone);
@@ -119,8 +199,7 @@ export class CronSchedule {
     return undefined;
   }
 
-  /** The last matching instant at or before `ms` (cron-utils' previousClosestMatch). */
-  closestBefore(ms: number): number | undefined {
+  #closestBefore(ms: number): number | undefined {
     let t = Math.floor(ms / SECOND) * SECOND;
     for (let i = 0; i < 1000; i++) {
       const o = offsetAt(t, this.zone);

@@ -26,15 +26,61 @@ export function isKnownZone(zone: string): boolean {
   }
 }
 
-/** The offset of `zone` from UTC at the instant `ms`, in milliseconds (east positive). */
-export function offsetAt(ms: number, zone: string): number {
-  const whole = Math.floor(ms / 1000) * 1000;
+/** The offset of `zone` at a whole second, from Intl (a few tens of µs: cached by {@link offsetAt}). */
+function exactOffset(whole: number, zone: string): number {
   const parts = formatter(zone).formatToParts(new Date(whole));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
   let year = get('year');
   if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
   const local = Date.UTC(year, get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return local - whole;
+}
+
+const HOUR_MS = 3_600_000;
+/** Hours cached per zone before the cache starts over. */
+const MAX_CACHED_HOURS = 4096;
+
+/** What is known of a zone's offsets: constant (UTC, Etc/GMT±N), or per hour. */
+interface ZoneOffsets {
+  fixed?: number;
+  /** Hour index (epoch ms ÷ 1 h) → the offset throughout that hour, or NaN when it changes within it. */
+  hours: Map<number, number>;
+}
+
+const zoneOffsets = new Map<string, ZoneOffsets>();
+
+function offsetsOf(zone: string): ZoneOffsets {
+  let z = zoneOffsets.get(zone);
+  if (!z) {
+    z = { hours: new Map() };
+    const resolved = formatter(zone).resolvedOptions().timeZone;
+    const etc = /^Etc\/GMT([+-])(\d{1,2})$/.exec(resolved);
+    if (resolved === 'UTC') z.fixed = 0;
+    // POSIX signs: Etc/GMT+5 is five hours behind UTC.
+    else if (etc) z.fixed = (etc[1] === '+' ? -1 : 1) * Number(etc[2]) * HOUR_MS;
+    zoneOffsets.set(zone, z);
+  }
+  return z;
+}
+
+/**
+ * The offset of `zone` from UTC at the instant `ms`, in milliseconds (east positive). An hour
+ * whose start and end have the same offset is taken to keep it throughout (no zone changes its
+ * offset twice within an hour), so each hour costs two Intl calls once, then a lookup.
+ */
+export function offsetAt(ms: number, zone: string): number {
+  const whole = Math.floor(ms / 1000) * 1000;
+  const z = offsetsOf(zone);
+  if (z.fixed !== undefined) return z.fixed;
+  const hour = Math.floor(whole / HOUR_MS);
+  let known = z.hours.get(hour);
+  if (known === undefined) {
+    const start = exactOffset(hour * HOUR_MS, zone);
+    known = start === exactOffset((hour + 1) * HOUR_MS, zone) ? start : Number.NaN;
+    if (z.hours.size >= MAX_CACHED_HOURS) z.hours.clear();
+    z.hours.set(hour, known);
+  }
+  return Number.isNaN(known) ? exactOffset(whole, zone) : known;
 }
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CronError, CronSchedule } from '../../src/triggers/cron.js';
-import { formatZoned, instantsOf } from '../../src/triggers/zone.js';
+import { formatZoned, instantsOf, offsetAt } from '../../src/triggers/zone.js';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -99,5 +100,55 @@ describe('CronSchedule (cron-utils semantics)', () => {
   it('instantsOf: none in a gap, two in an overlap', () => {
     expect(instantsOf(Date.UTC(2026, 2, 29, 2, 30), 'Europe/Paris')).toEqual([]);
     expect(instantsOf(Date.UTC(2026, 9, 25, 2, 30), 'Europe/Paris').map(iso)).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']);
+  });
+
+  it('a schedule answers from its window of known matches exactly what a fresh one computes', () => {
+    const crons: Array<[string, boolean]> = [['*/20 * * * * *', true], ['0 2 * * *', false], ['0 * * * *', false], ['*/30 * * * *', false], ['15 2 7-14 3 *', false], ['30 1 1-7 11 *', false], ['0 0 10 * 1', false], ['7 3-5 * * * *', true]];
+    const zones = ['UTC', 'Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'Etc/GMT+5'];
+    // Around both 2026 transitions of Paris and New York, and anywhere in the year.
+    const starts = [Date.parse('2026-03-08T06:00:00Z'), Date.parse('2026-03-29T00:30:00Z'), Date.parse('2026-10-25T00:30:00Z'), Date.parse('2026-11-01T05:00:00Z'), Date.parse('2026-01-01T00:00:00Z')];
+    let texts = 0;
+    const query = fc.record({ op: fc.constantFrom('next', 'last', 'closest', 'closestBefore'), delta: fc.integer({ min: -7_200_000, max: 7_200_000 }) });
+    fc.assert(
+      fc.property(fc.constantFrom(...crons), fc.constantFrom(...zones), fc.constantFrom(...starts), fc.array(query, { minLength: 1, maxLength: 40 }), ([cron, withSeconds], zone, start, queries) => {
+        const cached = CronSchedule.parse(cron, { zone, withSeconds });
+        let at = start;
+        for (const q of queries) {
+          at += q.delta;
+          // Trailing blanks make another text of the same cron: a new instance, nothing known yet.
+          const fresh = CronSchedule.parse(`${cron}${' '.repeat(++texts)}`, { zone, withSeconds });
+          expect(fresh).not.toBe(cached);
+          const got = cached[q.op](at);
+          expect(got).toBe(fresh[q.op](at));
+          // Walk on from what was found, as the scheduler does.
+          if (got !== undefined && q.delta % 2 === 0) at = got;
+        }
+      }),
+      { numRuns: 300, seed: 15 },
+    );
+  });
+
+  it('offsetAt: the zone offset Intl gives, every second around a transition and every minute of the hours around it', () => {
+    const formats = new Map<string, Intl.DateTimeFormat>();
+    const intlOffset = (ms: number, zone: string): number => {
+      const f = formats.get(zone) ?? new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      formats.set(zone, f);
+      const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+      return Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second'])) - ms;
+    };
+    for (const [zone, transition] of [
+      ['Europe/Paris', '2026-03-29T01:00:00Z'],
+      ['Europe/Paris', '2026-10-25T01:00:00Z'],
+      ['America/New_York', '2026-03-08T07:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+      ['Etc/GMT+5', '2026-01-01T00:00:00Z'],
+      ['UTC', '2026-01-01T00:00:00Z'],
+    ] as const) {
+      const at = Date.parse(transition);
+      const instants: number[] = [];
+      for (let ms = at - 7_200_000; ms <= at + 7_200_000; ms += 60_700) instants.push(ms);
+      for (let ms = at - 90_000; ms <= at + 90_000; ms += 1000) instants.push(ms);
+      for (const ms of instants) expect(offsetAt(ms, zone), `${zone} ${new Date(ms).toISOString()}`).toBe(intlOffset(Math.floor(ms / 1000) * 1000, zone));
+    }
   });
 });
