@@ -223,10 +223,14 @@ class LmdbStore implements Store {
   }
 
   async writeTriggers(put: TriggerRecord[], remove: Array<{ namespace: string; flowId: string; triggerId: string }> = []): Promise<void> {
+    await this.writeTriggersStaged(put, remove).durable;
+  }
+
+  writeTriggersStaged(put: TriggerRecord[], remove: Array<{ namespace: string; flowId: string; triggerId: string }> = []): StagedWrite {
     const { triggers } = this.#writable();
     const writes: Write[] = remove.map((r) => ({ table: triggers, key: triggerKey(r.namespace, r.flowId, r.triggerId) }));
     for (const r of put) writes.push({ table: triggers, key: triggerKey(r.namespace, r.flowId, r.triggerId), bytes: triggers.encode(r) });
-    if (writes.length) await this.#commit(writes).durable;
+    return writes.length ? this.#commit(writes) : { committed: Promise.resolve(), durable: Promise.resolve() };
   }
 
   listConditionWindows(): ConditionWindowRecord[] {

@@ -208,6 +208,8 @@ export interface Store {
   listTriggers(): TriggerRecord[];
   /** Puts and removes trigger state rows in one transaction; resolves once durable. */
   writeTriggers(put: TriggerRecord[], remove?: Array<{ namespace: string; flowId: string; triggerId: string }>): Promise<void>;
+  /** {@link writeTriggers} with both stages apart (a commit made after `committed` is never durable before it). */
+  writeTriggersStaged(put: TriggerRecord[], remove?: Array<{ namespace: string; flowId: string; triggerId: string }>): StagedWrite;
   /** Every window of a Flow trigger's multiple conditions (src/triggers/preconditions.ts). */
   listConditionWindows(): ConditionWindowRecord[];
   /** Puts and removes condition windows in one transaction; resolves once durable. */

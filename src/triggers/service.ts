@@ -7,9 +7,10 @@
  * starts Flow-trigger executions when another execution ends, and answers webhooks.
  *
  * Every change to the rows goes through one queue: an evaluation, an execution's end, a deploy
- * and an API call never interleave. A row naming an execution is written (durably) before the
- * execution is created, so a crash in between is found at the next open: the execution does not
- * exist, and the date fires again.
+ * and an API call never interleave. A row naming an execution is committed before the execution's
+ * creation is sent to its shard; LMDB makes commits durable in commit order, so the execution is
+ * never durable without the row, and a crash in between is found at the next open: the execution
+ * does not exist, and the date fires again.
  */
 import { TroupeError } from '../errors.js';
 import type { ExecutionHeader, ExecutionTrigger, Label } from '../model/execution.js';
@@ -300,9 +301,12 @@ export class TriggerService {
       if (e.poll) creations.push(...this.#startPoll(e, exact, polls));
       else creations.push(...this.#evaluate(e, now));
     }
-    await this.#host.store.writeTriggers(due.map((e) => e.row));
+    const rows = this.#host.store.writeTriggersStaged(due.map((e) => e.row));
+    // Committed is enough to go on: LMDB makes commits durable in commit order, so the executions
+    // (committed by their shards after this) are never durable without the rows that name them.
+    await rows.committed;
     for (const e of polls) void this.#track(this.#runPoll(e, e.row.evaluateRunningDate!));
-    await Promise.all(creations.map((c) => c()));
+    await Promise.all([rows.durable, ...creations.map((c) => c())]);
   }
 
   /**
@@ -368,15 +372,18 @@ export class TriggerService {
       this.#byExecution.set(create.id, key);
     }
     e.row = row;
-    await this.#host.store.writeTriggers([row]);
-    if (!create) return;
-    const id = create.id;
-    void this.#track(
-      this.#host.create(e.record, create).catch((err: unknown) => {
-        this.#host.warn(`Trigger ${name} could not create its execution: ${errorMessage(err)}`);
-        void this.#enqueue(() => this.#released(id, undefined));
-      }),
-    );
+    const written = this.#host.store.writeTriggersStaged([row]);
+    if (create) {
+      await written.committed; // durable in commit order: never after the execution
+      const id = create.id;
+      void this.#track(
+        this.#host.create(e.record, create).catch((err: unknown) => {
+          this.#host.warn(`Trigger ${name} could not create its execution: ${errorMessage(err)}`);
+          void this.#enqueue(() => this.#released(id, undefined));
+        }),
+      );
+    }
+    await written.durable;
   }
 
   /** One due Schedule (Kestra's scheduler loop body): updates the row, returns the creations. */
