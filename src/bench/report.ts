@@ -141,7 +141,7 @@ function triggersSection(results: BenchResults): string[] {
   return [
     '## Triggers: Schedules on the real clock',
     '',
-    'A durable engine in the bench process. `schedule-latency-100`: 100 Schedules with seconds, each firing once per 10-second cycle in its own second, for 30 s; a firing\'s latency is its execution\'s creation date minus its due date (`trigger.date`): the timer\'s lateness, the durable write of the trigger row and the creation. `schedule-burst-*`: 100 flows of 100 Schedules all due at the same second; `last created after` is the time from that second to the creation of the last execution. `missed`: firings expected and not seen.',
+    'A durable engine in the bench process. `schedule-latency-100`: 100 Schedules with seconds, each firing once per 10-second cycle in its own second, for 30 s; a firing is measured from its due date (`trigger.date`) to its execution\'s creation date (`created`: the timer\'s lateness, the evaluation and the commit of the trigger row) and to the moment the engine reports the execution durable (`durable`: the shard\'s commit of the creation, flushed; the target judges this one). `schedule-burst-*`: 100 flows of 100 Schedules all due at the same second; `last created / durable after` is the time from that second to the creation of the last execution and to the last one durable. `missed`: firings expected and not seen.',
     '',
     markdownTable(triggersTable(results.triggers)),
     '',

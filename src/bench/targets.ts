@@ -175,13 +175,16 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
     }
   }
   {
-    const target = 'Schedule fire latency p99 at most 10 ms after the due time, 100 schedules on the real clock (issue 15)';
+    const target = 'Schedule fire latency p99 at most 10 ms after the due time (the execution durable), 100 schedules on the real clock (issue 15)';
     const r = results.triggers?.find((t) => t.name === 'schedule-latency-100');
     const burst = results.triggers?.find((t) => t.name.startsWith('schedule-burst-'));
     if (!r) out.push(notMeasured(target, 'the triggers suite'));
     else {
-      const b = burst ? `; ${fmt(burst.schedules, 0)} schedules due in the same second: ${fmt(burst.firings, 0)} created, the last ${fmt(burst.lastCreatedMs ?? 0, 0)} ms after` : '';
-      out.push({ target, measured: `p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms, max ${fmt(r.maxMs, 1)} ms over ${fmt(r.firings, 0)} firings (${r.missed} missed)${b}`, met: r.missed === 0 && r.p99Ms <= 10 });
+      const b = burst ? `; ${fmt(burst.schedules, 0)} schedules due in the same second: ${fmt(burst.firings, 0)} created, the last ${fmt(burst.lastCreatedMs ?? 0, 0)} ms after${burst.lastDurableMs === undefined ? '' : `, durable ${fmt(burst.lastDurableMs, 0)} ms after`}` : '';
+      // Results from before the durable time was measured are judged on the creation date.
+      const p99 = r.durableP99Ms ?? r.p99Ms;
+      const durable = r.durableP99Ms === undefined ? '' : `durable p50 ${fmt(r.durableP50Ms ?? 0, 1)} ms, p99 ${fmt(r.durableP99Ms, 1)} ms, max ${fmt(r.durableMaxMs ?? 0, 1)} ms; `;
+      out.push({ target, measured: `${durable}created p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms, max ${fmt(r.maxMs, 1)} ms over ${fmt(r.firings, 0)} firings (${r.missed} missed)${b}`, met: r.missed === 0 && p99 <= 10 });
     }
   }
   return out;

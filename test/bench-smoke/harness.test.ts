@@ -73,7 +73,7 @@ describe('troupe bench --quick', () => {
     }
     expect(stdout).toContain('Triggers');
     expect(results.triggers?.map((r) => r.name)).toEqual(['schedule-latency-100', 'schedule-burst-1000']);
-    for (const r of results.triggers ?? []) for (const f of ['schedules', 'firings', 'p50Ms', 'p99Ms', 'maxMs', 'missed']) expect(r).toHaveProperty(f, expect.any(Number));
+    for (const r of results.triggers ?? []) for (const f of ['schedules', 'firings', 'p50Ms', 'p99Ms', 'maxMs', 'durableP50Ms', 'durableP99Ms', 'durableMaxMs', 'missed']) expect(r).toHaveProperty(f, expect.any(Number));
     // A guard against a hang, not a speed target: the quick run takes about 50 s on a quiet
     // 2-core machine, and several times that when the machine is shared.
   }, 300_000);
