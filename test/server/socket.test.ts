@@ -121,6 +121,29 @@ describe('troupe server over a real socket', () => {
     expect(status).toBe(200);
   });
 
+  it('imports flows from a multipart upload, draws their graph, validates and uploads a FILE input', async () => {
+    const flow = 'id: upload\nnamespace: company.sock\ninputs:\n  - id: doc\n    type: FILE\ntasks:\n  - id: read\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ read(inputs.doc) }}"\n';
+    const form = new FormData();
+    form.append('fileUpload', new Blob([`${flow}---\nid: broken\nnamespace: company.sock\ntasks: 5\n`]), 'flows.yml');
+    const imported = await fetch(`${daemon.url}/api/v1/flows/import`, { method: 'POST', body: form });
+    expect(imported.status).toBe(200);
+    expect(await imported.json()).toEqual(['1']);
+    const graph = (await (await fetch(`${daemon.url}/api/v1/flows/company.sock/upload/graph`)).json()) as { nodes: Array<{ uid: string }> };
+    expect(graph.nodes.map((n) => n.uid)).toEqual(['root._root', 'root._end', 'root.read']);
+    const check = new FormData();
+    check.append('files', new Blob(['over the socket']), 'doc');
+    const validated = (await (await fetch(`${daemon.url}/api/v1/executions/company.sock/upload/validate`, { method: 'POST', body: check })).json()) as { inputs: Array<{ errors: unknown[] }> };
+    expect(validated.inputs[0]!.errors).toEqual([]);
+    const upload = new FormData();
+    upload.append('files', new Blob(['over the socket']), 'doc');
+    const created = await fetch(`${daemon.url}/api/v1/executions/company.sock/upload?wait=true`, { method: 'POST', body: upload });
+    expect(created.status).toBe(200);
+    const execution = (await created.json()) as { id: string; state: { current: string }; inputs: { doc: string } };
+    expect(execution.state.current).toBe('SUCCESS');
+    const file = await fetch(`${daemon.url}/api/v1/executions/${execution.id}/file?path=${encodeURIComponent(execution.inputs.doc)}`);
+    expect(await file.text()).toBe('over the socket');
+  });
+
   it('stops on SIGTERM with exit code 0 and frees the data dir', async () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
