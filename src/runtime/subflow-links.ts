@@ -3,11 +3,12 @@
  * the shard that owns its id, and routes the child's end back to the waiting parent run. A
  * request repeated by a recovered parent finds its child already there (and maybe ended).
  *
- * A batch request (ForEachItem's `_items`, one run with many children) is reported with the
- * child's header only, tagged with its iteration and the epoch of the request (the parent drops
- * reports of an older epoch: after a recovery it asks for every child again, so each is counted
- * once); the child's outputs are written to internal storage first; without `wait`, the child's
- * durable creation is reported instead of its end.
+ * Without `wait`, the child's durable creation is reported instead of its end (the parent's run
+ * ends only then, so its end never precedes a child a crash could still lose). A batch request
+ * (ForEachItem's `_items`, one run with many children) is reported with the child's header only,
+ * tagged with its iteration and the epoch of the request (the parent drops reports of an older
+ * epoch: after a recovery it asks for every child again, so each is counted once); the child's
+ * outputs are written to internal storage first.
  */
 import { toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { ChildReport, ExecutionHeader } from '../model/execution.js';
@@ -58,14 +59,14 @@ export class SubflowLinks {
     const fail = (message: string): void => this.#routing.toParent(parentId, subflowEndedMessage(s.taskRunId, { error: { code: 'TROUPE_FLOW_NOT_FOUND', message } }, reportOf(link)));
     const flow = this.#store.getFlow(s.namespace, s.flowId, s.revision);
     if (!flow) {
-      if (s.wait || s.batch) fail(`Unable to find flow '${s.namespace}'.'${s.flowId}' with revision '${s.revision ?? 0}'`);
+      fail(`Unable to find flow '${s.namespace}'.'${s.flowId}' with revision '${s.revision ?? 0}'`);
       return;
     }
-    if (s.wait || s.batch) this.#parents.set(s.childId, link);
+    this.#parents.set(s.childId, link);
     this.#store.refresh();
     const existing = this.#store.readHeader(s.childId);
     if (existing) {
-      if (s.batch && !s.wait) this.#childCreated(s.childId);
+      if (!s.wait) this.#childCreated(s.childId);
       else if (isTerminated(existing.state.current)) this.childEnded(existing);
       return;
     }
@@ -89,11 +90,11 @@ export class SubflowLinks {
         subflowDepth: s.depth,
         nowMs: this.#routing.now(),
       },
-      s.batch && !s.wait ? () => this.#childCreated(s.childId) : undefined,
+      s.wait ? undefined : () => this.#childCreated(s.childId),
     );
   }
 
-  /** A batch child of a run that does not wait is created (durably): the run counts it. */
+  /** The child of a run that does not wait is created (durably): the run ends (or, for a batch, counts it). */
   #childCreated(childId: string): void {
     const link = this.#parents.get(childId);
     if (!link || link.wait) return;

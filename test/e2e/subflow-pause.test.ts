@@ -94,13 +94,23 @@ describe('Subflow', () => {
     expect(e.logs(x.id)).toContainEqual(expect.objectContaining({ level: 'ERROR', message: "Unable to find flow 't'.'ghost' with revision '0'" }));
   });
 
-  it('does not wait with wait: false', async () => {
+  it('does not wait with wait: false, but ends only once the child exists', async () => {
     const e = await open();
     await e.deploy(child);
     const x = await runFlow(e, parent('w', '    wait: false'));
     expect(x.taskRunList![0]!.outputs).toMatchObject({ state: 'CREATED' });
+    expect(x.taskRunList![0]!.state.current).toBe('SUCCESS');
     const childId = (x.taskRunList![0]!.outputs as { executionId: string }).executionId;
+    // Its creation was durable before the run ended: already there, without waiting.
+    expect(e.get(childId)).toBeDefined();
     expect((await e.waitFor(childId)).state.current).toBe('SUCCESS');
+  });
+
+  it('fails a run with wait: false whose flow does not exist (Kestra)', async () => {
+    const e = await open();
+    const x = await runFlow(e, parent('x', '    wait: false').replace('flowId: child', 'flowId: ghost'));
+    expect(x.state.current).toBe('FAILED');
+    expect(e.logs(x.id)).toContainEqual(expect.objectContaining({ level: 'ERROR', message: "Unable to find flow 't'.'ghost' with revision '0'" }));
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * Subflow's actor hooks: the run asks the runtime for a child execution and, with `wait`, waits
- * for its end. The child's id is chosen here and stored on the run, so a recovered parent asks for
- * the same child again.
+ * Subflow's actor hooks: the run asks the runtime for a child execution and waits — with `wait`
+ * for its end, without for its durable creation (as ForEachItem's batches do), so a crash never
+ * leaves a SUCCESS run whose child does not exist. The child's id is chosen here and stored on
+ * the run before the request leaves (the run's record is durable first), so a recovered parent
+ * asks for the same child again and the runtime finds it instead of creating a second one.
  */
 import { renderObject } from '../../expr/index.js';
 import type { Label } from '../../model/execution.js';
@@ -44,7 +46,7 @@ function fail(run: ActorRun, message: string): void {
 const TRANSMITTED: ReadonlySet<StateType> = new Set(['FAILED', 'PAUSED', 'KILLED', 'WARNING']);
 
 export const subflowHooks: ActorTask = {
-  /** RUNNING, child requested; without `wait` it succeeds at once. */
+  /** RUNNING, child requested; the run waits for the child's end (`wait`) or durable creation. */
   start(run) {
     const depth = (run.execution.subflowDepth ?? 0) + 1;
     if (depth > run.limits.maxSubflowDepth) {
@@ -61,11 +63,6 @@ export const subflowHooks: ActorTask = {
       return;
     }
     run.startChild(request);
-    if (!request.wait) {
-      run.setOutputs({ executionId: childId, state: 'CREATED' });
-      run.endAttempt('SUCCESS');
-      return;
-    }
     run.run.outputs = { executionId: childId };
     run.touch();
     run.setWaiting(true);
@@ -76,13 +73,23 @@ export const subflowHooks: ActorTask = {
   restore(run) {
     if (run.run.state.current === 'RUNNING' && (run.run.outputs as { executionId?: string } | null)?.executionId) run.markWaiting();
   },
-  /** The child execution ended (or could not start): the run takes its outcome. */
+  /**
+   * The child execution ended (or could not start): the run takes its outcome. Without `wait`,
+   * the report is the child's durable creation (no child, no error): the run succeeds.
+   */
   childEnded(run, child, error) {
+    const childId = (run.run.outputs as { executionId?: string } | null)?.executionId;
+    if (!error && !child && run.task.props.wait === false && childId) {
+      run.setWaiting(false);
+      run.setOutputs({ executionId: childId, state: 'CREATED' });
+      run.endAttempt('SUCCESS');
+      return;
+    }
     if (error || !child) {
       fail(run, error?.message ?? 'The subflow execution could not be started');
       return;
     }
-    if ((run.run.outputs as { executionId?: string } | null)?.executionId !== child.id) return;
+    if (childId !== child.id) return;
     run.setWaiting(false);
     const outputs: Record<string, unknown> = { executionId: child.id, state: child.state.current };
     let extracted: unknown = child.outputs;
