@@ -6,6 +6,7 @@ import type { StateType } from '../model/state.js';
 import type { TaskRun } from '../model/task-run.js';
 import type { ExecutionMessage, StartMessage, TaskResultMessage } from './execution-messages.js';
 import type { TaskJob, ThreadDeath } from './pool-messages.js';
+import type { ListenerInterest } from '../triggers/outbox.js';
 
 /** What a shard thread is started with (workerData). */
 export interface ShardInit {
@@ -25,6 +26,8 @@ export interface ShardInit {
   testClockMs?: number;
   /** The shard's previous life ended in a crash: in-flight attempts it recovers count one more crash. */
   crashed?: boolean;
+  /** The states Flow triggers may fire on: a commit reaching one writes an outbox record (src/triggers/outbox.ts). */
+  listeners?: ListenerInterest;
 }
 
 /** What the main thread starts a shard thread with (workerData; the ports are transferred). */
@@ -229,7 +232,18 @@ export type ToShard =
   | { type: 'shard.stats' }
   /** The engine's test clock moved: the shard's clock follows and fires what is due. */
   | { type: 'clock.set'; nowMs: number }
+  | ListenersMessage
   | { type: 'shard.close' };
+
+/** The Flow triggers deployed changed: what the shard records from now on. */
+export interface ListenersMessage {
+  type: 'listeners.set';
+  interest: ListenerInterest;
+}
+
+export function listenersMessage(interest: ListenerInterest): ListenersMessage {
+  return { type: 'listeners.set', interest };
+}
 
 /** An execution that ended: its header (the task runs stay in the store). */
 export interface EndedExecution {
@@ -258,6 +272,8 @@ export interface DrainOutput {
   changed: string[];
   /** Requests (`execution.request`) done by this drain, now durable. */
   replies: number[];
+  /** Outbox records this drain wrote (Flow triggers to evaluate), by execution id and seq, now durable. */
+  outbox: Array<[executionId: string, seq: number]>;
 }
 
 export type FromShard =
@@ -299,7 +315,7 @@ export function poolRetireMessage(slot: number): PoolRetireMessage {
 
 /** Creates a {@link DrainOutput} with the parts given (the rest empty). */
 export function drainOutput(shardThreadId: number, parts: Partial<Omit<DrainOutput, 'type' | 'shardThreadId'>>): DrainOutput {
-  return { type: 'drain.output', shardThreadId, created: [], jobs: [], subflows: [], replays: [], ended: [], changed: [], replies: [], ...parts };
+  return { type: 'drain.output', shardThreadId, created: [], jobs: [], subflows: [], replays: [], ended: [], changed: [], replies: [], outbox: [], ...parts };
 }
 
 /** Creates the `execution.rejected` message: a creation or recovery failed. */

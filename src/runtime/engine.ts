@@ -20,7 +20,7 @@ import { committedIn } from './committed-files.js';
 import { reapSurvivors } from '../pool/process-markers.js';
 import { listStartedLogs, removeStartedLogs, startedDir } from '../pool/started-marks.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
-import { executionRequestMessage, mailboxMessage, mainResultsMessage, poolRetireMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
+import { executionRequestMessage, listenersMessage, mailboxMessage, mainResultsMessage, poolRetireMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
 import { executionToJson, taskRunToJson, type ExecutionJson } from './execution-json.js';
@@ -38,8 +38,9 @@ import { indexFlow } from '../executor/flow-index.js';
 import { applyPlan, asNewExecution, planReplay, planRestart, refusalError, type RestartPlan } from '../executor/restart.js';
 import type { ExecuteOptions, ExecutionEvent, ExecutionFilter, FlowValidationReport, TaskRunPage, TriggerBackfill, TriggerFilter, TroupeApi } from '../troupe-api.js';
 import { followExecution, subscribeExecutions, type FeedSource } from './execution-feed.js';
-import { TriggerService, triggerToJson, type TriggerHost, type TriggerJson, type TriggerSearchItem, type WebhookRequest, type WebhookResult } from '../triggers/index.js';
+import { flowTriggerInterest, interestTest, listenersEffect, TriggerService, triggerToJson, type InterestTest, type ListenerInterest, type TriggerHost, type TriggerJson, type TriggerSearchItem, type WebhookRequest, type WebhookResult } from '../triggers/index.js';
 import { backfillRequestOf, findTrigger, searchTriggers } from '../triggers/operations.js';
+import type { Flow } from '../model/flow.js';
 import { renderObject, renderString } from '../expr/index.js';
 import { envSecrets, secretFunction } from '../secrets/index.js';
 import { resolveTaskType } from '../tasks/registry.js';
@@ -136,6 +137,11 @@ export class Engine implements TroupeApi {
   readonly #requests = new Map<number, { shard: number; resolve: () => void; reject: (e: Error) => void }>();
   #nextRequest = 1;
   #triggers: TriggerService | undefined;
+  /** What the shards record for Flow triggers (src/triggers/outbox.ts), and its test. */
+  #interest: ListenerInterest = [];
+  #interestTest: InterestTest | undefined;
+  /** Outbox records reported while the trigger service opens: handed to it once open. */
+  readonly #outboxWhileOpening: Array<[string, number]> = [];
   /** Aborted at close: polls of http.Triggers in progress. */
   readonly #triggerPolls = new AbortController();
   readonly #kv: LmdbKvStore;
@@ -204,9 +210,12 @@ export class Engine implements TroupeApi {
       });
       e.recovering = store.listExecutionIds({ nonTerminal: true });
       e.#limiter.restore(store);
+      // Shards record ends for Flow triggers from their first drain (recovered executions may end at once).
+      e.#setInterest(e.#deployedInterest());
       await e.#startShards(crashed);
       removeStartedLogs(lastLife);
       e.#triggers = await TriggerService.open(e.#triggerHost());
+      if (e.#outboxWhileOpening.length) e.#triggers.drained([], e.#outboxWhileOpening.splice(0));
       e.#opening = false;
       e.#retention.start();
       e.#journalTimer = setInterval(() => void e.sweepFileJournal().catch(() => {}), JOURNAL_SWEEP_MS);
@@ -221,6 +230,30 @@ export class Engine implements TroupeApi {
       }
       throw err;
     }
+  }
+
+  /** The Flow triggers of the latest revision of every deployed flow, as the shards record them. */
+  #deployedInterest(): ListenerInterest {
+    const latest = new Map<string, FlowRecord>();
+    for (const r of this.#store.listFlows()) latest.set(`${r.namespace}\u0000${r.id}`, r);
+    const flows: Flow[] = [];
+    for (const r of latest.values()) {
+      if (r.deleted || !/\btriggers\s*:/.test(r.source)) continue;
+      try {
+        flows.push(this.#flows.get(r));
+      } catch {
+        // A flow that no longer parses has no triggers (the trigger service warns).
+      }
+    }
+    return flowTriggerInterest(flows, (type) => resolveTaskType(type)?.name ?? type);
+  }
+
+  /** Tells every shard (and shards started later) what to record for Flow triggers. */
+  #setInterest(interest: ListenerInterest): void {
+    if (JSON.stringify(interest) === JSON.stringify(this.#interest)) return;
+    this.#interest = interest;
+    this.#interestTest = interestTest(interest);
+    for (const s of this.#shards) if (s.worker) this.#post(s, listenersMessage(interest));
   }
 
   async #startShards(crashed: boolean): Promise<void> {
@@ -246,6 +279,7 @@ export class Engine implements TroupeApi {
       globals: o.globals,
       limits: { maxAttemptCrashes: o.maxAttemptCrashes, maxSubflowDepth: o.maxSubflowDepth, maxActiveRuns: o.maxActiveRuns, maxLoopRuns: o.maxLoopRuns },
       crashed,
+      ...(this.#interest.length ? { listeners: this.#interest } : {}),
       ...(this.#clock instanceof TestClock ? { testClockMs: this.#clock.now() } : {}),
     };
     const poolPorts = this.#pool.connect(handle.index);
@@ -312,6 +346,8 @@ export class Engine implements TroupeApi {
     }
     for (const msg of backlog) this.#post(handle, msg);
     for (let i = 0; i < handle.statsWaiters.length; i++) this.#post(handle, { type: 'shard.stats' });
+    // Outbox records the dead thread committed but never reported.
+    this.#triggers?.replayOutbox();
   }
 
   #acknowledge(id: string): void {
@@ -420,7 +456,7 @@ export class Engine implements TroupeApi {
     for (const r of msg.replays) this.#replay(r.parent, r.replay);
     for (const job of msg.jobs) void runEngineTask(job, this).then((result) => this.#relay(shard, job.executionId, result));
     for (const id of msg.created) this.#acknowledge(id);
-    if (msg.ended.length) this.#store.refresh();
+    if (msg.ended.length || msg.outbox.length) this.#store.refresh();
     for (const end of msg.ended) {
       const waiters = this.#waiters.get(end.executionId);
       if (waiters) {
@@ -440,7 +476,8 @@ export class Engine implements TroupeApi {
       this.#requests.delete(id);
       r?.resolve();
     }
-    this.#triggers?.drained(msg.ended.map((e) => e.header), msg.changed);
+    if (this.#triggers) this.#triggers.drained(msg.ended.map((e) => e.header), msg.outbox);
+    else if (this.#opening) this.#outboxWhileOpening.push(...msg.outbox);
   }
 
   /** Asks an execution's owning shard to change it; resolves once the change is durable. */
@@ -550,6 +587,7 @@ export class Engine implements TroupeApi {
     const record: FlowRecord = { namespace: flow.namespace, id: flow.id, revision: (latest?.revision ?? 0) + 1, source, updated: new Date(this.#clock.now()).toISOString() };
     await this.#store.putFlow(record);
     await this.#triggers?.flowChanged(record);
+    if (this.#triggers) this.#setInterest(this.#triggers.listenerInterest());
     return record;
   }
 
@@ -576,6 +614,7 @@ export class Engine implements TroupeApi {
     const record: FlowRecord = { ...latest, revision: latest.revision + 1, updated: new Date(this.#clock.now()).toISOString(), deleted: true };
     await this.#store.putFlow(record);
     await this.#triggers?.flowChanged(record);
+    if (this.#triggers) this.#setInterest(this.#triggers.listenerInterest());
     return record;
   }
 
@@ -1083,9 +1122,13 @@ export class Engine implements TroupeApi {
         const labels = [...flow.labels.filter((l) => !l.key.startsWith('system.')), ...f.labels, { key: 'system.correlationId', value: f.id }];
         const header: ExecutionHeader = { id: f.id, namespace: record.namespace, flowId: record.id, flowRevision: record.revision, labels, state, originalId: f.id, deleted: false, metadata: { attemptNumber: 1, originalCreatedDate: date }, ...(f.trigger ? { trigger: f.trigger } : {}) };
         const entry: LogEntry = { namespace: record.namespace, flowId: record.id, executionId: f.id, timestamp: date, level: 'ERROR', message: f.message };
-        await this.#store.writeBatch({ headers: [header], taskRuns: [], logs: [{ executionId: f.id, seq: 0, entry }] });
+        // Its FAILED may fire Flow triggers: the outbox record goes with it.
+        const states = state.histories.map((h) => h.state);
+        const outbox = this.#interestTest?.(header.namespace, header.flowId, states) ? [{ executionId: f.id, entry: { seq: 0, effect: listenersEffect(0, states.length) } }] : [];
+        await this.#store.writeBatch({ headers: [header], taskRuns: [], logs: [{ executionId: f.id, seq: 0, entry }], ...(outbox.length ? { outboxPut: outbox } : {}) });
+        this.#store.refresh();
         for (const l of this.#changeListeners) l(f.id);
-        this.#triggers?.drained([header], [f.id]);
+        this.#triggers?.drained([header], outbox.length ? [[f.id, 0]] : []);
       },
     };
   }

@@ -29,6 +29,7 @@ import { kvFunction, LmdbKvStore } from '../kv/index.js';
 import type { RenderOptions } from '../expr/index.js';
 import { contextStorageFunctions, LocalStorage, parentOf } from '../storage/index.js';
 import { readStartedMarks, startedDir, startedKey } from '../pool/started-marks.js';
+import { interestTest, listenersEffect, type InterestTest } from '../triggers/outbox.js';
 
 interface Actor {
   state: ExecutionState;
@@ -42,6 +43,8 @@ interface Actor {
   planned?: { records: RunRecord[]; deletedSeqs: number[] };
   /** The request (`execution.request`) its next drain answers once durable. */
   replyTo?: number;
+  /** How many entries of its state history were looked at for Flow triggers (an outbox record covers the rest). */
+  covered: number;
 }
 
 /** The values of an execution's SECRET-typed inputs. */
@@ -122,6 +125,8 @@ export class Shard {
   };
   /** Requests for executions of this shard, served at the start of the next drain (the last commit is visible then). */
   #requests: ExecutionRequestMessage[] = [];
+  /** Whether an execution reaching some states may fire a Flow trigger (then its commit writes an outbox record). */
+  #listeners: InterestTest | undefined;
 
   /**
    * @param send posts to the main thread
@@ -133,6 +138,7 @@ export class Shard {
     this.#send = send;
     this.#pool = pool;
     this.#clock = clock;
+    this.#listeners = interestTest(init.listeners);
   }
 
   /** Results of attempts, from the pool's threads or the main thread. */
@@ -214,6 +220,9 @@ export class Shard {
       case 'clock.set':
         if (this.#clock instanceof TestClock) this.#clock.set(msg.nowMs);
         break;
+      case 'listeners.set':
+        this.#listeners = interestTest(msg.interest);
+        break;
       case 'pool.thread':
       case 'pool.retire':
         break; // the thread entry hands them to the pool client
@@ -239,9 +248,10 @@ export class Shard {
     try {
       const flow = this.#flow(msg.flow);
       const header = createExecution(flow, { id: executionId, nowMs: msg.nowMs, ...(msg.inputs ? { inputs: msg.inputs } : {}), ...(msg.labels ? { labels: msg.labels } : {}), ...(msg.trigger ? { trigger: msg.trigger } : {}), ...(msg.replay ? { replay: msg.replay } : {}), ...(msg.scheduleDate ? { scheduleDate: msg.scheduleDate } : {}), ...(msg.parentId ? { parentId: msg.parentId } : {}), ...(msg.subflowDepth ? { subflowDepth: msg.subflowDepth } : {}), ...(msg.variables ? { variables: msg.variables } : {}), ...(msg.noCorrelationId ? { noCorrelationId: true } : {}) });
+      // A copy's history up to its RESTARTED entry is the original's: Flow triggers saw it there.
       const actor: Actor = msg.copy
-        ? { state: restoreExecutionState(flow, msg.copy.header, msg.copy.records, [], { ...this.#init, render: this.#render }, Math.random, this.#init.limits), mailbox: [restartMessage()], ackCreated: true, ended: false, planned: { records: msg.copy.records, deletedSeqs: [] } }
-        : { state: createExecutionState(flow, header, this.#init.limits), mailbox: [startMessage(msg.admission)], ackCreated: true, ended: false };
+        ? { state: restoreExecutionState(flow, msg.copy.header, msg.copy.records, [], { ...this.#init, render: this.#render }, Math.random, this.#init.limits), mailbox: [restartMessage()], ackCreated: true, ended: false, planned: { records: msg.copy.records, deletedSeqs: [] }, covered: Math.max(0, msg.copy.header.state.histories.length - 1) }
+        : { state: createExecutionState(flow, header, this.#init.limits), mailbox: [startMessage(msg.admission)], ackCreated: true, ended: false, covered: 0 };
       this.#actors.set(executionId, actor);
       this.#ready.add(actor);
       this.#schedule();
@@ -291,7 +301,7 @@ export class Shard {
       this.#unloadable(id, e);
       return undefined;
     }
-    const actor: Actor = { state, mailbox: [typeof first === 'function' ? first(state) : first], ackCreated: false, ended: false };
+    const actor: Actor = { state, mailbox: [typeof first === 'function' ? first(state) : first], ackCreated: false, ended: false, covered: state.header.state.histories.length };
     this.#actors.set(id, actor);
     this.stats.rehydrated += 1;
     this.#ready.add(actor);
@@ -456,8 +466,14 @@ export class Shard {
       }
     }
     this.#ready.clear();
-    const brokenEnds = this.#failBroken(batch);
-    for (const actor of headers) batch.headers.push(actor.state.header);
+    const outbox: Array<[string, number]> = [];
+    const brokenEnds = this.#failBroken(batch, outbox);
+    for (const actor of headers) {
+      const header = actor.state.header;
+      batch.headers.push(header);
+      this.#outboxRecord(header, actor.covered, batch, outbox);
+      actor.covered = header.state.histories.length;
+    }
     for (const [entry, state] of runs) {
       batch.taskRuns.push({ executionId: state.header.id, record: { seq: entry.seq, taskRun: entry.run, ...(entry.crashes ? { crashes: entry.crashes } : {}), ...(entry.aux ? { aux: entry.aux } : {}) } });
       if (isTerminated(entry.run.state.current)) this.stats.taskRunsEnded += 1;
@@ -465,7 +481,7 @@ export class Shard {
     if (deletes.length) batch.taskRunDeletes = deletes;
     let staged: StagedWrite = { committed: Promise.resolve(), durable: Promise.resolve() };
     if (served.deletes.length) batch.executionDeletes = served.deletes;
-    if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length || batch.executionDeletes?.length) {
+    if (batch.headers.length || batch.taskRuns.length || batch.logs.length || batch.taskRunDeletes?.length || batch.executionDeletes?.length || batch.outboxPut?.length) {
       const writeStart = performance.now();
       staged = this.#store.writeBatchStaged(batch);
       this.stats.batches += 1;
@@ -507,7 +523,7 @@ export class Shard {
     for (const r of batch.taskRuns) changed.add(r.executionId);
     for (const l of batch.logs) changed.add(l.executionId);
     for (const id of served.deletes) changed.add(id);
-    if (created.length || subflows.length || replays.length || ended.length || changed.size || served.replies.length) {
+    if (created.length || subflows.length || replays.length || ended.length || changed.size || served.replies.length || outbox.length) {
       const out = drainOutput(threadId, {
         created: created.map((a) => a.state.header.id),
         subflows,
@@ -515,6 +531,7 @@ export class Shard {
         ended: [...brokenEnds, ...ended.map((a) => ({ executionId: a.state.header.id, state: a.state.header.state.current, header: a.state.header }))],
         changed: [...changed],
         replies: served.replies,
+        outbox,
       });
       this.#acks = this.#acks.then(() => staged.durable).then(() => this.#send(out));
     } else this.#acks = this.#acks.then(() => staged.durable);
@@ -573,7 +590,7 @@ export class Shard {
       }
       this.#passive.delete(id);
       const state = restoreExecutionState(flow, plan.header, applyPlan(records(), plan), this.#store.readLogs(id), { ...this.#init, render: this.#render }, Math.random, this.#init.limits);
-      const actor: Actor = { state, mailbox: [restartMessage()], ackCreated: false, ended: false, planned: { records: plan.records, deletedSeqs: plan.deletedSeqs }, replyTo: req.requestId };
+      const actor: Actor = { state, mailbox: [restartMessage()], ackCreated: false, ended: false, planned: { records: plan.records, deletedSeqs: plan.deletedSeqs }, replyTo: req.requestId, covered: header.state.histories.length };
       this.#actors.set(id, actor);
       this.#ready.add(actor);
       return;
@@ -609,14 +626,32 @@ export class Shard {
     }
   }
 
+  /**
+   * When states `histories[from…]` of an execution written by this batch may fire a Flow trigger,
+   * the batch also writes an outbox record saying so (key `[id, from]`): the trigger service
+   * evaluates it once durable, or when the engine next opens. Executions no trigger may fire for
+   * cost nothing more.
+   */
+  #outboxRecord(header: ExecutionHeader, from: number, batch: ChangeBatch, outbox: Array<[string, number]>): void {
+    const histories = header.state.histories;
+    if (!this.#listeners || from >= histories.length) return;
+    const states: string[] = [];
+    for (let i = from; i < histories.length; i++) states.push(histories[i]!.state);
+    if (!this.#listeners(header.namespace, header.flowId, states)) return;
+    (batch.outboxPut ??= []).push({ executionId: header.id, entry: { seq: from, effect: listenersEffect(from, histories.length) } });
+    outbox.push([header.id, from]);
+  }
+
   /** Writes FAILED, with the reason logged, on each execution that could not be loaded. */
-  #failBroken(batch: ChangeBatch): EndedExecution[] {
+  #failBroken(batch: ChangeBatch, outbox: Array<[string, number]>): EndedExecution[] {
     if (!this.#broken.length) return [];
     const ends: EndedExecution[] = [];
     const date = isoDate(this.#clock.now());
     for (const { header, error } of this.#broken) {
+      const from = header.state.histories.length;
       transition(header.state, 'FAILED', date);
       batch.headers.push(header);
+      this.#outboxRecord(header, from, batch, outbox);
       let seq: number;
       try {
         seq = this.#store.nextSeq('logs', header.id);

@@ -11,4 +11,4 @@ export { openStore } from './store.js';
 export { acquireDataDirLock } from './lock.js';
 export type { DataDirLock } from './lock.js';
 export { FORMAT_VERSION, STORE_FILE, LOCK_FILE } from './layout.js';
-export type { Store, ChangeBatch, FlowRecord, TaskRunRecord, TriggerRecord, StagedWrite } from './types.js';
+export type { Store, ChangeBatch, FlowRecord, TaskRunRecord, TriggerRecord, StagedWrite, OutboxEntry } from './types.js';

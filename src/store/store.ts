@@ -131,7 +131,7 @@ class LmdbStore implements Store {
   }
 
   writeBatchStaged(batch: ChangeBatch): StagedWrite {
-    const { executions, taskruns, logs, outbox } = this.#writable();
+    const { executions, taskruns, logs, outbox, windows } = this.#writable();
     const writes: Write[] = [];
     for (const h of batch.headers) writes.push({ table: executions, key: h.id, bytes: executions.encode(withoutTaskRunList(h)) });
     for (const t of batch.taskRuns) {
@@ -144,6 +144,8 @@ class LmdbStore implements Store {
     for (const d of batch.outboxDelete ?? []) writes.push({ table: outbox, key: seqKey(d.executionId, d.seq) });
     for (const d of batch.taskRunDeletes ?? []) writes.push({ table: taskruns, key: seqKey(d.executionId, d.seq) });
     for (const id of batch.executionDeletes ?? []) writes.push(...this.#executionRemovals(id));
+    for (const r of batch.windows?.remove ?? []) writes.push({ table: windows, key: windowKey(r.namespace, r.flowId, r.conditionId) });
+    for (const r of batch.windows?.put ?? []) writes.push({ table: windows, key: windowKey(r.namespace, r.flowId, r.conditionId), bytes: windows.encode(r) });
     if (writes.length === 0) return { committed: Promise.resolve(), durable: Promise.resolve() };
     return this.#commit(writes);
   }
@@ -255,6 +257,14 @@ class LmdbStore implements Store {
 
   readOutbox(executionId: string): OutboxEntry[] {
     return this.#dbs.outbox.range(seqRange(executionId)) as OutboxEntry[];
+  }
+
+  readOutboxEntry(executionId: string, seq: number): OutboxEntry | undefined {
+    return this.#dbs.outbox.get(seqKey(executionId, seq)) as OutboxEntry | undefined;
+  }
+
+  listOutbox(): Array<{ executionId: string; entry: OutboxEntry }> {
+    return this.#dbs.outbox.entries({}).map((e) => ({ executionId: (e.key as SeqKey)[0], entry: e.value as OutboxEntry }));
   }
 
   nextSeq(table: SeqTable, executionId: string): number {

@@ -67,10 +67,14 @@ export interface TaskRunRecord {
   aux?: Record<string, number>;
 }
 
-/** An effect written in the same transaction as the change that caused it, replayed by recovery. */
+/**
+ * Work an execution's commit leaves to the main thread, written in the same transaction as the
+ * change that causes it, deleted once done, replayed when an engine opens (src/triggers/outbox.ts).
+ */
 export interface OutboxEntry {
   seq: number;
-  effect: Record<string, unknown>;
+  /** What to do (its `type` says which; src/triggers/outbox.ts). */
+  effect: { type: string };
 }
 
 /** A KV entry as stored (src/kv gives it its meaning: types, expiry). */
@@ -104,6 +108,8 @@ export interface ChangeBatch {
   taskRunDeletes?: Array<{ executionId: string; seq: number }>;
   /** Executions to remove whole (header, task runs, logs, outbox). */
   executionDeletes?: string[];
+  /** Windows of Flow triggers' multiple conditions (the trigger service's, with the outbox record they answer). */
+  windows?: { put: ConditionWindowRecord[]; remove: Array<{ namespace: string; flowId: string; conditionId: string }> };
 }
 
 /** The two stages of a write. */
@@ -195,6 +201,10 @@ export interface Store {
   iterateLogs(executionId: string): Iterable<LogEntry>;
   /** An execution's pending outbox entries, in seq order. */
   readOutbox(executionId: string): OutboxEntry[];
+  /** One outbox entry, undefined once deleted. */
+  readOutboxEntry(executionId: string, seq: number): OutboxEntry | undefined;
+  /** Every pending outbox entry, by execution id and seq (what an opening engine replays). */
+  listOutbox(): Array<{ executionId: string; entry: OutboxEntry }>;
   /** One more than the highest seq stored for the execution in `table` (0 when none). */
   nextSeq(table: SeqTable, executionId: string): number;
   /**

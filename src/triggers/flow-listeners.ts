@@ -7,16 +7,20 @@
  * `trigger.outputs`) and are not typed. A flow never triggers itself; a condition that throws is
  * false (logged), a render failure of the inputs creates nothing (logged).
  *
- * The engine reports ends (headers) and changed ids once durable; when a listener wants a state
- * that is not terminal, each execution's history is followed so every state is seen once.
+ * The work comes through the outbox (./outbox.ts): a record per commit that moved an execution
+ * to states some trigger may fire on, reported once durable and replayed when the engine opens.
+ * Each record is evaluated once (the windows of multiple conditions with it), the executions it
+ * decides get ids derived from the record, and it is deleted once they exist: a crash anywhere in
+ * between is repaired by the replay, with nothing lost and nothing created twice.
  */
 import type { Execution, ExecutionHeader, ExecutionTrigger, Label } from '../model/execution.js';
 import type { Flow } from '../model/flow.js';
-import { isTerminated, type StateType } from '../model/state.js';
-import type { FlowRecord } from '../store/index.js';
+import { derivedId } from '../model/ids.js';
+import type { FlowRecord, OutboxEntry } from '../store/index.js';
 import { testCondition, type ConditionContext } from './conditions.js';
 import { isPublicHoliday } from './holidays.js';
 import type { TriggerHost } from './host.js';
+import { triggerPatterns, type ListenerInterest, type OutboxEffect, type PlannedExecution } from './outbox.js';
 import { inWindow, multipleConditionsOf, windowBounds, type ConditionWindow, type MultipleDef } from './preconditions.js';
 import type { FlowTrigger } from './schedule.js';
 
@@ -26,6 +30,31 @@ const MULTIPLE = 'io.kestra.plugin.core.condition.MultipleCondition';
 
 /** Every terminated state: a Flow trigger's default `states`. */
 const TERMINATED_STATES: readonly string[] = ['FAILED', 'WARNING', 'SUCCESS', 'KILLED', 'CANCELLED', 'RETRIED', 'SKIPPED'];
+
+/** A Flow trigger's `states`. */
+function statesOf(trigger: FlowTrigger): readonly string[] {
+  return Array.isArray(trigger.props['states']) ? (trigger.props['states'] as unknown[]).map(String) : TERMINATED_STATES;
+}
+
+/** Whether a flow's Flow trigger can fire at all (the flow and the trigger enabled). */
+function live(flow: Flow, trigger: FlowTrigger): boolean {
+  return !flow.disabled && trigger.props['disabled'] !== true;
+}
+
+/**
+ * What the shards must record for the Flow triggers of these flows (the latest revision of each):
+ * computed by the engine before its shards start, and by {@link FlowListeners.interest} after.
+ */
+export function flowTriggerInterest(flows: Iterable<Flow>, canonical: (type: string) => string): ListenerInterest {
+  const out: ListenerInterest = [];
+  for (const flow of flows) {
+    for (const trigger of flow.triggers) {
+      if (canonical(trigger.canonicalType ?? trigger.type) !== FLOW_TRIGGER_TYPE || !live(flow, trigger)) continue;
+      out.push(...triggerPatterns({ namespace: flow.namespace, id: flow.id }, trigger.props, statesOf(trigger), canonical));
+    }
+  }
+  return out;
+}
 
 interface Listener {
   record: FlowRecord;
@@ -67,23 +96,24 @@ function labelsMap(labels: Label[]): Record<string, unknown> {
   return out;
 }
 
-/** How many ended executions {@link FlowListeners} remembers the history length of. */
-const ENDED_MEMORY = 10_000;
+/** Errors after which a record is kept for the next open instead of deleted: the engine stopped under it. */
+const STOPPED: ReadonlySet<string> = new Set(['TROUPE_ENGINE_CLOSED', 'TROUPE_SHARD_FAILED']);
+
+/** What the evaluation of one outbox record decided. */
+interface Decision {
+  planned: PlannedExecution[];
+  put: Map<string, ConditionWindow>;
+  remove: Map<string, ConditionWindow>;
+}
 
 /** The Flow triggers of the deployed flows. */
 export class FlowListeners {
   readonly #host: TriggerHost;
   readonly #byFlow = new Map<string, Listener[]>();
-  /** How many history entries of an execution were seen (only while a listener wants a non-terminal state). */
-  readonly #seen = new Map<string, number>();
-  /**
-   * The same for executions lately ended, oldest first (at most {@link ENDED_MEMORY}): a commit
-   * that touches an ended execution after its end was reported (a late log line, a label) must
-   * not fire its states again, and a restarted one fires only the states it reaches anew.
-   */
-  readonly #ended = new Map<string, number>();
   /** The windows of multiple conditions, by namespace, flow and condition id (stored: they outlive a restart). */
   readonly #windows = new Map<string, ConditionWindow>();
+  /** Outbox records being handled (`executionId\u0000seq`): one reported twice (by its drain and a replay) is handled once. */
+  readonly #handling = new Set<string>();
 
   constructor(host: TriggerHost) {
     this.#host = host;
@@ -96,7 +126,7 @@ export class FlowListeners {
     const listeners: Listener[] = [];
     for (const trigger of flow.triggers) {
       if (this.#host.canonical(trigger.canonicalType ?? trigger.type) !== FLOW_TRIGGER_TYPE) continue;
-      const states = Array.isArray(trigger.props['states']) ? (trigger.props['states'] as unknown[]).map(String) : TERMINATED_STATES;
+      const states = statesOf(trigger);
       const conditions = Array.isArray(trigger.props['conditions']) ? (trigger.props['conditions'] as Array<Record<string, unknown>>) : [];
       let multiples: MultipleDef[];
       try {
@@ -120,56 +150,126 @@ export class FlowListeners {
     this.#byFlow.delete(`${namespace}\u0000${flowId}`);
   }
 
-  /** Whether some listener wants a state that is not terminal (then every change is followed). */
-  #wantsNonTerminal(): boolean {
-    for (const list of this.#byFlow.values()) for (const l of list) if (l.states.some((s) => !isTerminated(s as StateType))) return true;
-    return false;
+  /** What the shards must record for the Flow triggers deployed now. */
+  interest(): ListenerInterest {
+    return flowTriggerInterest(
+      [...this.#byFlow.values()].map((list) => list[0]!.flow),
+      (t) => this.#host.canonical(t),
+    );
   }
 
   /**
-   * Executions reported durable by the engine: `ended` with their final header, `changed` by id.
-   * `track` is given each creation, so the service can wait for them.
+   * Outbox records the engine's shards reported (their commit is durable), by execution id and
+   * seq; `track` is given each record's handling, so the service can wait for it.
    */
-  drained(ended: ExecutionHeader[], changed: readonly string[], track: (p: Promise<void>) => void): void {
-    if (this.#byFlow.size === 0) return;
-    if (!this.#wantsNonTerminal()) {
-      for (const header of ended) this.#fire(header, header.state.current, track);
-      return;
-    }
-    const headers = new Map<string, ExecutionHeader>();
-    for (const h of ended) headers.set(h.id, h);
-    for (const id of changed) if (!headers.has(id)) {
-      const h = this.#host.header(id);
-      if (h) headers.set(id, h);
-    }
-    for (const header of headers.values()) {
-      const histories = header.state.histories;
-      const from = this.#seen.get(header.id) ?? this.#ended.get(header.id) ?? 0;
-      for (let i = from; i < histories.length; i++) this.#fire(header, histories[i]!.state, track);
-      this.#ended.delete(header.id);
-      if (isTerminated(header.state.current)) {
-        this.#seen.delete(header.id);
-        this.#ended.set(header.id, histories.length);
-        if (this.#ended.size > ENDED_MEMORY) this.#ended.delete(this.#ended.keys().next().value!);
-      } else this.#seen.set(header.id, histories.length);
+  reported(keys: ReadonlyArray<readonly [executionId: string, seq: number]>, track: (p: Promise<void>) => void): void {
+    for (const [executionId, seq] of keys) {
+      if (this.#handling.has(`${executionId}\u0000${seq}`)) continue;
+      // Read from the store: a replay may have handled and deleted it already.
+      const entry = this.#host.store.readOutboxEntry(executionId, seq);
+      if (entry) this.#take(executionId, entry, track);
     }
   }
 
+  /** Handles every record left in the store: when the engine opens, and after a shard restart (it may have died before reporting some). */
+  replay(track: (p: Promise<void>) => void): void {
+    this.#host.store.refresh();
+    for (const { executionId, entry } of this.#host.store.listOutbox()) this.#take(executionId, entry, track);
+  }
+
+  #take(executionId: string, entry: OutboxEntry, track: (p: Promise<void>) => void): void {
+    const key = `${executionId}\u0000${entry.seq}`;
+    if (this.#handling.has(key)) return;
+    this.#handling.add(key);
+    track(
+      this.#handle(executionId, entry)
+        .catch((e: unknown) => this.#host.warn(`Flow triggers: the record ${entry.seq} of ${executionId} stays for the next open: ${errorMessage(e)}`))
+        .finally(() => this.#handling.delete(key)),
+    );
+  }
+
   /**
-   * Evaluates every listener for an upstream execution that reached `state` (Kestra's
-   * `computeExecutionsFromFlowTriggers`): plain conditions first; then the multiple conditions of
-   * the listeners that passed record what this execution meets in their windows; the listeners
-   * whose windows are complete fire; complete windows (unless `resetOnSuccess: false`) and expired
-   * ones are forgotten. Windows are durable before the executions are created.
+   * One record: evaluated (unless it already holds what was decided), the decided executions
+   * created (those a crash left already created are skipped), then deleted. When the evaluation
+   * changed windows, they are written with the decision in place of the record, in one
+   * transaction, before anything is created.
    */
-  #fire(upstream: ExecutionHeader, state: string, track: (p: Promise<void>) => void): void {
+  async #handle(executionId: string, entry: OutboxEntry): Promise<void> {
+    const effect = entry.effect as unknown as OutboxEffect;
+    const store = this.#host.store;
+    const done = { headers: [], taskRuns: [], logs: [], outboxDelete: [{ executionId, seq: entry.seq }] };
+    let planned: PlannedExecution[];
+    if (effect.type === 'creations') planned = effect.executions;
+    else {
+      const upstream = this.#host.header(executionId);
+      const decision: Decision = { planned: [], put: new Map(), remove: new Map() };
+      if (upstream) this.#evaluate(upstream, effect.from, Math.min(effect.to, upstream.state.histories.length), decision);
+      planned = decision.planned;
+      if (decision.put.size || decision.remove.size) {
+        const windows = { put: [...decision.put.values()], remove: [...decision.remove.values()] };
+        if (!planned.length) {
+          await store.writeBatch({ ...done, windows });
+          return;
+        }
+        const creations = { type: 'creations', executions: planned } satisfies OutboxEffect;
+        await store.writeBatch({ headers: [], taskRuns: [], logs: [], windows, outboxPut: [{ executionId, entry: { seq: entry.seq, effect: creations } }] });
+      }
+    }
+    if (await this.#createAll(planned)) await store.writeBatch(done);
+  }
+
+  /** Creates what was decided, skipping what exists; false when the engine stopped meanwhile (the record then stays). */
+  async #createAll(planned: PlannedExecution[]): Promise<boolean> {
+    let stopped = false;
+    await Promise.all(
+      planned.map(async (p) => {
+        if (this.#host.header(p.execution.id)) return;
+        const record = this.#host.store.getFlow(p.namespace, p.flowId);
+        const name = `Flow trigger ${p.namespace}.${p.flowId}.${p.execution.trigger.id}`;
+        if (!record || record.deleted) {
+          this.#host.warn(`${name}: the flow no longer exists, its execution is not created`);
+          return;
+        }
+        try {
+          await this.#host.create(record, p.execution);
+        } catch (e) {
+          if (STOPPED.has(String((e as { code?: unknown }).code))) stopped = true;
+          else this.#host.warn(`${name} could not create its execution: ${errorMessage(e)}`);
+        }
+      }),
+    );
+    return !stopped;
+  }
+
+  /** Every state `histories[from…to)` of the upstream execution, in order. */
+  #evaluate(upstream: ExecutionHeader, from: number, to: number, decision: Decision): void {
     let full: Execution | undefined;
-    const execution = (): Execution => (full ??= this.#host.store.readExecution(upstream.id) ?? upstream);
+    const execution = (): Execution => {
+      if (!full) {
+        try {
+          full = this.#host.store.readExecution(upstream.id) ?? upstream;
+        } catch {
+          full = upstream; // TROUPE_EXECUTION_CORRUPT: its header alone
+        }
+      }
+      return full;
+    };
+    for (let i = from; i < to; i++) this.#fire(upstream, execution, upstream.state.histories[i]!.state, i, decision);
+  }
+
+  /**
+   * Evaluates every listener for an upstream execution that reached `state` (history entry
+   * `index`; Kestra's `computeExecutionsFromFlowTriggers`): plain conditions first; then the
+   * multiple conditions of the listeners that passed record what this execution meets in their
+   * windows; the listeners whose windows are complete fire; complete windows (unless
+   * `resetOnSuccess: false`) and expired ones are forgotten.
+   */
+  #fire(upstream: ExecutionHeader, execution: () => Execution, state: string, index: number, decision: Decision): void {
     const valid: Array<{ l: Listener; source: Execution; vars: Record<string, unknown> }> = [];
     for (const [key, listeners] of this.#byFlow) {
       if (key === `${upstream.namespace}\u0000${upstream.flowId}`) continue; // a flow never triggers itself
       for (const l of listeners) {
-        if (l.flow.disabled || l.trigger.props['disabled'] === true || !l.states.includes(state)) continue;
+        if (!live(l.flow, l.trigger) || !l.states.includes(state)) continue;
         const source = l.readsOutputs ? execution() : upstream;
         const vars = this.#vars(l, source, l.readsOutputs);
         if (this.#conditionsHold(l, vars, source, state)) valid.push({ l, source, vars });
@@ -177,8 +277,7 @@ export class FlowListeners {
     }
     if (!valid.length) return;
     const now = this.#host.clock.now();
-    const put = new Map<string, ConditionWindow>();
-    const remove = new Map<string, ConditionWindow>();
+    const { put, remove } = decision;
     const evaluated = new Map<string, MultipleDef>();
     for (const { l, source, vars } of valid) {
       for (const m of l.multiples) {
@@ -202,13 +301,14 @@ export class FlowListeners {
         evaluated.set(key, m);
       }
     }
-    const creations: Array<() => Promise<void> | undefined> = [];
     for (const { l, source, vars } of valid) {
       const met = l.multiples.every((m) => {
         const w = this.#windows.get(windowKey(l.flow.namespace, l.flow.id, m.id));
         return w !== undefined && m.conditions.every(([name]) => w.results[name] === true);
       });
-      if (met) creations.push(() => this.#create(l, source, state, vars));
+      if (!met) continue;
+      const p = this.#plan(l, source, state, vars, `${upstream.id}\u0000${index}`);
+      if (p) decision.planned.push(p);
     }
     for (const [key, m] of evaluated) {
       const w = put.get(key)!;
@@ -224,13 +324,6 @@ export class FlowListeners {
       put.delete(key);
       remove.set(key, w);
     }
-    const stored = put.size || remove.size ? this.#host.store.writeConditionWindows([...put.values()], [...remove.values()]) : Promise.resolve();
-    track(
-      stored.then(
-        () => Promise.all(creations.map((c) => c())).then(() => undefined),
-        (e: unknown) => this.#host.warn(`Flow triggers: the condition windows could not be stored, nothing fires for ${upstream.id}: ${errorMessage(e)}`),
-      ),
-    );
   }
 
   #context(vars: Record<string, unknown>, upstream: Execution, state: string): ConditionContext {
@@ -265,7 +358,13 @@ export class FlowListeners {
     return true;
   }
 
-  #create(l: Listener, upstream: Execution, state: string, vars: Record<string, unknown>): Promise<void> | undefined {
+  /**
+   * The execution a listener fires for one upstream state: inputs rendered against the listening
+   * flow and the upstream execution, its id derived from `origin` (the upstream id and history
+   * index) and the trigger, so a replay of the record decides the same id. Undefined (logged) when
+   * the inputs or labels cannot be rendered.
+   */
+  #plan(l: Listener, upstream: Execution, state: string, vars: Record<string, unknown>, origin: string): PlannedExecution | undefined {
     let inputs: Record<string, unknown> = {};
     let labels: Label[];
     try {
@@ -284,10 +383,8 @@ export class FlowListeners {
       type: l.trigger.type,
       variables: { executionId: upstream.id, namespace: upstream.namespace, flowId: upstream.flowId, flowRevision: upstream.flowRevision, state },
     };
-    const record = this.#host.store.getFlow(l.flow.namespace, l.flow.id) ?? l.record;
-    return this.#host.create(record, { id: this.#host.newId(), inputs, labels, trigger }).catch((e: unknown) => {
-      this.#host.warn(`Flow trigger ${l.flow.namespace}.${l.flow.id}.${l.trigger.id} could not create its execution: ${errorMessage(e)}`);
-    });
+    const id = derivedId(`${origin}\u0000${l.flow.namespace}\u0000${l.flow.id}\u0000${l.trigger.id}`);
+    return { namespace: l.flow.namespace, flowId: l.flow.id, execution: { id, inputs, labels, trigger } };
   }
 
   #labels(trigger: FlowTrigger, vars: Record<string, unknown>): Label[] {

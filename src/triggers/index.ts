@@ -9,4 +9,6 @@ export { TriggerService } from './service.js';
 export { triggerToJson } from './json.js';
 export type { TriggerJson, TriggerBackfillJson, TriggerSearchItem } from './json.js';
 export type { TriggerHost } from './host.js';
+export { flowTriggerInterest } from './flow-listeners.js';
+export { interestTest, listenersEffect, type ListenerInterest, type InterestTest } from './outbox.js';
 export type { WebhookRequest, WebhookResult } from './webhooks.js';

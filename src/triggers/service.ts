@@ -4,7 +4,8 @@
  * open) and per polling trigger (http.Trigger, ./polling.ts), arms one timer at the earliest due
  * date, fires due schedules and polls (never while the execution it started last still runs),
  * replays missed dates per `recoverMissedSchedules`,
- * starts Flow-trigger executions when another execution ends, and answers webhooks.
+ * starts Flow-trigger executions when another execution ends (through the outbox, ./outbox.ts:
+ * records left by a crash or a close are handled when it opens), and answers webhooks.
  *
  * Every change to the rows goes through one queue: an evaluation, an execution's end, a deploy
  * and an API call never interleave. A row naming an execution is committed before the execution's
@@ -27,6 +28,7 @@ import { datesVariables, nextEvaluationDate, previousEvaluationDate, scheduleDat
 import { WebhookTriggers, type WebhookRequest, type WebhookResult } from './webhooks.js';
 import { HTTP_TRIGGER_TYPE, pollOf, responseVariables, type PollDef } from './polling.js';
 import type { ConditionWindow } from './preconditions.js';
+import type { ListenerInterest } from './outbox.js';
 
 /** Kestra's Schedule trigger type. */
 export const SCHEDULE_TYPE = 'io.kestra.plugin.core.trigger.Schedule';
@@ -112,6 +114,7 @@ export class TriggerService {
   static async open(host: TriggerHost): Promise<TriggerService> {
     const service = new TriggerService(host);
     await service.#recover();
+    service.replayOutbox();
     service.#arm();
     return service;
   }
@@ -520,13 +523,24 @@ export class TriggerService {
   }
 
   /**
-   * What the engine's shards reported durable: ended executions (their headers) and the ids of
-   * executions that changed. Unlocks the schedules they belong to and fires Flow triggers.
+   * What the engine's shards reported durable: ended executions (their headers) and the outbox
+   * records their commits wrote (by execution id and seq). Unlocks the schedules they belong to
+   * and fires Flow triggers. Once closed, records stay in the store for the next open.
    */
-  drained(ended: ExecutionHeader[], changed: readonly string[]): void {
+  drained(ended: ExecutionHeader[], outbox: ReadonlyArray<readonly [executionId: string, seq: number]> = []): void {
     if (this.#closed) return;
     for (const header of ended) if (this.#byExecution.has(header.id)) void this.#enqueue(() => this.#released(header.id, header.state.current));
-    this.#listeners.drained(ended, changed, (p) => void this.#track(p));
+    if (outbox.length) this.#listeners.reported(outbox, (p) => void this.#track(p));
+  }
+
+  /** Handles every outbox record left in the store (at open; after a shard restart). */
+  replayOutbox(): void {
+    if (!this.#closed) this.#listeners.replay((p) => void this.#track(p));
+  }
+
+  /** What the shards must record for the Flow triggers deployed now (src/triggers/outbox.ts). */
+  listenerInterest(): ListenerInterest {
+    return this.#listeners.interest();
   }
 
   /**
