@@ -238,7 +238,7 @@ export class Engine implements TroupeApi {
     for (const r of this.#store.listFlows()) latest.set(`${r.namespace}\u0000${r.id}`, r);
     const flows: Flow[] = [];
     for (const r of latest.values()) {
-      if (r.deleted || !/\btriggers\s*:/.test(r.source)) continue;
+      if (r.deleted || !r.source.includes('triggers')) continue;
       try {
         flows.push(this.#flows.get(r));
       } catch {
