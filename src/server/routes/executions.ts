@@ -195,6 +195,23 @@ function sorted(items: ExecutionJson[], sort: string[] | undefined): ExecutionJs
 export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { engine } = ctx;
 
+  /**
+   * The paused execution `id` a resume (or its validation) acts on; otherwise the request's body is
+   * drained and Kestra's 404 or 409 thrown.
+   */
+  async function pausedExecution(req: FastifyRequest, id: string): Promise<ExecutionJson> {
+    const e = engine.get(id);
+    if (!e) {
+      await drain(req);
+      throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${id}' not found.`);
+    }
+    if (e.state.current !== 'PAUSED') {
+      await drain(req);
+      throw new TroupeError('TROUPE_EXECUTION_NOT_PAUSED', `Execution '${id}' is not paused, can't resume it`);
+    }
+    return e;
+  }
+
   app.get<{ Querystring: SearchQuery }>('/executions/search', { schema: { querystring: searchSchema } }, async (req) => {
     const keep = searchFilter(req.query, Date.now());
     return pageOf(sorted(engine.list().filter(keep), req.query.sort), req.query.page, req.query.size);
@@ -289,15 +306,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
 
   app.post<{ Params: { id: string } }>('/executions/:id/resume', { schema: { params: idParams } }, async (req, reply) => {
     const { id } = req.params;
-    const e = engine.get(id);
-    if (!e) {
-      await drain(req);
-      throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${id}' not found.`);
-    }
-    if (e.state.current !== 'PAUSED') {
-      await drain(req);
-      throw new TroupeError('TROUPE_EXECUTION_NOT_PAUSED', `Execution '${id}' is not paused, can't resume it`);
-    }
+    await pausedExecution(req, id);
     const staging = uploadsFor(engine.storage);
     try {
       const inputs = await multipartInputs(req, () => true, { inputs: engine.resumeInputs(id), staging });
@@ -392,15 +401,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
   // Kestra's validateInputsOnResume: the onResume inputs of a paused execution, checked as a resume would.
   app.post<{ Params: { id: string } }>('/executions/:id/resume/validate', { schema: { params: idParams } }, async (req) => {
     const { id } = req.params;
-    const e = engine.get(id);
-    if (!e) {
-      await drain(req);
-      throw new TroupeError('TROUPE_EXECUTION_NOT_FOUND', `Execution '${id}' not found.`);
-    }
-    if (e.state.current !== 'PAUSED') {
-      await drain(req);
-      throw new TroupeError('TROUPE_EXECUTION_NOT_PAUSED', `Execution '${id}' is not paused, can't resume it`);
-    }
+    const e = await pausedExecution(req, id);
     const declared = engine.resumeInputs(id);
     const uriOf = (input: FlowInput): string => storageUri(inputFilePath(e.namespace, e.flowId, id, input.id, `${input.id}${fileInputExtension(input)}`));
     const provided = await multipartInputs(req, () => true, { inputs: declared, staging: uploadsDiscarded(uriOf), anyText: true });
