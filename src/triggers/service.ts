@@ -605,6 +605,9 @@ export class TriggerService {
     if (e) return e;
     const record = this.#host.store.getFlow(namespace, flowId);
     if (!record || record.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `Flow of trigger ${triggerId} not found`, { namespace, flowId, triggerId });
+    // Declared but without a state row (a Flow or Webhook trigger): still a 404, as Kestra's (its lock finds no row).
+    const declared = this.#parse(record)?.triggers.find((t) => t.id === triggerId);
+    if (declared) throw new TroupeError('TROUPE_TRIGGER_NOT_FOUND', `Trigger ${triggerId} of flow ${flowId} has no state: a ${declared.type} trigger is enabled or disabled in the flow's source`, { namespace, flowId, triggerId });
     throw new TroupeError('TROUPE_TRIGGER_NOT_FOUND', `Flow ${flowId} has no trigger ${triggerId}`, { namespace, flowId, triggerId });
   }
 

@@ -66,6 +66,14 @@ describe('/triggers', () => {
     const noFlow = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { namespace: 'test.api', flowId: 'gone', triggerId: 'x', disabled: true } });
     expect(noFlow.statusCode).toBe(404);
     expect(noFlow.json().message).toBe('Not Found: Flow of trigger x not found');
+    // Declared, but without a state row (Webhook, Flow): a 404 that says so, and bulk skips it.
+    await engine.deploy(`id: hooked\nnamespace: test.api\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\ntriggers:\n  - id: hook\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k1\n  - id: upstream\n    type: io.kestra.plugin.core.trigger.Flow\n    conditions:\n      - type: io.kestra.plugin.core.condition.ExecutionFlow\n        namespace: test.api\n        flowId: scheduled\n`);
+    for (const [triggerId, type] of [['hook', 'io.kestra.plugin.core.trigger.Webhook'], ['upstream', 'io.kestra.plugin.core.trigger.Flow']] as const) {
+      const stateless = await app.inject({ method: 'PUT', url: '/api/v1/triggers', payload: { namespace: 'test.api', flowId: 'hooked', triggerId, disabled: true } });
+      expect(stateless.statusCode).toBe(404);
+      expect(stateless.json().message).toBe(`Not Found: Trigger ${triggerId} of flow hooked has no state: a ${type} trigger is enabled or disabled in the flow's source`);
+    }
+    expect((await app.inject({ method: 'POST', url: '/api/v1/triggers/set-disabled/by-triggers', payload: { triggers: [{ namespace: 'test.api', flowId: 'hooked', triggerId: 'hook' }], disabled: true } })).json()).toEqual({ count: 1 });
     const restart = await app.inject({ method: 'POST', url: '/api/v1/triggers/test.api/scheduled/nightly/restart' });
     expect(restart.statusCode).toBe(200);
     expect(restart.json()).not.toHaveProperty('date');
