@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { TroupeError } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { errorResponse, toTroupeError } from './errors.js';
-import { authEnabled, credentialChecker, hostGuard, isOpenPath, type AuthOptions } from './security.js';
+import { hostGuard, isOpenPath } from './security.js';
 import { flowRoutes } from './routes/flows.js';
 import { executionRoutes } from './routes/executions.js';
 import { bulkRoutes } from './routes/bulk.js';
@@ -18,7 +18,7 @@ import { fileRoutes } from './routes/files.js';
 import { namespaceFileRoutes } from './routes/namespace-files.js';
 import { followRoutes } from './routes/follow.js';
 import { logRoutes } from './routes/logs.js';
-import { configRoutes, rootRoutes } from './routes/misc.js';
+import { adminRoutes, configRoutes, rootRoutes } from './routes/misc.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { uiRoutes } from './routes/ui.js';
 import { metricsRoutes, ServerMetrics } from './metrics.js';
@@ -29,7 +29,6 @@ import { kvRoutes } from './routes/kv.js';
 
 /** What {@link buildApp} needs beside the shared context. */
 export interface AppOptions {
-  auth?: AuthOptions;
   /** The address the daemon binds (decides the Host guard). */
   bindHost: string;
   /** Host names the daemon answers to besides loopback ones (behind a proxy). */
@@ -85,17 +84,17 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   });
 
   const guard = hostGuard(options.bindHost, options.allowedHosts);
-  const secured = authEnabled(options.auth);
-  const check = secured ? credentialChecker(options.auth!) : undefined;
-  const realm = options.auth?.realm ?? 'Kestra';
+  const credentials = ctx.credentials;
+  const challenge = `Basic realm="${credentials.realm}"`;
   let inFlight = 0;
   const metrics = new ServerMetrics(ctx.engine, ctx.followers);
 
   app.addHook('onRequest', async (req, reply) => {
     const refused = guard(req.headers.host, req.headers.origin);
     if (refused) throw new TroupeError('TROUPE_HTTP_FORBIDDEN', refused);
-    if (check && !isOpenPath(req.url) && !check(req.headers.authorization)) {
-      return reply.code(401).header('www-authenticate', `Basic realm="${realm}"`).send();
+    if (credentials.enabled && !isOpenPath(req.url)) {
+      const ok = credentials.check(req.headers.authorization);
+      if (ok !== true && (ok === false || !(await ok))) return reply.code(401).header('www-authenticate', challenge).send();
     }
     if (isStream(req)) {
       if (ctx.followers.streams >= ctx.http.maxStreams) throw overloaded(reply);
@@ -124,6 +123,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   await app.register(
     async (api) => {
       configRoutes(api, ctx);
+      adminRoutes(api, ctx);
       flowRoutes(api, ctx);
       executionRoutes(api, ctx);
       bulkRoutes(api, ctx);

@@ -3,6 +3,7 @@ import { parseFlow } from '../flow/index.js';
 import type { Flow } from '../model/flow.js';
 import type { Engine } from '../runtime/engine.js';
 import type { FlowRecord } from '../store/index.js';
+import type { Credentials } from './credentials.js';
 import type { Followers } from './followers.js';
 
 /** The daemon's HTTP behaviour, with every default applied (see {@link resolveHttpOptions}). */
@@ -47,8 +48,8 @@ export interface ServerContext {
   engine: Engine;
   http: HttpOptions;
   followers: Followers;
-  /** Whether credentials are required (for /configs). */
-  authEnabled: boolean;
+  /** The credentials requests need (none: every route is open), replaced by `POST /basicAuth`. */
+  credentials: Credentials;
   /** The parsed flow of a stored revision (cached). */
   parsed(record: FlowRecord): Flow;
   /** The version string of the package. */

@@ -1,10 +1,8 @@
 /**
- * What guards the daemon's door: credentials (basic auth or a bearer token, compared in constant
- * time), the Host/Origin check against DNS rebinding, and which addresses may be bound without
- * credentials.
+ * What guards the daemon's door: the credentials options (checked by ./credentials.ts), the
+ * Host/Origin check against DNS rebinding, and which addresses may be bound without credentials.
  * @module
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { TroupeError } from '../errors.js';
 
@@ -29,47 +27,6 @@ export function parseBasicAuth(value: string): { username: string; password: str
   const password = value.slice(i + 1);
   if (username.length > 256 || password.length > 256) throw new TroupeError('TROUPE_OPTION_INVALID', 'auth user and password must be at most 256 characters each');
   return { username, password };
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-/** Equal strings, compared in time that does not depend on where they differ. */
-function sameSecret(given: string, expected: Buffer): boolean {
-  return timingSafeEqual(digest(given), expected);
-}
-
-/** Whether an auth configuration asks for credentials at all. */
-export function authEnabled(auth: AuthOptions | undefined): boolean {
-  return !!auth && (!!auth.basic || !!auth.token);
-}
-
-/**
- * A checker of `Authorization` headers: true when the header carries the configured basic
- * credentials or token.
- */
-export function credentialChecker(auth: AuthOptions): (header: string | undefined) => boolean {
-  const basic = auth.basic ? digest(`${auth.basic.username}:${auth.basic.password}`) : undefined;
-  const token = auth.token ? digest(auth.token) : undefined;
-  return (header) => {
-    if (!header) return false;
-    const space = header.indexOf(' ');
-    if (space < 0) return false;
-    const scheme = header.slice(0, space).toLowerCase();
-    const value = header.slice(space + 1).trim();
-    if (scheme === 'basic' && basic) {
-      let decoded: string;
-      try {
-        decoded = Buffer.from(value, 'base64').toString('utf8');
-      } catch {
-        return false;
-      }
-      return sameSecret(decoded, basic);
-    }
-    if (scheme === 'bearer' && token) return sameSecret(value, token);
-    return false;
-  };
 }
 
 /** Whether a path is open without credentials. */

@@ -15,7 +15,8 @@ import type { EngineOptions } from '../runtime/engine-options.js';
 import { buildApp } from './app.js';
 import { flowParser, resolveHttpOptions, type HttpOptions, type ServerContext } from './context.js';
 import { Followers } from './followers.js';
-import { authEnabled, isLoopback, type AuthOptions } from './security.js';
+import { isLoopback, type AuthOptions } from './security.js';
+import { Credentials } from './credentials.js';
 import { serverLogger } from './logging.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -33,7 +34,7 @@ export interface ServerOptions {
   flowFiles?: (dir: string) => Array<{ file: string; read: () => string }>;
   /** Re-deploy the flows of `flowsDir` when its files change. */
   watch?: boolean;
-  /** Credentials; required to bind a non-loopback address. */
+  /** Credentials (they win over those `POST /basicAuth` stored in the data dir); some are required to bind a non-loopback address. */
   auth?: AuthOptions;
   /** Host names served besides loopback ones (reverse proxies). */
   allowedHosts?: string[];
@@ -130,7 +131,8 @@ function urlOf(app: FastifyInstance, host: string, asked: number | undefined): s
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir ?? './data';
-  if (!isLoopback(host) && !authEnabled(options.auth)) {
+  const credentials = await Credentials.open({ dataDir: resolve(dataDir), ...(options.auth ? { auth: options.auth } : {}) });
+  if (!isLoopback(host) && !credentials.enabled) {
     throw new TroupeError('TROUPE_OPTION_INVALID', `refusing to listen on ${host} without credentials: pass --auth user:password (or TROUPE_AUTH / TROUPE_TOKEN), or bind 127.0.0.1`, { option: 'host' });
   }
   const logger = serverLogger(options.logLevel, options.logDestination);
@@ -152,12 +154,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       engine,
       http: resolveHttpOptions(options.http),
       followers: new Followers(engine),
-      authEnabled: authEnabled(options.auth),
+      credentials,
       parsed: flowParser(),
       version: VERSION,
       instanceId: instanceId(resolve(dataDir)),
     };
-    app = await buildApp(ctx, { bindHost: host, logger, ...(options.auth ? { auth: options.auth } : {}), ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
+    app = await buildApp(ctx, { bindHost: host, logger, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
     await app.listen({ host, port: options.port ?? 8080 });
     ipc = await listenIpc(engine, { dataDir, onConnectionError: (e) => logger.warn({ code: e.code }, `IPC connection closed: ${e.message}`) });
     logger.info({ socket: ipc.path }, 'IPC socket listening');

@@ -5,12 +5,15 @@ import { buildApp } from '../../src/server/app.js';
 import { flowParser, resolveHttpOptions, type HttpOptions } from '../../src/server/context.js';
 import { Followers } from '../../src/server/followers.js';
 import type { AuthOptions } from '../../src/server/security.js';
+import { Credentials } from '../../src/server/credentials.js';
 import type { Engine } from '../../src/runtime/engine.js';
 
 export interface TestApp {
   app: FastifyInstance;
   engine: Engine;
   followers: Followers;
+  /** The engine's data dir (where runtime-set credentials are kept). */
+  dataDir: string;
   dispose: () => Promise<void>;
 }
 
@@ -19,13 +22,14 @@ export async function openTestApp(options: { auth?: AuthOptions; http?: Partial<
   const t = await openTestEngine({ noSync: true });
   const followers = new Followers(t.engine);
   const app = await buildApp(
-    { engine: t.engine, http: resolveHttpOptions({ followNotFoundMs: 300, ...options.http }), followers, authEnabled: !!options.auth, parsed: flowParser(), version: '0.0.0-test', instanceId: 'test-instance' },
-    { bindHost: options.bindHost ?? '127.0.0.1', ...(options.auth ? { auth: options.auth } : {}), ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) },
+    { engine: t.engine, http: resolveHttpOptions({ followNotFoundMs: 300, ...options.http }), followers, credentials: await Credentials.open({ dataDir: t.dataDir, ...(options.auth ? { auth: options.auth } : {}) }), parsed: flowParser(), version: '0.0.0-test', instanceId: 'test-instance' },
+    { bindHost: options.bindHost ?? '127.0.0.1', ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) },
   );
   return {
     app,
     engine: t.engine,
     followers,
+    dataDir: t.dataDir,
     dispose: async () => {
       await app.close();
       await t.dispose();
