@@ -228,6 +228,8 @@ describe('fuzzing the routes', () => {
     expect(paths).toContain('/api/v1/flows/:namespace/:id');
     expect(paths).toContain('/api/v1/main/executions/:namespace/:flowId');
     expect(paths).toContain('/ping');
+    expect(paths).toContain('/api/v1/basicAuth');
+    expect(paths).toContain('/api/v1/main/usages/all');
   });
 
   it(`answers ${RUNS} generated requests below 500, each 4xx with Kestra's error body`, async () => {
