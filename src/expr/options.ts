@@ -33,16 +33,28 @@ export function resolveRenderOptions(options: RenderOptions | undefined): Resolv
 }
 
 function resolve(options: RenderOptions): ResolvedRenderOptions {
-  const limits = { ...DEFAULT_RENDER_LIMITS };
-  for (const [key, value] of Object.entries(options.limits ?? {})) {
-    if (!Object.hasOwn(DEFAULT_RENDER_LIMITS, key)) {
-      throw new TroupeError('TROUPE_OPTION_INVALID', `Unknown render limit '${key}'`);
+  let limits: Readonly<RenderLimits> = DEFAULT_RENDER_LIMITS;
+  if (options.limits) {
+    const own = { ...DEFAULT_RENDER_LIMITS };
+    for (const [key, value] of Object.entries(options.limits)) {
+      if (!Object.hasOwn(DEFAULT_RENDER_LIMITS, key)) {
+        throw new TroupeError('TROUPE_OPTION_INVALID', `Unknown render limit '${key}'`);
+      }
+      if (typeof value !== 'number' || !(value > 0)) {
+        throw new TroupeError('TROUPE_OPTION_INVALID', `limits.${key} must be a positive number`);
+      }
+      own[key as keyof RenderLimits] = value;
     }
-    if (typeof value !== 'number' || !(value > 0)) {
-      throw new TroupeError('TROUPE_OPTION_INVALID', `limits.${key} must be a positive number`);
-    }
-    limits[key as keyof RenderLimits] = value;
+    limits = own;
   }
-  const functions = options.functions ? Object.assign(Object.create(null) as Record<string, HostFunction>, options.functions) : EMPTY_FUNCTIONS;
-  return { now: options.now, functions, limits };
+  // Read on the first host function call: a caller may build its functions on demand (a pool
+  // attempt's `functions` is a getter), and most renders call none.
+  let functions: Readonly<Record<string, HostFunction>> | undefined;
+  return {
+    now: options.now,
+    get functions(): Readonly<Record<string, HostFunction>> {
+      return (functions ??= options.functions ? Object.assign(Object.create(null) as Record<string, HostFunction>, options.functions) : EMPTY_FUNCTIONS);
+    },
+    limits,
+  };
 }
