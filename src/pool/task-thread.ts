@@ -15,7 +15,7 @@ import type { Metric } from '../model/task-run.js';
 import { logsMessage, resultsMessage, watchMessage, type ConnectMessage, type TaskJob, type TaskThreadInit, type Ticketed, type ToTaskThread, type WatchMessage, type WatchedAttempt } from '../protocol/pool-messages.js';
 import { taskResultMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
 import { envSecrets, maskSecrets, secretFunction } from '../secrets/index.js';
-import { createTaskFiles, DEFAULT_MAX_OUTPUT_BYTES, FileJournal, LocalStorage, spillOversizedOutputs, storageFunctions, type TaskFiles } from '../storage/index.js';
+import { createTaskFiles, DEFAULT_MAX_OUTPUT_BYTES, FileJournal, LocalStorage, outputsFit, spillOversizedOutputs, storageFunctions, type TaskFiles } from '../storage/index.js';
 import { poolTaskOf, poolWorkOf } from '../tasks/pool.js';
 import { kvFunction, LmdbKvStore, type KvStore } from '../kv/index.js';
 import { openStore } from '../store/index.js';
@@ -30,6 +30,40 @@ class KilledError extends Error {
   }
 }
 
+/**
+ * An attempt's cancellation (a kill, a timeout): a promise that rejects with the reason, and an
+ * AbortSignal made only when the task asks for one (most never do: an AbortController and its
+ * listener cost more than a Return's whole run).
+ */
+class AttemptAbort {
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+  #reject!: (reason: unknown) => void;
+  /** Rejects with the reason once aborted. */
+  readonly aborted = new Promise<never>((_, reject) => (this.#reject = reject));
+
+  constructor() {
+    this.aborted.catch(() => {}); // raced by the attempt, or never looked at
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.#reject(reason);
+  }
+}
+
 /** One shard's port and the results waiting for the end of the turn. */
 interface Link {
   port: MessagePort;
@@ -37,7 +71,7 @@ interface Link {
   pending: Array<Ticketed<TaskResultMessage>>;
   flushScheduled: boolean;
   /** Attempts running for this shard, by ticket: aborted on cancel. */
-  running: Map<number, AbortController>;
+  running: Map<number, AttemptAbort>;
   /** Log lines of running attempts not yet sent, by ticket (streamed at the end of each turn). */
   logs: Map<number, LogEntry[]>;
 }
@@ -95,7 +129,7 @@ function postWatch(): void {
 }
 
 async function runJob(link: Link, ticket: number, job: TaskJob): Promise<void> {
-  const abort = new AbortController();
+  const abort = new AttemptAbort();
   link.running.set(ticket, abort);
   const logs: LogEntry[] = [];
   link.logs.set(ticket, logs);
@@ -137,7 +171,7 @@ function flush(link: Link): void {
 }
 
 /** Runs one attempt. Never throws: a failure is a FAILED attempt with its error logged. */
-async function runTask(job: TaskJob, abort: AbortController, shardIndex: number, ticket: number, logs: LogEntry[], onLog: () => void): Promise<TaskResultMessage> {
+async function runTask(job: TaskJob, abort: AttemptAbort, shardIndex: number, ticket: number, logs: LogEntry[], onLog: () => void): Promise<TaskResultMessage> {
   enter(shardIndex, ticket);
   // In a WorkingDirectory (its children, its own work): the shared directory, and `{{ workingDir }}` renders it.
   const workingDir = job.workingDir === undefined ? undefined : join(init.workDir, job.workingDir);
@@ -178,7 +212,9 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
     log,
     metric: (m) => metrics.push(m),
     nowMs: () => Date.now(),
-    signal: abort.signal,
+    get signal(): AbortSignal {
+      return abort.signal;
+    },
     workDir: init.workDir,
     ...(workingDir !== undefined ? { workingDir } : {}),
     get files(): TaskFiles {
@@ -217,13 +253,16 @@ async function runTask(job: TaskJob, abort: AbortController, shardIndex: number,
         leave();
       }
     });
-    const killed = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }));
-    const outcome = await Promise.race(timedOut ? [work, timedOut, killed] : [work, killed]);
-    // The run's files are made only if an output is spilled (most attempts spill nothing).
-    const lazyFiles = new Proxy({} as TaskFiles, { get: (_, key) => { const f = ctx.files; const v = Reflect.get(f, key) as unknown; return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(f) : v; } });
-    const spilled = await spillOversizedOutputs(outcome.outputs ?? {}, lazyFiles, maxOutputBytes, abort.signal);
-    for (const m of spilled.moved) log('WARN', `Output '${m.key}' (${m.bytes} bytes) is over the limit of ${maxOutputBytes} bytes (maxOutputBytes): stored in ${m.uri}, read it with read()`);
-    outputs = spilled.outputs;
+    const outcome = await Promise.race(timedOut ? [work, timedOut, abort.aborted] : [work, abort.aborted]);
+    const raw = outcome.outputs ?? {};
+    if (outputsFit(raw, maxOutputBytes)) outputs = raw;
+    else {
+      // The run's files are made only if an output is spilled (most attempts spill nothing).
+      const lazyFiles = new Proxy({} as TaskFiles, { get: (_, key) => { const f = ctx.files; const v = Reflect.get(f, key) as unknown; return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(f) : v; } });
+      const spilled = await spillOversizedOutputs(raw, lazyFiles, maxOutputBytes, abort.signal);
+      for (const m of spilled.moved) log('WARN', `Output '${m.key}' (${m.bytes} bytes) is over the limit of ${maxOutputBytes} bytes (maxOutputBytes): stored in ${m.uri}, read it with read()`);
+      outputs = spilled.outputs;
+    }
     if (outcome.state) state = outcome.state;
     if (outcome.failure !== undefined) {
       state = 'FAILED';

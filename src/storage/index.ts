@@ -9,6 +9,6 @@ export type { PutOptions, PutSource, Storage, StorageWriter, StoredFile } from '
 export { LocalStorage } from './local.js';
 export { createTaskFiles, parentOf, type TaskFiles } from './task-files.js';
 export { FileJournal, type FileOwner, type JournalReport } from './file-journal.js';
-export { DEFAULT_MAX_OUTPUT_BYTES, spillOversizedOutputs } from './oversized-outputs.js';
+export { DEFAULT_MAX_OUTPUT_BYTES, outputsFit, spillOversizedOutputs } from './oversized-outputs.js';
 export { stageInputFiles } from './input-files.js';
 export { contextStorageFunctions, storageFunctions } from './functions.js';

@@ -51,6 +51,11 @@ export function jsonBytesUpTo(value: unknown, cap: number): number {
   return total;
 }
 
+/** Whether outputs fit `maxBytes` as they are: nothing to spill (a short walk for small outputs). */
+export function outputsFit(outputs: Record<string, unknown>, maxBytes: number): boolean {
+  return jsonBytesUpTo(outputs, maxBytes) <= maxBytes;
+}
+
 /** A map is looked into (its own largest values moved instead) when it has at most this many keys. */
 const MAX_KEYS_LOOKED_INTO = 64;
 
@@ -65,8 +70,7 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
  * (OutputValues keeps everything under `values`).
  */
 export async function spillOversizedOutputs(outputs: Record<string, unknown>, files: TaskFiles, maxBytes: number, signal?: AbortSignal): Promise<{ outputs: Record<string, unknown>; moved: MovedOutput[] }> {
-  const total = jsonBytesUpTo(outputs, maxBytes);
-  if (total <= maxBytes) return { outputs, moved: [] };
+  if (outputsFit(outputs, maxBytes)) return { outputs, moved: [] };
   const moved: MovedOutput[] = [];
   const out = { ...outputs };
   /** Moves values of `map` (a copy the caller owns) until `excess` bytes are saved; returns the bytes saved. */
