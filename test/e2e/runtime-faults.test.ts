@@ -109,9 +109,11 @@ tasks:
           - id: first
             type: io.kestra.plugin.core.execution.Fail
             condition: "{{ parent.taskrun.value == 'a' }}"
+          # Holds every other branch open (an actor timer), whatever order the pool answers in:
+          # 'a' failing must end the execution and close them.
           - id: second
-            type: io.kestra.plugin.core.debug.Return
-            format: "{{ parent.taskrun.value }}"
+            type: io.kestra.plugin.core.flow.Sleep
+            duration: PT1H
 `);
     const id = await engine.execute(rec.namespace, rec.id);
     const x = await engine.waitFor(id);

@@ -108,11 +108,17 @@ describe('the outbox of Flow triggers', () => {
     const dataDir = dir('troupe-outbox-');
     const engine = await open(dataDir);
     const store = openStore({ dataDir, noSync: true });
-    cleanup.push(() => store.close());
+    // The cleanup closes this store before the engine, whose close may still report changes.
+    let storeClosed = false;
+    cleanup.push(() => {
+      storeClosed = true;
+      store.close();
+    });
     for (const f of [UP, OTHER, DOWN]) await engine.deploy(f);
     // Called with each durable change, before the trigger service sees it.
     const atEnd = new Map<string, number>();
     engine.onExecutionChange((id) => {
+      if (storeClosed) return;
       store.refresh();
       const h = store.readHeader(id);
       if (h?.state.current === 'SUCCESS' && !atEnd.has(id)) atEnd.set(id, store.readOutbox(id).length);
