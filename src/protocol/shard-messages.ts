@@ -222,7 +222,17 @@ export interface PoolRetireMessage {
   slot: number;
 }
 
+/**
+ * Every message the main thread posted to a shard in one turn of its event loop, in order, as one
+ * postMessage: creations arriving together over HTTP wake the shard thread once, not once each.
+ */
+export interface ShardBatchMessage {
+  type: 'shard.batch';
+  messages: ToShard[];
+}
+
 export type ToShard =
+  | ShardBatchMessage
   | CreateMessage
   | MainResultsMessage
   | MailboxMessage
@@ -306,6 +316,11 @@ export function mailboxMessage(executionId: string, message: ExecutionMessage): 
 /** Creates a {@link PoolThreadMessage}. */
 export function poolThreadMessage(slot: number, port: MessagePort, death?: ThreadDeath): PoolThreadMessage {
   return death ? { type: 'pool.thread', slot, port, death } : { type: 'pool.thread', slot, port };
+}
+
+/** Creates a {@link ShardBatchMessage}. */
+export function shardBatchMessage(messages: ToShard[]): ShardBatchMessage {
+  return { type: 'shard.batch', messages };
 }
 
 /** Creates a {@link PoolRetireMessage}. */

@@ -20,7 +20,7 @@ import { committedIn } from './committed-files.js';
 import { reapSurvivors } from '../pool/process-markers.js';
 import { listStartedLogs, removeStartedLogs, startedDir } from '../pool/started-marks.js';
 import { dequeueMessage, killMessage, resumeMessage, type TaskResultMessage } from '../protocol/execution-messages.js';
-import { executionRequestMessage, listenersMessage, mailboxMessage, mainResultsMessage, poolRetireMessage, poolThreadMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
+import { executionRequestMessage, listenersMessage, mailboxMessage, mainResultsMessage, poolRetireMessage, poolThreadMessage, shardBatchMessage, type DrainOutput, type FromShard, type ShardInit, type ShardRequest, type ShardStats, type ShardThreadData, type ReplayRequest, type ToShard } from '../protocol/shard-messages.js';
 import type { ThreadDeath } from '../protocol/pool-messages.js';
 import { acquireDataDirLock, openStore, type DataDirLock, type FlowRecord, type Store } from '../store/index.js';
 import { executionToJson, taskRunToJson, type ExecutionJson } from './execution-json.js';
@@ -68,6 +68,8 @@ interface ShardHandle {
   onExit: Array<() => void>;
   /** While a replacement thread recovers: messages for it, posted once it is ready. */
   backlog?: ToShard[];
+  /** Messages of this turn, posted together at its end (see #post). */
+  outbox: ToShard[];
   /** When the shard died lately (clock ms). */
   deaths: number[];
 }
@@ -77,6 +79,8 @@ const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 60_000;
 /** How long close() waits for a shard to finish its writes before it terminates the thread (wall clock). */
 const CLOSE_GRACE_MS = 30_000;
+/** Flow records the engine keeps read (#flowRecord); past it, the cache starts again. */
+const FLOW_RECORDS_CACHED = 4096;
 /** How often the journals of committed attempts are removed (storage/file-journal.ts). */
 const JOURNAL_SWEEP_MS = 60_000;
 
@@ -130,6 +134,8 @@ export class Engine implements TroupeApi {
   readonly #creations = new Map<string, ToShard & { type: 'execution.create' }>();
   #subflows!: SubflowLinks;
   readonly #flows = new FlowCache();
+  /** Flow records by namespace, id and revision ('' for the latest), undefined for none (see #flowRecord). */
+  readonly #flowRecords = new Map<string, FlowRecord | undefined>();
   readonly #limiter = new ConcurrencyLimiter();
   readonly #changeListeners = new Set<(executionId: string) => void>();
   readonly #feedClosers = new Set<() => void>();
@@ -260,7 +266,7 @@ export class Engine implements TroupeApi {
     const clock = this.#clock;
     if (clock instanceof TestClock) this.#unlistenClock = clock.onSet((nowMs) => this.#shards.forEach((s) => this.#post(s, { type: 'clock.set', nowMs })));
     for (let index = 0; index < this.#options.shards; index++) {
-      this.#shards.push({ worker: undefined as unknown as Worker, index, threadId: -1, pendingResults: [], flushScheduled: false, statsWaiters: [], alive: false, ready: Promise.resolve(), onExit: [], deaths: [] });
+      this.#shards.push({ worker: undefined as unknown as Worker, index, threadId: -1, pendingResults: [], flushScheduled: false, statsWaiters: [], alive: false, outbox: [], ready: Promise.resolve(), onExit: [], deaths: [] });
     }
     await Promise.all(this.#shards.map((s) => this.#spawn(s, crashed)));
   }
@@ -533,10 +539,28 @@ export class Engine implements TroupeApi {
     this.#post(this.#shards[shardOf(executionId, this.#shards.length)]!, msg);
   }
 
+  /**
+   * Queues a message for a shard; every message of this turn leaves at its end in one postMessage
+   * (a `shard.batch` when there are several), in order: one wake-up of the shard thread for
+   * the creations of many requests (each postMessage costs a wake-up of the other thread).
+   */
   #post(shard: ShardHandle, msg: ToShard): void {
     if (this.#closed) return;
-    if (shard.backlog) shard.backlog.push(msg);
-    else shard.worker.postMessage(msg);
+    if (shard.backlog) {
+      shard.backlog.push(msg);
+      return;
+    }
+    shard.outbox.push(msg);
+    if (shard.outbox.length === 1) setImmediate(() => this.#flush(shard));
+  }
+
+  /** Posts what {@link #post} queued for `shard`. */
+  #flush(shard: ShardHandle): void {
+    const messages = shard.outbox;
+    if (messages.length === 0 || this.#closed) return;
+    shard.outbox = [];
+    if (shard.backlog) shard.backlog.push(...messages);
+    else shard.worker.postMessage(messages.length === 1 ? messages[0]! : shardBatchMessage(messages));
   }
 
   #assertOpen(): void {
@@ -582,10 +606,10 @@ export class Engine implements TroupeApi {
   async deploy(source: string, options: { file?: string; lenient?: boolean } = {}): Promise<FlowRecord> {
     this.#assertOpen();
     const flow = parseFlow(source, { ...(options.file !== undefined ? { file: options.file } : {}), requireRunnable: options.lenient !== true });
-    const latest = this.#store.getFlow(flow.namespace, flow.id);
+    const latest = this.#flowRecord(flow.namespace, flow.id);
     if (latest && !latest.deleted && latest.source === source) return latest;
     const record: FlowRecord = { namespace: flow.namespace, id: flow.id, revision: (latest?.revision ?? 0) + 1, source, updated: new Date(this.#clock.now()).toISOString() };
-    await this.#store.putFlow(record);
+    await this.#putFlow(record);
     await this.#triggers?.flowChanged(record);
     if (this.#triggers) this.#setInterest(this.#triggers.listenerInterest());
     return record;
@@ -599,7 +623,30 @@ export class Engine implements TroupeApi {
   /** A flow revision (the latest when `revision` is absent), deletion marks included; undefined when none. */
   flow(namespace: string, id: string, revision?: number): FlowRecord | undefined {
     this.#assertOpen();
-    return this.#store.getFlow(namespace, id, revision);
+    return this.#flowRecord(namespace, id, revision);
+  }
+
+  /**
+   * A flow record as {@link flow} gives it, read once: every flow is written by this engine
+   * ({@link #putFlow}), which keeps the cache true. Creating an execution reads its flow twice
+   * (the API, then execute), and a store range read costs more than the rest of the creation.
+   */
+  #flowRecord(namespace: string, id: string, revision?: number): FlowRecord | undefined {
+    const key = `${namespace}\u0000${id}\u0000${revision ?? ''}`;
+    const cached = this.#flowRecords.get(key);
+    if (cached !== undefined || this.#flowRecords.has(key)) return cached;
+    const record = this.#store.getFlow(namespace, id, revision);
+    if (this.#flowRecords.size >= FLOW_RECORDS_CACHED) this.#flowRecords.clear();
+    this.#flowRecords.set(key, record && Object.freeze(record));
+    return record;
+  }
+
+  /** Stores a new flow revision (durably) and makes it the latest one of the cache. */
+  async #putFlow(record: FlowRecord): Promise<void> {
+    await this.#store.putFlow(record);
+    Object.freeze(record);
+    this.#flowRecords.set(`${record.namespace}\u0000${record.id}\u0000`, record);
+    this.#flowRecords.set(`${record.namespace}\u0000${record.id}\u0000${record.revision}`, record);
   }
 
   /**
@@ -609,10 +656,10 @@ export class Engine implements TroupeApi {
    */
   async deleteFlow(namespace: string, id: string): Promise<FlowRecord> {
     this.#assertOpen();
-    const latest = this.#store.getFlow(namespace, id);
+    const latest = this.#flowRecord(namespace, id);
     if (!latest || latest.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${id}' is deployed`, { namespace, flowId: id });
     const record: FlowRecord = { ...latest, revision: latest.revision + 1, updated: new Date(this.#clock.now()).toISOString(), deleted: true };
-    await this.#store.putFlow(record);
+    await this.#putFlow(record);
     await this.#triggers?.flowChanged(record);
     if (this.#triggers) this.#setInterest(this.#triggers.listenerInterest());
     return record;
@@ -624,7 +671,7 @@ export class Engine implements TroupeApi {
    */
   async execute(namespace: string, flowId: string, inputs?: Record<string, unknown>, options: ExecuteOptions = {}): Promise<string> {
     this.#assertOpen();
-    const flow = this.#store.getFlow(namespace, flowId, options.revision);
+    const flow = this.#flowRecord(namespace, flowId, options.revision);
     if (!flow || flow.deleted) throw new TroupeError('TROUPE_FLOW_NOT_FOUND', `No flow '${namespace}.${flowId}'${options.revision !== undefined ? ` revision ${options.revision}` : ''} is deployed`, { namespace, flowId });
     const executionId = newId();
     if (!options.rawInputs) {
@@ -1273,6 +1320,7 @@ export class Engine implements TroupeApi {
         clearTimeout(timer);
         resolve(false);
       });
+      this.#flush(s);
       s.worker.postMessage({ type: 'shard.close' } satisfies ToShard);
     });
   }

@@ -24,10 +24,12 @@ const pool = new PoolClient(
   { threads: poolDemand.threads, want: () => send({ type: 'pool.want' }), loads: new Int32Array(poolDemand.loads) },
 );
 shard = new Shard(init, store, send, pool, clock);
-port.on('message', (msg: ToShard) => {
-  if (msg.type === 'pool.thread') pool.replaceThread(msg.slot, msg.port, msg.death);
+function handle(msg: ToShard): void {
+  if (msg.type === 'shard.batch') for (const m of msg.messages) handle(m);
+  else if (msg.type === 'pool.thread') pool.replaceThread(msg.slot, msg.port, msg.death);
   else if (msg.type === 'pool.retire') send({ type: 'pool.retired', slot: msg.slot, ok: pool.retireThread(msg.slot) });
   else shard.handle(msg);
-});
+}
+port.on('message', handle);
 shard.recoverAll();
 send({ type: 'shard.ready' });

@@ -223,6 +223,9 @@ export class Shard {
       case 'listeners.set':
         this.#listeners = interestTest(msg.interest);
         break;
+      case 'shard.batch':
+        for (const m of msg.messages) this.handle(m);
+        break;
       case 'pool.thread':
       case 'pool.retire':
         break; // the thread entry hands them to the pool client
