@@ -87,7 +87,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   const credentials = ctx.credentials;
   const challenge = `Basic realm="${credentials.realm}"`;
   let inFlight = 0;
-  const metrics = new ServerMetrics(ctx.engine, ctx.followers);
+  const metrics = new ServerMetrics(ctx.engine, ctx.followers, () => inFlight);
 
   app.addHook('onRequest', async (req, reply) => {
     const refused = guard(req.headers.host, req.headers.origin);
@@ -102,8 +102,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     }
     if (inFlight >= ctx.http.maxInFlight) throw overloaded(reply);
     inFlight++;
-    metrics.inFlight.set(inFlight);
-    reply.raw.once('close', () => metrics.inFlight.set(--inFlight));
+    reply.raw.once('close', () => {
+      inFlight--;
+    });
   });
 
   app.setErrorHandler(async (error, req, reply) => {
