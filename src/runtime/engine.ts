@@ -468,8 +468,8 @@ export class Engine implements TroupeApi {
       if (waiters) {
         // The end is durable: a caller that wants the task runs reads them from the store.
         const full = waiters.some((w) => w.taskRuns) ? this.#readEnded(end.header) : undefined;
-        const header = executionToJson(end.header, this.#clock.now());
-        for (const w of waiters) w.resolve(w.taskRuns ? full! : header);
+        const header = waiters.some((w) => !w.taskRuns) ? executionToJson(end.header, this.#clock.now()) : undefined;
+        for (const w of waiters) w.resolve(w.taskRuns ? full! : header!);
         this.#waiters.delete(end.executionId);
       }
       this.lastEndedOnThread = msg.shardThreadId;
