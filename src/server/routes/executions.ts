@@ -196,6 +196,24 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
   const { engine } = ctx;
 
   /**
+   * The flow an execution would start from (the revision asked, else the latest): otherwise the
+   * request's body is drained and Kestra's 404 (none, or deleted) or 409 (disabled) thrown.
+   */
+  async function startableFlow(req: FastifyRequest, namespace: string, flowId: string, revision: number | undefined) {
+    const record = engine.flow(namespace, flowId, revision);
+    if (!record || record.deleted) {
+      await drain(req);
+      throw new TroupeError('TROUPE_FLOW_NOT_FOUND', 'Requested Flow is not found.');
+    }
+    const flow = ctx.parsed(record);
+    if (flow.disabled) {
+      await drain(req);
+      throw new TroupeError('TROUPE_ILLEGAL_STATE', 'Requested Flow is disabled.');
+    }
+    return { record, flow };
+  }
+
+  /**
    * The paused execution `id` a resume (or its validation) acts on; otherwise the request's body is
    * drained and Kestra's 404 or 409 thrown.
    */
@@ -231,16 +249,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const { wait, revision } = req.query;
     const labels = checkRequestLabels(parseLabels(req.query.labels));
     const scheduleMs = parseDate('scheduleDate', req.query.scheduleDate);
-    const record = engine.flow(namespace, flowId, revision);
-    if (!record || record.deleted) {
-      await drain(req);
-      throw new TroupeError('TROUPE_FLOW_NOT_FOUND', 'Requested Flow is not found.');
-    }
-    const flow = ctx.parsed(record);
-    if (flow.disabled) {
-      await drain(req);
-      throw new TroupeError('TROUPE_ILLEGAL_STATE', 'Requested Flow is disabled.');
-    }
+    const { record, flow } = await startableFlow(req, namespace, flowId, revision);
     const ids = new Set(flow.inputs.map((i) => i.id));
     const staging = uploadsFor(engine.storage);
     let id: string;
@@ -380,16 +389,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     async (req) => {
       const { namespace, flowId } = req.params;
       checkRequestLabels(parseLabels(req.query.labels));
-      const record = engine.flow(namespace, flowId, req.query.revision);
-      if (!record || record.deleted) {
-        await drain(req);
-        throw new TroupeError('TROUPE_FLOW_NOT_FOUND', 'Requested Flow is not found.');
-      }
-      const flow = ctx.parsed(record);
-      if (flow.disabled) {
-        await drain(req);
-        throw new TroupeError('TROUPE_ILLEGAL_STATE', 'Requested Flow is disabled.');
-      }
+      const { flow } = await startableFlow(req, namespace, flowId, req.query.revision);
       const executionId = idFromBytes(randomBytes(16));
       const uriOf = (input: FlowInput): string => storageUri(inputFilePath(namespace, flowId, executionId, input.id, `${input.id}${fileInputExtension(input)}`));
       const ids = new Set(flow.inputs.map((i) => i.id));
