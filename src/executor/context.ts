@@ -74,11 +74,17 @@ export function noteErrorLog(state: ExecutionState, line: LogEntry): void {
 export function killOpenRuns(ctx: StepContext, lastState?: StateType): void {
   const { state } = ctx;
   for (const id of state.inFlight) ctx.effects.push({ type: 'task.cancel', taskRunId: id });
-  // Kestra's `markAs`: with `lastState`, the latest open run takes it instead of KILLED.
+  // One walk over the runs (the execution ends): the open ones, and the latest of them.
+  const open: RunEntry[] = [];
   let last: RunEntry | undefined;
-  if (lastState) for (const entry of state.runs.values()) if (!isTerminated(entry.run.state.current) && (!last || entry.seq > last.seq)) last = entry;
   for (const entry of state.runs.values()) {
     if (isTerminated(entry.run.state.current)) continue;
+    open.push(entry);
+    if (!last || entry.seq > last.seq) last = entry;
+  }
+  // Kestra's `markAs`: with `lastState`, the latest open run takes it instead of KILLED.
+  if (!lastState) last = undefined;
+  for (const entry of open) {
     // A working directory still there is removed by the pool (work `remove`: not awaited).
     const work = state.groups.get(entry.run.id)?.work;
     if (work && work.phase !== 'done') ctx.effects.push({ type: 'task.dispatch', taskRunId: entry.run.id, attemptNumber: 0, task: entry.task, vars: {}, work: 'remove', workingDir: work.dir });
